@@ -1,0 +1,28 @@
+/*
+ * api.h - the REST API of `tradingsystem serve` (API.md), on top of http.h.
+ *
+ * struct ts_api holds what handlers need: the database configuration and one
+ * connection pool per module. It is built by the app and outlives the server.
+ */
+#ifndef TS_API_API_H
+#define TS_API_API_H
+
+#include "api/http.h"
+#include "db/db.h"
+
+struct ts_api {
+    const struct ts_db_config *cfg; /* borrowed, immutable */
+    struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
+    const char *version;            /* static */
+    int64_t started_ns;             /* wall clock at start */
+};
+
+/* Opens the pools (connections are made lazily). */
+int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *version,
+                struct ts_err *err) TS_MUST_CHECK;
+void ts_api_release(struct ts_api *api);
+
+/* The route table, terminated by {.fn = NULL}. */
+const struct ts_http_route *ts_api_routes(void);
+
+#endif

@@ -1,0 +1,636 @@
+/*
+ * http.c - REST over one libwebsockets event loop, with a worker pool for routes
+ * that block (database queries). See http.h for the contract.
+ *
+ * Life of a request (all on the loop thread unless said otherwise):
+ *   LWS_CALLBACK_HTTP          -> a job is created, the route matched; bodies are
+ *                                 awaited (BODY / BODY_COMPLETION), bounded by
+ *                                 TS_HTTP_MAX_BODY (413 beyond)
+ *   dispatch                   -> inline routes run now; blocking routes go to the
+ *                                 work queue; a worker runs the handler, puts the
+ *                                 job on the done queue and wakes the loop with
+ *                                 lws_cancel_service()
+ *   EVENT_WAIT_CANCELLED       -> done jobs ask for WRITEABLE
+ *   HTTP_WRITEABLE             -> headers, then the body in chunks, then the
+ *                                 transaction completes (keep-alive)
+ *   CLOSED_HTTP                -> a job still on a worker is marked orphaned and is
+ *                                 freed when it comes back; others are freed now.
+ * A job is touched by one thread at a time: the loop, or the worker that popped it.
+ */
+#include "api/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+enum job_state {
+    JOB_READING,  /* loop: collecting the body */
+    JOB_WORKING,  /* a worker owns it (queued or running) */
+    JOB_READY,    /* loop: response ready to write */
+};
+
+struct job {
+    struct lws *wsi;          /* loop only; the connection this answers */
+    enum job_state state;
+    bool orphaned;            /* loop only: connection closed while WORKING */
+    bool headers_sent;        /* loop only */
+    size_t sent;              /* body bytes written */
+    const struct ts_http_route *route;
+    struct ts_http_req req;
+    struct ts_buf path;       /* storage of req.path */
+    struct ts_buf query;      /* storage of req.query */
+    struct ts_buf body;       /* storage of req.body */
+    char *param_store;        /* storage of req.params, one allocation */
+    struct ts_http_resp resp;
+    struct job *next;         /* queue link, owned by the queue holding it */
+};
+
+struct pss {
+    struct job *job; /* the request in flight on this connection, or NULL */
+};
+
+struct queue {
+    struct job *head, *tail;
+};
+
+struct ts_http {
+    struct lws_context *ctx;
+    const struct ts_http_route *routes;
+    void *app;
+    atomic_bool stopping;
+    pthread_mutex_t lock;     /* guards work, done and workers_exit */
+    pthread_cond_t work_ready;
+    struct queue work;        /* jobs for the workers */
+    struct queue done;        /* jobs back to the loop */
+    bool workers_exit;
+    pthread_t *workers;
+    int nworkers;
+};
+
+static void q_push(struct queue *q, struct job *j)
+{
+    j->next = NULL;
+    if (q->tail) {
+        q->tail->next = j;
+    } else {
+        q->head = j;
+    }
+    q->tail = j;
+}
+
+static struct job *q_pop(struct queue *q)
+{
+    struct job *j = q->head;
+    if (j) {
+        q->head = j->next;
+        if (!q->head) {
+            q->tail = NULL;
+        }
+        j->next = NULL;
+    }
+    return j;
+}
+
+static struct job *job_new(struct lws *wsi)
+{
+    struct job *j = ts_xcalloc(1, sizeof(*j));
+    j->wsi = wsi;
+    ts_buf_init(&j->path);
+    ts_buf_init(&j->query);
+    ts_buf_init(&j->body);
+    ts_buf_init(&j->resp.body);
+    j->resp.status = 200;
+    j->resp.content_type = "application/json";
+    j->resp.cache = "no-store";
+    return j;
+}
+
+static void job_free(struct job *j)
+{
+    if (!j) {
+        return;
+    }
+    ts_buf_release(&j->path);
+    ts_buf_release(&j->query);
+    ts_buf_release(&j->body);
+    ts_buf_release(&j->resp.body);
+    ts_free(j->param_store);
+    ts_free(j);
+}
+
+void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
+{
+    struct ts_buf msg = TS_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    ts_buf_vaddf(&msg, fmt, ap);
+    va_end(ap);
+    resp->status = status;
+    resp->content_type = "application/json";
+    ts_buf_reset(&resp->body);
+    ts_buf_adds(&resp->body, "{\"error\":{\"code\":");
+    ts_buf_add_json_str(&resp->body, code);
+    ts_buf_adds(&resp->body, ",\"message\":");
+    ts_buf_add_json_str(&resp->body, msg.buf);
+    ts_buf_adds(&resp->body, "}}");
+    ts_buf_release(&msg);
+}
+
+static enum ts_http_method method_of(struct lws *wsi)
+{
+    static const struct {
+        enum lws_token_indexes tok;
+        enum ts_http_method m;
+    } map[] = {
+        {WSI_TOKEN_GET_URI, TS_HTTP_GET},         {WSI_TOKEN_POST_URI, TS_HTTP_POST},
+        {WSI_TOKEN_PUT_URI, TS_HTTP_PUT},         {WSI_TOKEN_PATCH_URI, TS_HTTP_PATCH},
+        {WSI_TOKEN_DELETE_URI, TS_HTTP_DELETE},   {WSI_TOKEN_HEAD_URI, TS_HTTP_HEAD},
+        {WSI_TOKEN_OPTIONS_URI, TS_HTTP_OPTIONS},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (lws_hdr_total_length(wsi, map[i].tok) > 0) {
+            return map[i].m;
+        }
+    }
+    return TS_HTTP_OTHER;
+}
+
+/*
+ * Matches path against pattern segment by segment; "{}" captures one non-empty
+ * segment. Captures are copied into j->param_store.
+ */
+static bool route_match(const char *pattern, const char *path, struct job *j)
+{
+    const char *p = pattern, *s = path;
+    const char *starts[TS_HTTP_MAX_PARAMS];
+    size_t lens[TS_HTTP_MAX_PARAMS];
+    int n = 0;
+
+    while (*p && *s) {
+        if (p[0] == '{' && p[1] == '}') {
+            size_t len = strcspn(s, "/");
+            if (len == 0 || n == TS_HTTP_MAX_PARAMS) {
+                return false;
+            }
+            starts[n] = s;
+            lens[n++] = len;
+            s += len;
+            p += 2;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return false;
+        }
+    }
+    if (*p || *s) {
+        return false;
+    }
+    if (j) {
+        size_t total = 0;
+        for (int i = 0; i < n; i++) {
+            total += lens[i] + 1;
+        }
+        ts_free(j->param_store);
+        j->param_store = ts_xmalloc(total ? total : 1);
+        char *w = j->param_store;
+        for (int i = 0; i < n; i++) {
+            memcpy(w, starts[i], lens[i]);
+            w[lens[i]] = '\0';
+            j->req.params[i] = w;
+            w += lens[i] + 1;
+        }
+        j->req.nparams = n;
+    }
+    return true;
+}
+
+/* Finds the route; sets 404/405 on the job's response when there is none. */
+static const struct ts_http_route *find_route(struct ts_http *h, struct job *j)
+{
+    bool path_known = false;
+    for (const struct ts_http_route *r = h->routes; r->fn; r++) {
+        if (!route_match(r->pattern, j->req.path, NULL)) {
+            continue;
+        }
+        path_known = true;
+        if (r->method == j->req.method ||
+            (j->req.method == TS_HTTP_HEAD && r->method == TS_HTTP_GET)) {
+            route_match(r->pattern, j->req.path, j);
+            return r;
+        }
+    }
+    if (path_known) {
+        ts_http_error(&j->resp, 405, "method_not_allowed", "method not allowed on %s",
+                      j->req.path);
+    } else {
+        ts_http_error(&j->resp, 404, "not_found", "no such endpoint: %s", j->req.path);
+    }
+    return NULL;
+}
+
+static void ready(struct job *j)
+{
+    j->state = JOB_READY;
+    lws_callback_on_writable(j->wsi);
+}
+
+static void dispatch(struct ts_http *h, struct job *j)
+{
+    j->req.body = j->body.buf;
+    j->req.body_len = j->body.len;
+    if (!j->route) {
+        ready(j);
+        return;
+    }
+    if (!j->route->blocking) {
+        j->route->fn(h->app, &j->req, &j->resp);
+        ready(j);
+        return;
+    }
+    j->state = JOB_WORKING;
+    pthread_mutex_lock(&h->lock);
+    q_push(&h->work, j);
+    pthread_cond_signal(&h->work_ready);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    struct ts_http *h = arg;
+    for (;;) {
+        pthread_mutex_lock(&h->lock);
+        while (!h->work.head && !h->workers_exit) {
+            pthread_cond_wait(&h->work_ready, &h->lock);
+        }
+        struct job *j = q_pop(&h->work);
+        pthread_mutex_unlock(&h->lock);
+        if (!j) {
+            return NULL; /* exiting and nothing left */
+        }
+        j->route->fn(h->app, &j->req, &j->resp);
+        pthread_mutex_lock(&h->lock);
+        q_push(&h->done, j);
+        pthread_mutex_unlock(&h->lock);
+        lws_cancel_service(h->ctx);
+    }
+}
+
+/* Loop thread: jobs back from workers ask for a writable callback, or die with their socket. */
+static void drain_done(struct ts_http *h)
+{
+    struct queue q;
+    pthread_mutex_lock(&h->lock);
+    q = h->done;
+    h->done.head = h->done.tail = NULL;
+    pthread_mutex_unlock(&h->lock);
+    struct job *j;
+    while ((j = q_pop(&q))) {
+        if (j->orphaned) {
+            job_free(j);
+        } else {
+            ready(j);
+        }
+    }
+}
+
+static int write_response(struct lws *wsi, struct pss *pss)
+{
+    struct job *j = pss->job;
+    unsigned char buf[LWS_PRE + 16384];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+    bool head = j->req.method == TS_HTTP_HEAD;
+
+    if (!j->headers_sent) {
+        if (lws_add_http_common_headers(wsi, (unsigned)j->resp.status, j->resp.content_type,
+                                        head ? LWS_ILLEGAL_HTTP_CONTENT_LEN : j->resp.body.len,
+                                        &p, end) ||
+            lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                         (const unsigned char *)j->resp.cache,
+                                         (int)strlen(j->resp.cache), &p, end) ||
+            lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                        (const unsigned char *)"nosniff", 7, &p, end) ||
+            lws_finalize_write_http_header(wsi, start, &p, end)) {
+            return -1;
+        }
+        j->headers_sent = true;
+        if (!head && j->resp.body.len) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    } else {
+        size_t left = j->resp.body.len - j->sent;
+        size_t n = left < 16384 ? left : 16384;
+        bool last = n == left;
+        memcpy(start, j->resp.body.buf + j->sent, n);
+        if (lws_write(wsi, start, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n) {
+            return -1;
+        }
+        j->sent += n;
+        if (!last) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    }
+    job_free(j);
+    pss->job = NULL;
+    /* keep-alive: ready for the next request, or close */
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri,
+                   size_t len)
+{
+    char tmp[8192];
+    struct job *j;
+
+    if (pss->job) {
+        /* pipelined request before the previous answer: refuse rather than mix them */
+        return -1;
+    }
+    j = job_new(wsi);
+    pss->job = j;
+    ts_buf_add(&j->path, uri, len);
+    j->req.path = j->path.buf;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > 0) {
+        int n = lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_URI_ARGS);
+        if (n > 0) {
+            ts_buf_add(&j->query, tmp, (size_t)n);
+        }
+    }
+    j->req.query = j->query.buf;
+    j->req.method = method_of(wsi);
+    j->route = find_route(h, j);
+
+    bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
+                    j->req.method == TS_HTTP_PATCH;
+    if (has_body && j->route) {
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+            char *e;
+            errno = 0;
+            unsigned long long cl = strtoull(tmp, &e, 10);
+            if (errno || *e || cl > TS_HTTP_MAX_BODY) {
+                ts_http_error(&j->resp, 413, "payload_too_large",
+                              "request body over %d bytes", TS_HTTP_MAX_BODY);
+                j->route = NULL;
+                ready(j);
+                return 0;
+            }
+            if (cl == 0) {
+                dispatch(h, j);
+                return 0;
+            }
+            return 0; /* wait for BODY callbacks */
+        }
+        /* No Content-Length: an empty body (lws does not decode chunked uploads) */
+    }
+    dispatch(h, j);
+    return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    struct ts_http *h = lws_context_user(lws_get_context(wsi));
+    struct pss *pss = user;
+
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        return on_http(h, wsi, pss, in, len);
+
+    case LWS_CALLBACK_HTTP_BODY:
+        if (!pss->job || pss->job->state != JOB_READING) {
+            return 0;
+        }
+        if (pss->job->body.len + len > TS_HTTP_MAX_BODY) {
+            /* lied about its length: refuse; the connection closes after the answer */
+            ts_http_error(&pss->job->resp, 413, "payload_too_large",
+                          "request body over %d bytes", TS_HTTP_MAX_BODY);
+            pss->job->route = NULL;
+            ready(pss->job);
+            return 0;
+        }
+        ts_buf_add(&pss->job->body, in, len);
+        return 0;
+
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (pss->job && pss->job->state == JOB_READING) {
+            dispatch(h, pss->job);
+        }
+        return 0;
+
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!pss || !pss->job || pss->job->state != JOB_READY) {
+            return 0;
+        }
+        return write_response(wsi, pss);
+
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss && pss->job) {
+            if (pss->job->state == JOB_WORKING) {
+                pss->job->orphaned = true; /* freed by drain_done() */
+            } else {
+                job_free(pss->job);
+            }
+            pss->job = NULL;
+        }
+        return 0;
+
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        if (h) {
+            drain_done(h);
+        }
+        return 0;
+
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"http", callback, sizeof(struct pss), 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void lws_to_log(int level, const char *line)
+{
+    size_t n = strcspn(line, "\n");
+    if (level & LLL_ERR) {
+        ts_log(TS_LOG_ERROR, "http", "%.*s", (int)n, line);
+    } else {
+        ts_log(TS_LOG_WARN, "http", "%.*s", (int)n, line);
+    }
+}
+
+int ts_http_parse_addr(const char *addr, char *host, size_t hostcap, int *port,
+                       struct ts_err *err)
+{
+    const char *colon = strrchr(addr, ':');
+    const char *h = addr;
+    size_t hlen;
+    char *e;
+    long p;
+
+    if (!colon || colon == addr) {
+        return ts_err_set(err, TS_EINVAL, "invalid address '%s': expected HOST:PORT", addr);
+    }
+    hlen = (size_t)(colon - addr);
+    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    errno = 0;
+    p = strtol(colon + 1, &e, 10);
+    if (errno || *e || colon[1] == '\0' || p < 1 || p > 65535) {
+        return ts_err_set(err, TS_EINVAL, "invalid port in address '%s'", addr);
+    }
+    if (hlen == 0 || hlen >= hostcap) {
+        return ts_err_set(err, TS_EINVAL, "invalid host in address '%s'", addr);
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+/* Binds once ourselves to give a clear error for a taken or foreign address. */
+static int probe_bind(const char *host, int port, struct ts_err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    memset(&ss, 0, sizeof(ss));
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        sl = sizeof(*a4);
+    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        sl = sizeof(*a6);
+    } else {
+        return ts_err_set(err, TS_EINVAL, "invalid address '%s': give an IP address", host);
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (fd < 0) {
+        return ts_err_set(err, TS_EIO, "cannot create a socket: %s", strerror(errno));
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int rc = bind(fd, (struct sockaddr *)&ss, sl);
+    int e = errno;
+    close(fd);
+    if (rc) {
+        return ts_err_set(err, TS_EIO, "cannot listen on %s:%d: %s", host, port, strerror(e));
+    }
+    return 0;
+}
+
+int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts_err *err)
+{
+    char host[256];
+    int port, rc;
+    struct lws_context_creation_info info;
+
+    rc = ts_http_parse_addr(opts->addr, host, sizeof(host), &port, err);
+    if (rc || (rc = probe_bind(host, port, err))) {
+        return rc;
+    }
+    struct ts_http *h = ts_xcalloc(1, sizeof(*h));
+    h->routes = opts->routes;
+    h->app = opts->app;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->work_ready, NULL);
+    atomic_init(&h->stopping, false);
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_to_log);
+    memset(&info, 0, sizeof(info));
+    info.port = port;
+    info.iface = host;
+    info.protocols = protocols;
+    info.user = h;
+    info.max_http_header_data = 8192;
+    info.keepalive_timeout = 60;
+    info.timeout_secs = 30;
+    info.count_threads = 1;
+    info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * (strchr(host, ':') == NULL) |
+                   LWS_SERVER_OPTION_VALIDATE_UTF8;
+    h->ctx = lws_create_context(&info);
+    if (!h->ctx) {
+        ts_http_free(h);
+        return ts_err_set(err, TS_EIO, "cannot start the HTTP server on %s", opts->addr);
+    }
+    h->nworkers = opts->workers > 0 ? opts->workers : 4;
+    h->workers = ts_xcalloc((size_t)h->nworkers, sizeof(pthread_t));
+    for (int i = 0; i < h->nworkers; i++) {
+        if (pthread_create(&h->workers[i], NULL, worker_main, h)) {
+            h->nworkers = i;
+            ts_http_free(h);
+            return ts_err_set(err, TS_EIO, "cannot start HTTP worker threads");
+        }
+    }
+    *out = h;
+    return 0;
+}
+
+void ts_http_run(struct ts_http *h)
+{
+    while (!atomic_load(&h->stopping)) {
+        if (lws_service(h->ctx, 0) < 0) {
+            break;
+        }
+    }
+}
+
+void ts_http_stop(struct ts_http *h)
+{
+    atomic_store(&h->stopping, true);
+    if (h->ctx) {
+        lws_cancel_service(h->ctx);
+    }
+}
+
+void ts_http_free(struct ts_http *h)
+{
+    if (!h) {
+        return;
+    }
+    pthread_mutex_lock(&h->lock);
+    h->workers_exit = true;
+    pthread_cond_broadcast(&h->work_ready);
+    pthread_mutex_unlock(&h->lock);
+    for (int i = 0; i < h->nworkers; i++) {
+        pthread_join(h->workers[i], NULL);
+    }
+    /* Workers are gone: jobs they finished are ours to free before the context goes. */
+    struct job *j;
+    while ((j = q_pop(&h->done))) {
+        if (j->orphaned) {
+            job_free(j);
+        } else {
+            j->state = JOB_READY; /* its connection's CLOSED_HTTP frees it */
+        }
+    }
+    if (h->ctx) {
+        lws_context_destroy(h->ctx); /* closes connections: CLOSED_HTTP frees their jobs */
+    }
+    ts_free(h->workers);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->work_ready);
+    ts_free(h);
+}

@@ -1,0 +1,92 @@
+/*
+ * http.h - the HTTP server: REST routes on one libwebsockets event loop.
+ *
+ * Why libwebsockets: one event loop serves REST, WebSocket and static files on one
+ * port without a thread per connection, and other threads hand it work and wake it
+ * with lws_cancel_service(); see bench/http_choice/README.md for the measurement.
+ *
+ * A route is either inline (runs on the event loop: must not block, for answers
+ * from memory) or blocking (runs on a small worker pool: database queries). The
+ * response is written by the loop when the connection is writable. Request bodies
+ * over TS_HTTP_MAX_BODY are refused with 413 before they are read.
+ *
+ * Threads: ts_http_run() runs the loop on the calling thread; ts_http_stop() may be
+ * called from any thread. Handlers run on the loop (inline) or on a worker.
+ */
+#ifndef TS_API_HTTP_H
+#define TS_API_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+#define TS_HTTP_MAX_BODY (1024 * 1024) /* bytes; larger bodies get 413 */
+#define TS_HTTP_MAX_PARAMS 4
+
+enum ts_http_method {
+    TS_HTTP_GET,
+    TS_HTTP_POST,
+    TS_HTTP_PUT,
+    TS_HTTP_PATCH,
+    TS_HTTP_DELETE,
+    TS_HTTP_HEAD,
+    TS_HTTP_OPTIONS,
+    TS_HTTP_OTHER
+};
+
+struct ts_http_req {
+    enum ts_http_method method;
+    const char *path;        /* decoded path, e.g. "/api/v1/health"; borrowed for the call */
+    const char *query;       /* raw query string without '?', "" when none */
+    const char *body;        /* request body, NUL-terminated; "" when none */
+    size_t body_len;
+    const char *params[TS_HTTP_MAX_PARAMS]; /* values of the route's {} segments */
+    int nparams;
+};
+
+struct ts_http_resp {
+    int status;               /* HTTP status, 200 by default */
+    const char *content_type; /* static string; "application/json" by default */
+    const char *cache;        /* Cache-Control value; "no-store" by default */
+    struct ts_buf body;       /* owned by the server */
+};
+
+typedef void (*ts_http_handler)(void *app, const struct ts_http_req *req,
+                                struct ts_http_resp *resp);
+
+struct ts_http_route {
+    enum ts_http_method method;
+    const char *pattern; /* "/api/v1/orders/{}": each {} matches one non-empty segment */
+    ts_http_handler fn;
+    bool blocking;       /* true: run on a worker thread */
+};
+
+struct ts_http_opts {
+    const char *addr;                   /* "127.0.0.1:8080" */
+    const struct ts_http_route *routes; /* terminated by a route with fn == NULL; borrowed */
+    void *app;                          /* passed to handlers */
+    int workers;                        /* worker threads for blocking routes */
+};
+
+struct ts_http;
+
+/* Binds the address; fails with a clear message when it is taken or invalid. */
+int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out,
+                struct ts_err *err) TS_MUST_CHECK;
+/* Serves until ts_http_stop(). */
+void ts_http_run(struct ts_http *h);
+/* Any thread, async-signal context excluded. */
+void ts_http_stop(struct ts_http *h);
+void ts_http_free(struct ts_http *h);
+
+/* Splits "host:port"; host may be "[::1]". */
+int ts_http_parse_addr(const char *addr, char *host, size_t hostcap, int *port,
+                       struct ts_err *err) TS_MUST_CHECK;
+
+/* Sets resp to the error envelope of API.md: {"error":{"code":...,"message":...}}. */
+void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
+    TS_PRINTF(4, 5);
+
+#endif

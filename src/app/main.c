@@ -1,0 +1,461 @@
+/*
+ * main.c - the `tradingsystem` command line (API.md "Command line").
+ *
+ * Exit status: 0 success, 1 runtime failure (the cause on stderr), 2 bad usage
+ * (one line on stderr), 3 from `db status` when the embedded cluster is not running.
+ * Settings come from the environment first, then flags (API.md).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/http.h"
+#include "core/log.h"
+#include "db/cluster.h"
+#include "db/db.h"
+
+#ifndef TS_VERSION
+#define TS_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
+
+static const char usage_main[] =
+    "usage: tradingsystem <command> [options]\n"
+    "\n"
+    "The back-end of a trader's own trading platform for B3, on PostgreSQL.\n"
+    "\n"
+    "commands:\n"
+    "  serve              run the HTTP API on TS_HTTP_ADDR (default 127.0.0.1:8080)\n"
+    "  db init            create the embedded PostgreSQL cluster under $TS_HOME/pg\n"
+    "  db start|stop      start or stop the embedded cluster\n"
+    "  db status          show the cluster and each module's database\n"
+    "  db migrate         create the module databases and apply migrations\n"
+    "  db url --module M  print a libpq connection string for psql\n"
+    "\n"
+    "options:\n"
+    "  -h, --help         show help (also after any command)\n"
+    "  --version          print the version\n"
+    "\n"
+    "environment:\n"
+    "  TS_HOME            state directory (default ./var): cluster, socket, logs\n"
+    "  TS_DATABASE_URL    a PostgreSQL server for every module (no embedded cluster)\n"
+    "  TS_DB_<MODULE>     one module's database, e.g. TS_DB_ORDER_MANAGER\n"
+    "  TS_HTTP_ADDR       listen address of serve (default 127.0.0.1:8080)\n"
+    "  TS_LOG_LEVEL       debug|info|warn|error (default info)\n"
+    "\n"
+    "modules: order_manager, data_capture, tp_capital, workspace, documentation\n"
+    "docs: README.md and docs/ in the source tree\n";
+
+static const char usage_serve[] =
+    "usage: tradingsystem serve [--addr HOST:PORT]\n"
+    "\n"
+    "Starts the embedded cluster when it is used and not running, applies pending\n"
+    "migrations, and serves the REST API until SIGINT or SIGTERM. A cluster that\n"
+    "serve started is stopped when serve stops.\n"
+    "\n"
+    "  --addr HOST:PORT   listen address (default $TS_HTTP_ADDR or 127.0.0.1:8080)\n"
+    "\n"
+    "endpoints: GET /api/v1/health\n";
+
+static const char usage_db[] =
+    "usage: tradingsystem db <init|start|stop|status|migrate|url> [--module NAME]\n"
+    "\n"
+    "  init      initdb the embedded cluster in $TS_HOME/pg (once)\n"
+    "  start     start it (initialising it first when needed); no-op when running\n"
+    "  stop      stop it (fast shutdown); no-op when stopped\n"
+    "  status    cluster state and each module database; exit 3 when stopped\n"
+    "  migrate   create missing module databases, apply pending migrations\n"
+    "  url       print the libpq connection string of a module (--module NAME),\n"
+    "            or of every module\n"
+    "\n"
+    "  --module NAME   limit migrate/status/url to one module: order_manager,\n"
+    "                  data_capture, tp_capital, workspace, documentation\n"
+    "\n"
+    "With TS_DATABASE_URL or TS_DB_<MODULE> set, those servers are used and no\n"
+    "cluster is managed for those modules.\n";
+
+static int usage_error(const char *fmt, ...) TS_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("tradingsystem: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see tradingsystem --help)\n", stderr);
+    return EXIT_USAGE;
+}
+
+static int fail(const struct ts_err *err)
+{
+    fprintf(stderr, "tradingsystem: %s\n", err->msg[0] ? err->msg : ts_strerror(err->code));
+    return EXIT_FAIL;
+}
+
+static bool is_help(const char *a)
+{
+    return !strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help");
+}
+
+/* ---- db ---- */
+
+struct db_args {
+    const char *action;
+    bool have_module;
+    enum ts_module module;
+};
+
+static int parse_db_args(int argc, char **argv, struct db_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (is_help(arg)) {
+            fputs(usage_db, stdout);
+            return -1;
+        }
+        if (!strcmp(arg, "--module") || !strncmp(arg, "--module=", 9)) {
+            const char *v = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) {
+                return usage_error("%s needs a value", "--module");
+            }
+            if (ts_db_module_parse(v, &a->module)) {
+                return usage_error("unknown module '%s'", v);
+            }
+            a->have_module = true;
+        } else if (arg[0] == '-') {
+            return usage_error("unknown option '%s' for db", arg);
+        } else if (!a->action) {
+            a->action = arg;
+        } else {
+            return usage_error("unexpected argument '%s'", arg);
+        }
+    }
+    if (!a->action) {
+        return usage_error("%s", "db needs an action: init, start, stop, status, migrate or url");
+    }
+    return 0;
+}
+
+static bool selected(const struct db_args *a, int m)
+{
+    return !a->have_module || (int)a->module == m;
+}
+
+static int db_cluster_only(const struct ts_db_config *cfg, const char *action)
+{
+    if (!ts_db_config_any_embedded(cfg)) {
+        fprintf(stderr,
+                "tradingsystem: db %s: no embedded cluster is used (TS_DATABASE_URL or "
+                "TS_DB_<MODULE> name every database)\n",
+                action);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int migrate_all(const struct ts_db_config *cfg, const struct db_args *a, bool quiet)
+{
+    for (int m = 0; m < TS_MOD_COUNT; m++) {
+        struct ts_err err = TS_ERR_INIT;
+        struct ts_migrate_report rep;
+        if (a && !selected(a, m)) {
+            continue;
+        }
+        if (ts_db_migrate(cfg, (enum ts_module)m, &rep, &err)) {
+            return fail(&err);
+        }
+        if (!quiet) {
+            printf("%s: %d applied, %d already applied\n", ts_db_module_name((enum ts_module)m),
+                   rep.applied, rep.present);
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Embedded modules need a running cluster: say so instead of a libpq socket error. */
+static int require_running(const struct ts_db_config *cfg)
+{
+    struct ts_cluster_status st;
+    struct ts_err err = TS_ERR_INIT;
+    if (!ts_db_config_any_embedded(cfg)) {
+        return EXIT_OK;
+    }
+    if (ts_cluster_status(cfg->home, &st, &err)) {
+        return fail(&err);
+    }
+    if (!st.running) {
+        fprintf(stderr,
+                "tradingsystem: the embedded cluster in %s/pg is not running: run "
+                "`tradingsystem db start`\n",
+                cfg->home);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
+{
+    int rc = EXIT_OK;
+    struct ts_err err = TS_ERR_INIT;
+
+    if (ts_db_config_any_embedded(cfg)) {
+        struct ts_cluster_status st;
+        if (ts_cluster_status(cfg->home, &st, &err)) {
+            return fail(&err);
+        }
+        if (!st.initialised) {
+            printf("cluster: not initialised in %s/pg (run `tradingsystem db init`)\n",
+                   cfg->home);
+            return EXIT_STOPPED;
+        }
+        if (!st.running) {
+            printf("cluster: stopped (PostgreSQL %s, data %s/pg)\n", st.version, cfg->home);
+            return EXIT_STOPPED;
+        }
+        printf("cluster: running (pid %ld, PostgreSQL %s, data %s/pg, socket %s/run)\n", st.pid,
+               st.version, cfg->home, cfg->home);
+    }
+    for (int m = 0; m < TS_MOD_COUNT; m++) {
+        PGconn *c;
+        PGresult *res = NULL;
+        if (!selected(a, m)) {
+            continue;
+        }
+        const char *name = ts_db_module_name((enum ts_module)m);
+        ts_err_clear(&err);
+        if (ts_db_connect(cfg->conninfo[m], &c, &err)) {
+            if (strstr(err.msg, "does not exist")) {
+                printf("%s: missing (run `tradingsystem db migrate`)\n", name);
+            } else {
+                printf("%s: down: %s\n", name, err.msg);
+            }
+            rc = EXIT_FAIL;
+            continue;
+        }
+        if (ts_db_exec(c, "read migrations",
+                       "SELECT coalesce(max(version)::text, 'none') FROM public.schema_migrations",
+                       0, NULL, &res, &err)) {
+            printf("%s: up, not migrated (run `tradingsystem db migrate`)\n", name);
+        } else {
+            printf("%s: up, migration %s\n", name, PQgetvalue(res, 0, 0));
+        }
+        PQclear(res);
+        PQfinish(c);
+    }
+    return rc;
+}
+
+static int cmd_db(int argc, char **argv)
+{
+    struct db_args a;
+    struct ts_db_config cfg;
+    struct ts_err err = TS_ERR_INIT;
+    int rc = parse_db_args(argc, argv, &a);
+    bool changed;
+
+    if (rc) {
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    static const char *const actions[] = {"init", "start", "stop", "status", "migrate", "url"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+        known |= !strcmp(a.action, actions[i]);
+    }
+    if (!known) {
+        return usage_error("unknown db action '%s'", a.action);
+    }
+    if (ts_db_config_load(&cfg, &err)) {
+        return fail(&err);
+    }
+    if (!strcmp(a.action, "url")) {
+        for (int m = 0; m < TS_MOD_COUNT; m++) {
+            if (a.have_module) {
+                if ((int)a.module == m) {
+                    printf("%s\n", cfg.conninfo[m]);
+                }
+            } else {
+                printf("%s: %s\n", ts_db_module_name((enum ts_module)m), cfg.conninfo[m]);
+            }
+        }
+    } else if (!strcmp(a.action, "status")) {
+        rc = db_status(&cfg, &a);
+    } else if (!strcmp(a.action, "migrate")) {
+        rc = require_running(&cfg);
+        if (!rc) {
+            rc = migrate_all(&cfg, &a, false);
+        }
+    } else if ((rc = db_cluster_only(&cfg, a.action)) != EXIT_OK) {
+        /* init/start/stop without a cluster to manage */
+    } else if (!strcmp(a.action, "init")) {
+        if (ts_cluster_init(cfg.home, &changed, &err)) {
+            rc = fail(&err);
+        } else {
+            printf(changed ? "initialised %s/pg\n" : "already initialised: %s/pg\n", cfg.home);
+        }
+    } else if (!strcmp(a.action, "start")) {
+        if (ts_cluster_start(cfg.home, &changed, &err)) {
+            rc = fail(&err);
+        } else {
+            printf(changed ? "started (socket %s/run)\n" : "already running (socket %s/run)\n",
+                   cfg.home);
+        }
+    } else if (!strcmp(a.action, "stop")) {
+        if (ts_cluster_stop(cfg.home, &changed, &err)) {
+            rc = fail(&err);
+        } else {
+            printf(changed ? "stopped %s/pg\n" : "not running: %s/pg\n", cfg.home);
+        }
+    }
+    ts_db_config_release(&cfg);
+    return rc;
+}
+
+/* ---- serve ---- */
+
+struct sigctx {
+    struct ts_http *http;
+    sigset_t set;
+};
+
+static void *signal_thread(void *arg)
+{
+    struct sigctx *sc = arg;
+    int sig = 0;
+    if (sigwait(&sc->set, &sig) == 0) {
+        ts_info("app", "received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    ts_http_stop(sc->http);
+    return NULL;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    const char *addr = getenv("TS_HTTP_ADDR");
+    struct ts_db_config cfg;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_api api;
+    struct ts_http *http = NULL;
+    bool started_cluster = false;
+    int rc = EXIT_OK;
+
+    if (!addr || !*addr) {
+        addr = "127.0.0.1:8080";
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (is_help(arg)) {
+            fputs(usage_serve, stdout);
+            return EXIT_OK;
+        }
+        if (!strcmp(arg, "--addr") || !strncmp(arg, "--addr=", 7)) {
+            addr = arg[6] == '=' ? arg + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!addr) {
+                return usage_error("%s needs a value", "--addr");
+            }
+        } else if (!strcmp(arg, "--feed") || !strncmp(arg, "--feed=", 7) ||
+                   !strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
+            return usage_error("%s: market feeds and venues are not available in this version",
+                               arg);
+        } else {
+            return usage_error("unknown option '%s' for serve", arg);
+        }
+    }
+    {
+        char host[256];
+        int port;
+        if (ts_http_parse_addr(addr, host, sizeof(host), &port, &err)) {
+            return usage_error("%s", err.msg);
+        }
+    }
+    if (ts_db_config_load(&cfg, &err)) {
+        return fail(&err);
+    }
+    if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started_cluster, &err)) {
+        rc = fail(&err);
+        goto out_cfg;
+    }
+    if ((rc = migrate_all(&cfg, NULL, true)) != EXIT_OK) {
+        goto out_cluster;
+    }
+    if (ts_api_init(&api, &cfg, TS_VERSION, &err)) {
+        rc = fail(&err);
+        goto out_cluster;
+    }
+
+    /* Signals go to one thread; every thread created after this inherits the mask. */
+    struct sigctx sc;
+    pthread_t sigthr;
+    sigemptyset(&sc.set);
+    sigaddset(&sc.set, SIGINT);
+    sigaddset(&sc.set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
+
+    struct ts_http_opts hopts = {
+        .addr = addr, .routes = ts_api_routes(), .app = &api, .workers = 4};
+    if (ts_http_new(&hopts, &http, &err)) {
+        rc = fail(&err);
+        goto out_api;
+    }
+    sc.http = http;
+    if (pthread_create(&sigthr, NULL, signal_thread, &sc)) {
+        fputs("tradingsystem: cannot start the signal thread\n", stderr);
+        rc = EXIT_FAIL;
+        goto out_api;
+    }
+    ts_info("app", "tradingsystem %s serving on http://%s (health: /api/v1/health)", TS_VERSION,
+            addr);
+    ts_http_run(http);
+    pthread_kill(sigthr, SIGTERM); /* wakes the signal thread if the loop ended by itself */
+    pthread_join(sigthr, NULL);
+    ts_info("app", "stopped serving");
+out_api:
+    ts_http_free(http);
+    ts_api_release(&api);
+out_cluster:
+    if (started_cluster) {
+        bool stopped;
+        struct ts_err e2 = TS_ERR_INIT;
+        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
+            fail(&e2);
+            rc = EXIT_FAIL;
+        }
+    }
+out_cfg:
+    ts_db_config_release(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    ts_log_init_from_env();
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (is_help(cmd)) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("tradingsystem %s\n", TS_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "serve")) {
+        return cmd_serve(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "db")) {
+        return cmd_db(argc - 2, argv + 2);
+    }
+    if (cmd[0] == '-') {
+        return usage_error("unknown option '%s'", cmd);
+    }
+    return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,110 @@
+/*
+ * db.h - the database layer: modules, where each module's database lives,
+ * connections, parameterised statements, a per-module pool, migrations and the
+ * embedded cluster. libpq stays inside src/db: callers see PGresult only through
+ * the accessors below.
+ *
+ * Every statement is parameterised (values are never spliced into SQL text);
+ * errors carry the statement's context ("cannot insert order: <server message>")
+ * and the SQLSTATE in struct ts_err.
+ *
+ * Threads: a struct ts_db_config is immutable after ts_db_config_load() and may
+ * be shared; a PGconn is used by one thread at a time; struct ts_pool is safe
+ * from any thread.
+ */
+#ifndef TS_DB_DB_H
+#define TS_DB_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "core/err.h"
+#include "core/buf.h"
+
+enum ts_module {
+    TS_MOD_ORDER_MANAGER,
+    TS_MOD_DATA_CAPTURE,
+    TS_MOD_TP_CAPITAL,
+    TS_MOD_WORKSPACE,
+    TS_MOD_DOCUMENTATION,
+    TS_MOD_COUNT
+};
+
+/* "order_manager", ... : also the database name and the migrations folder. */
+const char *ts_db_module_name(enum ts_module m);
+int ts_db_module_parse(const char *name, enum ts_module *out) TS_MUST_CHECK;
+
+/* Where each module's database is. Built once from the environment. */
+struct ts_db_config {
+    char *home;                       /* absolute TS_HOME; owned */
+    char *conninfo[TS_MOD_COUNT];     /* libpq key=value string per module; owned */
+    bool embedded[TS_MOD_COUNT];      /* true: database lives in the managed cluster */
+    char *migrations_dir;             /* TS_MIGRATIONS_DIR or the source tree's; owned */
+};
+
+/*
+ * Reads TS_HOME (default ./var), TS_DATABASE_URL (a server for every module; the
+ * module's database name replaces its dbname), TS_DB_<MODULE> (one module; used
+ * as given; TS_DB_TPCAPITAL is accepted for tp_capital as DESIGN.md spells it),
+ * TS_PG_PORT. A module without either lives in the embedded cluster.
+ */
+int ts_db_config_load(struct ts_db_config *cfg, struct ts_err *err) TS_MUST_CHECK;
+void ts_db_config_release(struct ts_db_config *cfg);
+bool ts_db_config_any_embedded(const struct ts_db_config *cfg);
+
+/* Connects; sets application_name and a statement timeout. Caller PQfinish()es. */
+int ts_db_connect(const char *conninfo, PGconn **out, struct ts_err *err) TS_MUST_CHECK;
+/* Same, with the dbname of conninfo replaced by dbname. */
+int ts_db_connect_db(const char *conninfo, const char *dbname, PGconn **out,
+                     struct ts_err *err) TS_MUST_CHECK;
+
+/*
+ * Runs one parameterised statement (text parameters; NULL entry = SQL NULL).
+ * `what` names the operation for the error ("insert order"). On success *out (if
+ * not NULL) receives the result, which the caller PQclear()s; with out == NULL the
+ * result is cleared here. SQLSTATE classes map to codes: 23505 -> TS_ECONFLICT,
+ * other 23xxx -> TS_EINVAL, 40001/40P01 -> TS_ERETRY, 08xxx or a dead connection
+ * -> TS_ECONN, anything else TS_EDB.
+ */
+int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams,
+               const char *const *params, PGresult **out, struct ts_err *err) TS_MUST_CHECK;
+/* Multi-statement SQL without parameters (migration files, BEGIN/COMMIT). */
+int ts_db_exec_script(PGconn *c, const char *what, const char *sql,
+                      struct ts_err *err) TS_MUST_CHECK;
+/* Fills err from a failed result (or the connection when res is NULL). */
+int ts_db_error(PGconn *c, PGresult *res, const char *what, struct ts_err *err);
+
+/* Writes a libpq key=value string with dbname replaced into out. */
+int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_buf *out,
+                           struct ts_err *err) TS_MUST_CHECK;
+/* Appends `key='value'` quoted for a conninfo string. */
+void ts_db_conninfo_add(struct ts_buf *out, const char *key, const char *value);
+
+/* ---- pool: a fixed set of connections to one database, any thread ---- */
+struct ts_pool;
+int ts_pool_new(const char *conninfo, int size, struct ts_pool **out,
+                struct ts_err *err) TS_MUST_CHECK;
+void ts_pool_free(struct ts_pool *p);
+/* Borrows a connection (waits up to timeout_ms); reconnects a broken one. */
+int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err) TS_MUST_CHECK;
+/* Returns it; broken = true when the caller saw TS_ECONN (the connection is reset). */
+void ts_pool_put(struct ts_pool *p, PGconn *c, bool broken);
+
+/* ---- migrations (migrate.c) ---- */
+struct ts_migrate_report {
+    int applied;  /* files applied by this run */
+    int present;  /* files already applied before */
+};
+/*
+ * Creates the module's database when missing (on a server where we may), then
+ * applies migrations/<module>/NNNN_name.sql in order, each in its own transaction,
+ * recorded with a SHA-256 in public.schema_migrations, under an advisory lock so
+ * that concurrent runs are serialised. An applied file whose text changed, an
+ * applied file that disappeared, or a new file numbered below an applied one is
+ * refused before anything is applied. Then runs public.ts_partition_maintain(now()).
+ */
+int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_migrate_report *rep,
+                  struct ts_err *err) TS_MUST_CHECK;
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * pool.c - a fixed-size pool of connections to one database.
+ *
+ * Connections are opened lazily and kept. A caller that saw TS_ECONN returns the
+ * connection as broken; it is reset on its next use, so a database that went away
+ * and came back is picked up again without restarting the program.
+ * Any thread may call; the lock lives inside the pool (CONVENTIONS.md "Threads").
+ */
+#include "db/db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mem.h"
+
+struct ts_pool {
+    char *conninfo;       /* owned */
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t freed;
+    int size;             /* number of slots */
+    PGconn **idle;        /* stack of idle connections, NULL = slot not yet connected */
+    int nidle;            /* slots available (connected or not) */
+};
+
+int ts_pool_new(const char *conninfo, int size, struct ts_pool **out, struct ts_err *err)
+{
+    if (size <= 0 || size > 256) {
+        return ts_err_set(err, TS_EINVAL, "pool size %d out of range 1..256", size);
+    }
+    struct ts_pool *p = ts_xcalloc(1, sizeof(*p));
+    p->conninfo = ts_xstrdup(conninfo);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->size = size;
+    p->idle = ts_xcalloc((size_t)size, sizeof(PGconn *));
+    p->nidle = size;
+    *out = p;
+    return 0;
+}
+
+void ts_pool_free(struct ts_pool *p)
+{
+    if (!p) {
+        return;
+    }
+    for (int i = 0; i < p->nidle; i++) {
+        if (p->idle[i]) {
+            PQfinish(p->idle[i]);
+        }
+    }
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->freed);
+    ts_free(p->idle);
+    ts_free(p->conninfo);
+    ts_free(p);
+}
+
+int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err)
+{
+    struct timespec until;
+    PGconn *c;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->lock);
+    while (p->nidle == 0) {
+        if (pthread_cond_timedwait(&p->freed, &p->lock, &until) == ETIMEDOUT) {
+            pthread_mutex_unlock(&p->lock);
+            return ts_err_set(err, TS_EBUSY, "no database connection free after %d ms",
+                              timeout_ms);
+        }
+    }
+    c = p->idle[--p->nidle];
+    p->idle[p->nidle] = NULL;
+    pthread_mutex_unlock(&p->lock);
+
+    if (c && PQstatus(c) != CONNECTION_OK) {
+        PQreset(c);
+        if (PQstatus(c) != CONNECTION_OK) {
+            PQfinish(c);
+            c = NULL;
+        }
+    }
+    if (!c) {
+        int rc = ts_db_connect(p->conninfo, &c, err);
+        if (rc) {
+            ts_pool_put(p, NULL, false); /* give the slot back */
+            return rc;
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+void ts_pool_put(struct ts_pool *p, PGconn *c, bool broken)
+{
+    if (c && broken) {
+        PQfinish(c);
+        c = NULL;
+    }
+    if (c && PQtransactionStatus(c) != PQTRANS_IDLE) {
+        /* A caller left a transaction open: never hand that state to the next user. */
+        PQfinish(c);
+        c = NULL;
+    }
+    pthread_mutex_lock(&p->lock);
+    p->idle[p->nidle++] = c;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
