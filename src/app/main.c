@@ -239,9 +239,11 @@ static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
             continue;
         }
         if (ts_db_exec(c, "read migrations",
-                       "SELECT coalesce(max(version)::text, 'none') FROM public.schema_migrations",
-                       0, NULL, &res, &err)) {
+                       "SELECT max(version)::text FROM public.schema_migrations", 0, NULL, &res,
+                       &err) ||
+            PQgetisnull(res, 0, 0)) {
             printf("%s: up, not migrated (run `tradingsystem db migrate`)\n", name);
+            rc = EXIT_FAIL;
         } else {
             printf("%s: up, migration %s\n", name, PQgetvalue(res, 0, 0));
         }

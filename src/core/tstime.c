@@ -44,7 +44,11 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t floor_mod(int64_t a, int64_t b)
 {
-    return a - floor_div(a, b) * b;
+    int64_t r = a % b; /* not a - floor_div(a, b) * b: that overflows at INT64_MIN */
+    if (r != 0 && ((r < 0) != (b < 0))) {
+        r += b;
+    }
+    return r;
 }
 
 /* Days since 1970-01-01 of y-m-d (m 1..12, d 1..31). */

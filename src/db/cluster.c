@@ -10,6 +10,7 @@
  */
 #include "db/cluster.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -308,23 +309,43 @@ static void unlock_home(int fd)
     close(fd);
 }
 
-/* Is pid a live postgres server process? Guards against a stale pid file whose pid was reused. */
-static bool is_postgres(long pid)
+/*
+ * Is pid a live PostgreSQL server of this data directory? Guards against a stale
+ * pid file whose pid was reused, a zombie left by a crash (no init reaps it in some
+ * containers), and another cluster's server: the postmaster's cwd is its data
+ * directory.
+ */
+static bool is_postgres_of(long pid, const char *datadir)
 {
-    char path[64], comm[64] = "";
+    char path[64], buf[512] = "";
     if (pid <= 0 || (kill((pid_t)pid, 0) && errno == ESRCH)) {
         return false;
     }
-    snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
     FILE *f = fopen(path, "r");
     if (!f) {
         return false;
     }
-    if (!fgets(comm, sizeof(comm), f)) {
-        comm[0] = '\0';
-    }
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
-    return !strncmp(comm, "postgres", 8) || !strncmp(comm, "postmaster", 10);
+    buf[n] = '\0';
+    /* "pid (comm) S ...": the state follows the last ')' */
+    const char *rp = strrchr(buf, ')');
+    const char *lp = strchr(buf, '(');
+    if (!rp || !lp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X') {
+        return false;
+    }
+    if (strncmp(lp + 1, "postgres", 8) != 0 && strncmp(lp + 1, "postmaster", 10) != 0) {
+        return false;
+    }
+    char cwd[4096], want[4096];
+    snprintf(path, sizeof(path), "/proc/%ld/cwd", pid);
+    ssize_t len = readlink(path, cwd, sizeof(cwd) - 1);
+    if (len < 0 || !realpath(datadir, want)) {
+        return true; /* cannot tell more: a live postgres is enough */
+    }
+    cwd[len] = '\0';
+    return strcmp(cwd, want) == 0;
 }
 
 static long read_pid(const char *path)
@@ -358,7 +379,9 @@ static int status_locked(const char *home, struct ts_cluster_status *st)
     ts_buf_reset(&p);
     ts_buf_addf(&p, "%s/pg/postmaster.pid", home);
     long pid = read_pid(p.buf);
-    if (pid && is_postgres(pid)) {
+    ts_buf_reset(&p);
+    ts_buf_addf(&p, "%s/pg", home);
+    if (pid && is_postgres_of(pid, p.buf)) {
         st->running = true;
         st->pid = pid;
     }
@@ -506,15 +529,74 @@ out:
     return rc;
 }
 
-/* Removes a pid or lock file whose process is not a live postgres. */
-static void remove_if_stale(const char *path)
+/* Number of live (non-zombie) processes whose working directory is datadir. */
+static int processes_in(const char *datadir)
 {
-    long pid = read_pid(path);
-    if (access(path, F_OK) == 0 && !is_postgres(pid)) {
-        if (unlink(path) == 0) {
-            ts_warn("db", "removed stale %s (pid %ld is not running)", path, pid);
+    char want[4096];
+    int n = 0;
+    if (!realpath(datadir, want)) {
+        return 0;
+    }
+    DIR *d = opendir("/proc");
+    if (!d) {
+        return 0;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[300], cwd[4096], stat[512];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/%s/cwd", e->d_name);
+        ssize_t len = readlink(path, cwd, sizeof(cwd) - 1);
+        if (len < 0) {
+            continue;
+        }
+        cwd[len] = '\0';
+        if (strcmp(cwd, want) != 0) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        size_t k = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+        if (f) {
+            fclose(f);
+        }
+        stat[k] = '\0';
+        const char *rp = strrchr(stat, ')');
+        if (rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X') {
+            n++;
         }
     }
+    closedir(d);
+    return n;
+}
+
+/*
+ * Removes a pid or lock file whose process is not a live postgres of datadir, but
+ * only once no process of a previous server still works in datadir (server
+ * children outlive a killed postmaster for a moment): two servers on one data
+ * directory would corrupt it.
+ */
+static int remove_if_stale(const char *path, const char *datadir, struct ts_err *err)
+{
+    long pid = read_pid(path);
+    if (access(path, F_OK) != 0 || is_postgres_of(pid, datadir)) {
+        return 0;
+    }
+    for (int i = 0; processes_in(datadir) > 0; i++) {
+        if (i == 100) {
+            return ts_err_set(err, TS_EBUSY,
+                              "processes of a previous PostgreSQL server still run in %s: stop "
+                              "them before starting (see `ps -ef | grep postgres`)",
+                              datadir);
+        }
+        usleep(100 * 1000);
+    }
+    if (unlink(path) == 0) {
+        ts_warn("db", "removed stale %s (pid %ld is not this cluster's server)", path, pid);
+    }
+    return 0;
 }
 
 int ts_cluster_start(const char *home, bool *started, struct ts_err *err)
@@ -550,15 +632,19 @@ int ts_cluster_start(const char *home, bool *started, struct ts_err *err)
         goto out;
     }
     ts_buf_reset(&p);
-    ts_buf_addf(&p, "%s/pg/postmaster.pid", home);
-    remove_if_stale(p.buf);
+    ts_cluster_datadir(home, &datadir);
+    ts_buf_addf(&p, "%s/postmaster.pid", datadir.buf);
+    if ((rc = remove_if_stale(p.buf, datadir.buf, err))) {
+        goto out;
+    }
     ts_buf_reset(&p);
     ts_buf_addf(&p, "%s/run/.s.PGSQL.%d.lock", home, atoi(pg_port()));
-    remove_if_stale(p.buf);
+    if ((rc = remove_if_stale(p.buf, datadir.buf, err))) {
+        goto out;
+    }
     if ((rc = write_conf(home, &ra, err))) {
         goto out;
     }
-    ts_cluster_datadir(home, &datadir);
     ts_buf_reset(&p);
     ts_buf_addf(&p, "%s/log/postgres.log", home);
     struct ts_buf prog = TS_BUF_INIT;

@@ -138,7 +138,9 @@ static int list_files(const char *dir, struct mfile **out, int *count, struct ts
             goto out;
         }
     }
-    qsort(files, (size_t)n, sizeof(*files), cmp_mfile);
+    if (n > 1) {
+        qsort(files, (size_t)n, sizeof(*files), cmp_mfile);
+    }
     for (int i = 1; i < n; i++) {
         if (files[i].version == files[i - 1].version) {
             rc = ts_err_set(err, TS_EINVAL, "two migrations numbered %04d: %s and %s",

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `tradingsystem serve`: starts its own cluster, migrates, answers /api/v1/health on
+# loopback, reports a database that went away and comes back, stops cleanly on
+# SIGTERM and SIGINT, and stops the cluster it started.
+source "$(dirname "$0")/lib.sh"
+export TS_HOME=$TMP/home
+export TS_PG_PORT=55434
+unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
+cleanup_hooks+=("kill \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1")
+SERVE=
+port=$((20000 + RANDOM % 20000))
+addr=127.0.0.1:$port
+
+start_serve() {
+    "$BIN" serve --addr "$addr" >"$TMP/serve.out" 2>"$TMP/serve.err" &
+    SERVE=$!
+    for _ in $(seq 150); do
+        curl -s -o /dev/null "http://$addr/api/v1/health" && return 0
+        kill -0 $SERVE 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+http() { # METHOD PATH [curl args]: sets CODE and BODY
+    local m=$1 p=$2; shift 2
+    BODY=$(curl -s -X "$m" -w '\n%{http_code}' "$@" "http://$addr$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+}
+
+start_serve && ok "serve starts on a fresh TS_HOME" || { not_ok "serve did not start" "$(cat "$TMP/serve.err")"; finish; }
+expect_match "serve logs that it started the cluster" "$(cat "$TMP/serve.err")" 'started PostgreSQL'
+http GET /api/v1/health
+expect_eq "health answers 200" "$CODE" 200
+expect_match "health says ok" "$BODY" '^\{"status":"ok"'
+for m in order_manager data_capture tp_capital workspace documentation; do
+    expect_match "health: $m answers and is migrated" "$BODY" "\"$m\":\\{\"up\":true,\"latency_us\":[0-9]+,\"migration\":[0-9]+,\"default_partition_rows\":0\\}"
+done
+http HEAD /api/v1/health -I
+expect_eq "HEAD health answers 200" "$CODE" 200
+http GET /api/v1/nope
+expect_eq "an unknown path answers 404" "$CODE" 404
+expect_match "in the error envelope" "$BODY" '^\{"error":\{"code":"not_found","message":"no such endpoint: /api/v1/nope"\}\}$'
+http POST /api/v1/health -d '{}'
+expect_eq "a wrong method answers 405" "$CODE" 405
+expect_match "with an error body" "$BODY" '"code":"method_not_allowed"'
+head -c 2000000 /dev/zero | tr '\0' 'x' > "$TMP/big"
+http POST /api/v1/health --data-binary @"$TMP/big" -H 'Content-Type: application/json'
+expect_eq "a body over 1 MiB answers 413" "$CODE" 413
+expect_match "with an error body" "$BODY" '"code":"payload_too_large"'
+hdrs=$(curl -s -D - -o /dev/null "http://$addr/api/v1/health")
+expect_match "health is JSON" "$hdrs" '(?i)content-type: application/json|content-type: application/json'
+expect_match "health is not cached" "$hdrs" '[Cc]ache-[Cc]ontrol: no-store'
+# keep-alive: several requests on one connection
+n=$(curl -s -w '%{http_code}\n' -o /dev/null -o /dev/null -o /dev/null "http://$addr/api/v1/health" "http://$addr/api/v1/health" "http://$addr/api/v1/health" | grep -c 200)
+expect_eq "three requests on one connection" "$n" 3
+
+# The database goes away: health says so with 503, then recovers.
+"$BIN" db stop >/dev/null 2>&1
+http GET /api/v1/health
+expect_eq "health answers 503 when the databases are down" "$CODE" 503
+expect_match "and says degraded" "$BODY" '"status":"degraded"'
+expect_match "naming the module that is down" "$BODY" '"order_manager":\{"up":false'
+"$BIN" db start >/dev/null 2>&1
+http GET /api/v1/health
+expect_eq "health answers 200 again when they are back" "$CODE" 200
+
+# A second serve on the same address fails with a clear cause.
+run "$BIN" serve --addr "$addr"
+expect_rc "a second serve on a taken address exits 1" 1
+expect_match "naming the address" "$ERR" "cannot listen on 127.0.0.1:$port"
+
+kill -TERM $SERVE; wait $SERVE; rc=$?
+expect_eq "SIGTERM stops serve with exit 0" "$rc" 0
+expect_match "serve logs a clean stop" "$(cat "$TMP/serve.err")" 'stopped serving'
+run "$BIN" db status
+expect_rc "the cluster serve found running is left running" 0
+
+"$BIN" db stop >/dev/null
+start_serve || not_ok "serve restarts"
+kill -INT $SERVE; wait $SERVE; rc=$?
+expect_eq "SIGINT stops serve with exit 0" "$rc" 0
+run "$BIN" db status
+expect_rc "the cluster serve started is stopped with it" 3
+finish
