@@ -9,8 +9,8 @@
  * DECIMAL(18,8) can store (9999999999.99999999, i.e. |value| < 10^10). Every
  * function that produces a ts_dec either keeps that invariant or fails with
  * TS_ERANGE, so whatever this module hands out can be written to PostgreSQL.
- * Values that arrive as raw integers (binary protocols) are checked with
- * ts_dec_is_valid() before use.
+ * Values that arrive as raw integers (binary protocols) must be checked
+ * with ts_dec_is_valid() before use.
  *
  * Comparison is plain integer comparison: all values share one scale, so
  * a < b, a == b, a > b and sorting by integer value are exact and correct.
@@ -20,8 +20,8 @@
  * column and the database never rounds for us.
  *
  * Does not: use floating point anywhere, know about currencies, parse
- * exponents ("1e5") or locale digits. The JSON layer converts JSON numbers to
- * plain decimal text before calling ts_dec_parse().
+ * exponents ("1e5") or locale digits: a JSON number with an exponent must be
+ * expanded exactly or refused by its caller.
  *
  * All functions are pure and may be called from any thread.
  */
@@ -37,10 +37,10 @@
 typedef int64_t ts_dec; /* 1e-8 units; |v| <= TS_DEC_MAX */
 
 #define TS_DEC_PLACES 8
-#define TS_DEC_SCALE INT64_C(100000000)           /* 1.0 */
-#define TS_DEC_MAX INT64_C(999999999999999999)    /* 9999999999.99999999 = DECIMAL(18,8) max */
+#define TS_DEC_SCALE INT64_C(100000000)        /* 1.0 */
+#define TS_DEC_MAX INT64_C(999999999999999999) /* 9999999999.99999999 = DECIMAL(18,8) max */
 #define TS_DEC_MIN (-TS_DEC_MAX)
-#define TS_DEC_INT_DIGITS 10                      /* integer digits DECIMAL(18,8) holds */
+#define TS_DEC_INT_DIGITS 10 /* integer digits DECIMAL(18,8) holds */
 
 /*
  * Bytes of output buffer that always suffice for ts_dec_format*(), for any
@@ -49,7 +49,7 @@ typedef int64_t ts_dec; /* 1e-8 units; |v| <= TS_DEC_MAX */
 #define TS_DEC_STRLEN 22
 
 /* A constant from an integer literal, for code and tests: TS_DEC_C(5) is 5.0. No check. */
-#define TS_DEC_C(i) ((ts_dec)(i) * TS_DEC_SCALE)
+#define TS_DEC_C(i) ((ts_dec)(i)*TS_DEC_SCALE)
 
 /* Whether v keeps the module invariant (|v| <= TS_DEC_MAX). */
 bool ts_dec_is_valid(ts_dec v);
@@ -104,8 +104,8 @@ int ts_dec_from_int(int64_t n, ts_dec *out) TS_MUST_CHECK;
  * v rounded half-even to places decimals (0..8): ts_dec_round(2.345, 2) is
  * 2.34, ts_dec_round(2.355, 2) is 2.36, ts_dec_round(-2.345, 2) is -2.34.
  * Preconditions (asserted; breaking them is a bug): 0 <= places <= 8 and
- * ts_dec_is_valid(v). The result always fits int64 but, for the handful of
- * values within half a step of TS_DEC_MAX, rounds up to one step beyond it
+ * ts_dec_is_valid(v). The result always fits int64 but, for the few values
+ * within half a step of +-10^10, is +-10^10 itself, just outside the invariant
  * (9999999999.999 -> 10000000000.00): use ts_dec_round_checked() when the
  * result is stored or computed on.
  */

@@ -42,8 +42,10 @@ int64_t ts_mono_ns(void);
 /*
  * "2026-11-24T13:05:00.123456Z": UTC, always 6 fraction digits. Sub-microsecond
  * digits are dropped toward the past (floor), so the text never names a later
- * instant than ns and stays in the same second. Writes NUL-terminated text and
- * returns its length (27); when cap < TS_TIME_STRLEN writes "" (if cap > 0) and returns 0.
+ * instant than ns and stays in the same second. (So the first 808 ns of the
+ * int64 range, in 1677, format to a microsecond that does not parse back.)
+ * Writes NUL-terminated text and returns its length (27); when
+ * cap < TS_TIME_STRLEN writes "" (if cap > 0) and returns 0.
  */
 size_t ts_time_format_rfc3339(int64_t ns, char *out, size_t cap);
 
