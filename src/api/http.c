@@ -376,7 +376,7 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
 
     bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
                     j->req.method == TS_HTTP_PATCH;
-    if (has_body && j->route) {
+    if (has_body) {
         if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
             lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
             char *e;
@@ -389,8 +389,8 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
                 ready(j);
                 return 0;
             }
-            if (cl == 0) {
-                dispatch(h, j);
+            if (cl == 0 || !j->route) {
+                dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
                 return 0;
             }
             return 0; /* wait for BODY callbacks */

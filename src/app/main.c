@@ -179,11 +179,15 @@ static int migrate_all(const struct ts_db_config *cfg, const struct db_args *a, 
 }
 
 /* Embedded modules need a running cluster: say so instead of a libpq socket error. */
-static int require_running(const struct ts_db_config *cfg)
+static int require_running(const struct ts_db_config *cfg, const struct db_args *a)
 {
     struct ts_cluster_status st;
     struct ts_err err = TS_ERR_INIT;
-    if (!ts_db_config_any_embedded(cfg)) {
+    bool needed = false;
+    for (int m = 0; m < TS_MOD_COUNT; m++) {
+        needed |= selected(a, m) && cfg->embedded[m];
+    }
+    if (!needed) {
         return EXIT_OK;
     }
     if (ts_cluster_status(cfg->home, &st, &err)) {
@@ -288,7 +292,7 @@ static int cmd_db(int argc, char **argv)
     } else if (!strcmp(a.action, "status")) {
         rc = db_status(&cfg, &a);
     } else if (!strcmp(a.action, "migrate")) {
-        rc = require_running(&cfg);
+        rc = require_running(&cfg, &a);
         if (!rc) {
             rc = migrate_all(&cfg, &a, false);
         }

@@ -30,7 +30,11 @@ expect_eq() { # name got want
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi
 }
 # The fixture cluster's connection string for a database.
-fixture_url() { TS_HOME=$TS_TEST_HOME "$BIN" db url --module order_manager | sed "s/dbname='order_manager'/dbname='$1'/"; }
+fixture_url() {
+    (unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
+           TS_DB_WORKSPACE TS_DB_DOCUMENTATION
+     TS_HOME=$TS_TEST_HOME "$BIN" db url --module order_manager) | sed "s/dbname='order_manager'/dbname='$1'/"
+}
 psql_fixture() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 "$(fixture_url "$db")" "$@"; }
 
 finish() {
