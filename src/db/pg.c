@@ -85,6 +85,9 @@ static char *abs_path(const char *p)
         if (!getcwd(cwd, sizeof(cwd))) {
             return NULL;
         }
+        while (p[0] == '.' && p[1] == '/') {
+            p += 2;
+        }
         ts_buf_addf(&b, "%s/%s", cwd, p);
     }
     /* drop trailing slashes and a trailing "/." so that paths print cleanly */

@@ -1,7 +1,7 @@
 # Helpers for the CLI tests (sourced). Each test script gets the binary as $1 and,
 # from ctest, TS_TEST_HOME (the fixture cluster), TS_SOURCE_DIR, TS_PG_PORT.
 set -uo pipefail
-BIN=${1:?usage: test_x.sh BIN}
+BIN=$(realpath "${1:?usage: test_x.sh BIN}")
 FAILS=0
 CHECKS=0
 TMP=$(mktemp -d /tmp/ts-cli.XXXXXX)

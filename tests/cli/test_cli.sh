@@ -50,6 +50,10 @@ run "$BIN" serve --frob
 expect_rc "serve with an unknown option exits 2" 2
 [ ! -e "$TS_HOME" ] && ok "bad usage created nothing in TS_HOME" || not_ok "bad usage created TS_HOME"
 
+(cd "$TMP" && unset TS_HOME && "$BIN" db url --module data_capture) > "$TMP/url"
+expect_match "TS_HOME defaults to ./var, made absolute" "$(cat "$TMP/url")" "^host='$TMP/var/run' "
+(cd "$TMP" && TS_HOME=./x/ "$BIN" db url --module data_capture) > "$TMP/url"
+expect_match "a relative TS_HOME is made absolute and clean" "$(cat "$TMP/url")" "^host='$TMP/x/run' "
 run "$BIN" db url --module order_manager
 expect_rc "db url exits 0" 0
 expect_match "db url names the socket under TS_HOME" "$OUT" "host='$TS_HOME/run'"
