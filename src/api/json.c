@@ -1,0 +1,272 @@
+/* json.c - strict request reading over json-c. See json.h. */
+#include "api/json.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    if (len == 0) {
+        return ts_err_set(err, TS_EINVAL, "request body is empty: a JSON object is expected");
+    }
+    if (len > INT32_MAX) {
+        return ts_err_set(err, TS_EINVAL, "request body too large");
+    }
+    json_tokener *tok = json_tokener_new_ex(TS_JSON_MAX_DEPTH);
+    if (!tok) {
+        return ts_err_set(err, TS_ENOMEM, "out of memory parsing JSON");
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    struct json_object *o = json_tokener_parse_ex(tok, body, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    int rc = 0;
+    if (!o || jerr != json_tokener_success) {
+        rc = ts_err_set(err, TS_EINVAL, "malformed JSON at byte %zu: %s", end,
+                        jerr == json_tokener_continue ? "unexpected end of input"
+                                                      : json_tokener_error_desc(jerr));
+    } else {
+        while (end < len && (body[end] == ' ' || body[end] == '\n' || body[end] == '\r' ||
+                             body[end] == '\t')) {
+            end++;
+        }
+        if (end != len) {
+            rc = ts_err_set(err, TS_EINVAL, "malformed JSON: trailing data at byte %zu", end);
+        } else if (!json_object_is_type(o, json_type_object)) {
+            rc = ts_err_set(err, TS_EINVAL, "request body must be a JSON object");
+        }
+    }
+    json_tokener_free(tok);
+    if (rc) {
+        json_object_put(o);
+        return rc;
+    }
+    r->root = o;
+    return 0;
+}
+
+void ts_json_release(struct ts_json_req *r)
+{
+    json_object_put(r->root);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Looks key up and records it as taken. Returns the value, or NULL when absent or null. */
+static struct json_object *take(struct ts_json_req *r, const char *key)
+{
+    struct json_object *v = NULL;
+    if (!json_object_object_get_ex(r->root, key, &v)) {
+        return NULL;
+    }
+    if (r->ntaken < TS_JSON_MAX_FIELDS) {
+        r->taken[r->ntaken++] = key;
+    }
+    return json_object_is_type(v, json_type_null) ? NULL : v;
+}
+
+static int missing(const char *key, bool required, bool *present, struct ts_err *err)
+{
+    if (present) {
+        *present = false;
+    }
+    if (required) {
+        return ts_err_set(err, TS_EINVAL, "missing field '%s'", key);
+    }
+    return 0;
+}
+
+static const char *type_name(struct json_object *v)
+{
+    return json_type_to_name(json_object_get_type(v));
+}
+
+int ts_json_take_str(struct ts_json_req *r, const char *key, bool required, size_t maxlen,
+                     const char **out, bool *present, struct ts_err *err)
+{
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be a string, not %s", key,
+                          type_name(v));
+    }
+    size_t len = (size_t)json_object_get_string_len(v);
+    const char *s = json_object_get_string(v);
+    if (strlen(s) != len) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' contains a NUL character", key);
+    }
+    if (len > maxlen) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' is longer than %zu bytes", key, maxlen);
+    }
+    *out = s;
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_take_dec(struct ts_json_req *r, const char *key, bool required, ts_dec *out,
+                     bool *present, struct ts_err *err)
+{
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    enum json_type t = json_object_get_type(v);
+    if (t != json_type_string && t != json_type_int && t != json_type_double) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be a decimal (string or number), not %s",
+                          key, type_name(v));
+    }
+    /* json-c keeps a parsed number's original text: no double on the way */
+    const char *s = json_object_get_string(v);
+    size_t len = t == json_type_string ? (size_t)json_object_get_string_len(v) : strlen(s);
+    struct ts_err e2 = TS_ERR_INIT;
+    int rc = ts_dec_parse_err(s, len, out, &e2);
+    if (rc) {
+        return ts_err_set(err, TS_EINVAL, "field '%s': %s", key, e2.msg);
+    }
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_take_int(struct ts_json_req *r, const char *key, bool required, int64_t min,
+                     int64_t max, int64_t *out, bool *present, struct ts_err *err)
+{
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    if (!json_object_is_type(v, json_type_int)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be an integer, not %s", key,
+                          type_name(v));
+    }
+    /* json-c saturates out-of-range integers: compare the text too */
+    int64_t n = json_object_get_int64(v);
+    if (n < min || n > max || n == INT64_MAX || n == INT64_MIN) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be between %lld and %lld", key,
+                          (long long)min, (long long)max);
+    }
+    *out = n;
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_take_bool(struct ts_json_req *r, const char *key, bool required, bool *out,
+                      bool *present, struct ts_err *err)
+{
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    if (!json_object_is_type(v, json_type_boolean)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be true or false, not %s", key,
+                          type_name(v));
+    }
+    *out = json_object_get_boolean(v);
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_take_uuid(struct ts_json_req *r, const char *key, bool required, struct ts_uuid *out,
+                      bool *present, struct ts_err *err)
+{
+    const char *s;
+    bool here = false;
+    int rc = ts_json_take_str(r, key, required, 64, &s, &here, err);
+    if (rc || !here) {
+        if (present) {
+            *present = false;
+        }
+        return rc;
+    }
+    if (ts_uuid_parse(s, strlen(s), out)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be a UUID", key);
+    }
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_take_enum(struct ts_json_req *r, const char *key, bool required,
+                      const char *const *names, int n, int *out, bool *present,
+                      struct ts_err *err)
+{
+    const char *s;
+    bool here = false;
+    int rc = ts_json_take_str(r, key, required, 64, &s, &here, err);
+    if (rc || !here) {
+        if (present) {
+            *present = false;
+        }
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(s, names[i])) {
+            *out = i;
+            if (present) {
+                *present = true;
+            }
+            return 0;
+        }
+    }
+    char allowed[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < n && used < sizeof(allowed); i++) {
+        int k = snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "", names[i]);
+        if (k < 0) {
+            break;
+        }
+        used += (size_t)k;
+    }
+    return ts_err_set(err, TS_EINVAL, "field '%s' must be one of %s", key, allowed);
+}
+
+int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required,
+                             size_t maxlen, char **out, bool *present, struct ts_err *err)
+{
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    if (!json_object_is_type(v, json_type_object)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be an object, not %s", key,
+                          type_name(v));
+    }
+    const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+    if (strlen(s) > maxlen) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' is larger than %zu bytes", key, maxlen);
+    }
+    *out = ts_xstrdup(s);
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}
+
+int ts_json_finish(struct ts_json_req *r, struct ts_err *err)
+{
+    json_object_object_foreach(r->root, key, val)
+    {
+        (void)val;
+        bool known = false;
+        for (int i = 0; i < r->ntaken && !known; i++) {
+            known = !strcmp(r->taken[i], key);
+        }
+        if (!known) {
+            return ts_err_set(err, TS_EINVAL, "unknown field '%s'", key);
+        }
+    }
+    return 0;
+}
