@@ -8,11 +8,14 @@
  */
 #include "api/api.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
 #include "core/tstime.h"
+#include "api/internal.h"
 
 int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *version,
                 struct ts_err *err)
@@ -106,12 +109,29 @@ static void get_health(void *app, const struct ts_http_req *req, struct ts_http_
     ts_buf_release(&dbs);
 }
 
-static const struct ts_http_route routes[] = {
+static const struct ts_http_route health_routes[] = {
     {TS_HTTP_GET, "/api/v1/health", get_health, true},
     {0, NULL, NULL, false},
 };
 
+static struct ts_http_route all_routes[256];
+
+static void merge_routes(void)
+{
+    const struct ts_http_route *tables[] = {health_routes, ts_api__ref_routes,
+                                            ts_api__query_routes, ts_api__oms_routes};
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const struct ts_http_route *r = tables[t]; r->fn; r++) {
+            assert(n + 1 < sizeof(all_routes) / sizeof(all_routes[0]));
+            all_routes[n++] = *r;
+        }
+    }
+}
+
 const struct ts_http_route *ts_api_routes(void)
 {
-    return routes;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, merge_routes);
+    return all_routes;
 }

@@ -364,10 +364,26 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
     pss->job = j;
     ts_buf_add(&j->path, uri, len);
     j->req.path = j->path.buf;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > 0) {
-        int n = lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_URI_ARGS);
-        if (n > 0) {
-            ts_buf_add(&j->query, tmp, (size_t)n);
+    /*
+     * lws hands the query over split into fragments and already percent-decoded;
+     * rebuild "k=v&k=v" with '%', '&' and '+' re-encoded so that a value may hold
+     * them (ts_api_qs() decodes again).
+     */
+    for (int idx = 0; idx < 64; idx++) {
+        int n = lws_hdr_copy_fragment(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_URI_ARGS, idx);
+        if (n < 0) {
+            break;
+        }
+        if (j->query.len) {
+            ts_buf_addch(&j->query, '&');
+        }
+        for (int i = 0; i < n; i++) {
+            char c = tmp[i];
+            if (c == '%' || c == '&' || c == '+') {
+                ts_buf_addf(&j->query, "%%%02X", (unsigned char)c);
+            } else {
+                ts_buf_addch(&j->query, c);
+            }
         }
     }
     j->req.query = j->query.buf;

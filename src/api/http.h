@@ -39,7 +39,8 @@ enum ts_http_method {
 struct ts_http_req {
     enum ts_http_method method;
     const char *path;        /* decoded path, e.g. "/api/v1/health"; borrowed for the call */
-    const char *query;       /* raw query string without '?', "" when none */
+    const char *query;       /* "k=v&k=v" ("" when none), values percent-encoded: decode with
+                                ts_api_qs() (api/respond.h) */
     const char *body;        /* request body, NUL-terminated; "" when none */
     size_t body_len;
     const char *params[TS_HTTP_MAX_PARAMS]; /* values of the route's {} segments */

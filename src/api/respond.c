@@ -1,0 +1,228 @@
+/* respond.c - shared REST helpers. See respond.h. */
+#include "api/respond.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+/* PostgreSQL type OIDs we render specially (pg_type.h, stable across versions). */
+enum {
+    OID_BOOL = 16,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_JSON = 114,
+    OID_TIMESTAMPTZ = 1184,
+    OID_NUMERIC = 1700,
+    OID_JSONB = 3802,
+};
+
+void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
+{
+    int status;
+    const char *code;
+    switch (err->code) {
+    case TS_EINVAL:
+    case TS_ERANGE:
+        status = 400;
+        code = "invalid_argument";
+        break;
+    case TS_ENOTFOUND:
+        status = 404;
+        code = "not_found";
+        break;
+    case TS_ECONFLICT:
+    case TS_ESTATE:
+        status = 409;
+        code = "conflict";
+        break;
+    case TS_ECONN:
+    case TS_EBUSY:
+    case TS_ETIMEDOUT:
+        status = 503;
+        code = "unavailable";
+        break;
+    default:
+        status = 500;
+        code = "internal";
+        ts_error("api", "%s", err->msg);
+    }
+    ts_http_error(resp, status, code, "%s", err->msg[0] ? err->msg : ts_strerror(err->code));
+}
+
+int ts_api_query(struct ts_api *api, enum ts_module m, const char *what, const char *sql,
+                 int nparams, const char *const *params, PGresult **out, struct ts_err *err)
+{
+    PGconn *c;
+    int rc = ts_pool_get(api->pools[m], 2000, &c, err);
+    if (rc) {
+        return rc;
+    }
+    rc = ts_db_exec(c, what, sql, nparams, params, out, err);
+    ts_pool_put(api->pools[m], c, rc == TS_ECONN);
+    return rc;
+}
+
+/* "2026-11-24 13:05:00.123456+00" (DateStyle ISO, TimeZone UTC) -> RFC 3339 with Z. */
+static void add_timestamptz(struct ts_buf *out, const char *v)
+{
+    size_t len = strlen(v);
+    ts_buf_addch(out, '"');
+    if (len > 3 && !strcmp(v + len - 3, "+00") && len > 10 && v[10] == ' ') {
+        ts_buf_add(out, v, 10);
+        ts_buf_addch(out, 'T');
+        ts_buf_add(out, v + 11, len - 14);
+        ts_buf_addch(out, 'Z');
+    } else {
+        ts_buf_add_json_escaped(out, v, len); /* not UTC: leave it as the server wrote it */
+    }
+    ts_buf_addch(out, '"');
+}
+
+void ts_api_row_json(struct ts_buf *out, const PGresult *res, int row)
+{
+    int n = PQnfields(res);
+    ts_buf_addch(out, '{');
+    for (int f = 0; f < n; f++) {
+        if (f) {
+            ts_buf_addch(out, ',');
+        }
+        ts_buf_add_json_str(out, PQfname(res, f));
+        ts_buf_addch(out, ':');
+        if (PQgetisnull(res, row, f)) {
+            ts_buf_adds(out, "null");
+            continue;
+        }
+        const char *v = PQgetvalue(res, row, f);
+        switch (PQftype(res, f)) {
+        case OID_BOOL:
+            ts_buf_adds(out, v[0] == 't' ? "true" : "false");
+            break;
+        case OID_INT2:
+        case OID_INT4:
+        case OID_INT8:
+        case OID_JSON:
+        case OID_JSONB:
+            ts_buf_adds(out, v);
+            break;
+        case OID_TIMESTAMPTZ:
+            add_timestamptz(out, v);
+            break;
+        default: /* numeric stays a string: exact decimals */
+            ts_buf_add_json_str(out, v);
+        }
+    }
+    ts_buf_addch(out, '}');
+}
+
+void ts_api_rows_json(struct ts_buf *out, const PGresult *res)
+{
+    int rows = PQntuples(res);
+    ts_buf_addch(out, '[');
+    for (int r = 0; r < rows; r++) {
+        if (r) {
+            ts_buf_addch(out, ',');
+        }
+        ts_api_row_json(out, res, r);
+    }
+    ts_buf_addch(out, ']');
+}
+
+void ts_api_one_row(struct ts_http_resp *resp, const PGresult *res, const char *what)
+{
+    if (PQntuples(res) == 0) {
+        ts_http_error(resp, 404, "not_found", "%s not found", what);
+        return;
+    }
+    ts_buf_reset(&resp->body);
+    ts_api_row_json(&resp->body, res, 0);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* Percent-decodes s[0..len) ('+' is a space) into a malloc'd string; NULL on bad escapes. */
+static char *pct_decode(const char *s, size_t len)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%') {
+            int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+            int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                ts_buf_release(&b);
+                return NULL;
+            }
+            ts_buf_addch(&b, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            ts_buf_addch(&b, s[i] == '+' ? ' ' : s[i]);
+        }
+    }
+    return ts_buf_detach(&b, NULL);
+}
+
+int ts_api_qs(const char *query, const char *const *allowed, char **vals, struct ts_err *err)
+{
+    int n = 0;
+    while (allowed[n]) {
+        vals[n++] = NULL;
+    }
+    const char *p = query ? query : "";
+    while (*p) {
+        size_t len = strcspn(p, "&");
+        const char *eq = memchr(p, '=', len);
+        size_t klen = eq ? (size_t)(eq - p) : len;
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        int idx = -1;
+        for (int i = 0; i < n; i++) {
+            if (strlen(allowed[i]) == klen && !memcmp(allowed[i], p, klen)) {
+                idx = i;
+            }
+        }
+        if (idx < 0) {
+            ts_api_qs_free(allowed, vals);
+            return ts_err_set(err, TS_EINVAL, "unknown query parameter '%.*s'",
+                              (int)(klen > 64 ? 64 : klen), p);
+        }
+        if (vals[idx]) {
+            ts_api_qs_free(allowed, vals);
+            return ts_err_set(err, TS_EINVAL, "query parameter '%s' given twice", allowed[idx]);
+        }
+        vals[idx] = eq ? pct_decode(eq + 1, len - klen - 1) : ts_xstrdup("");
+        if (!vals[idx]) {
+            ts_api_qs_free(allowed, vals);
+            return ts_err_set(err, TS_EINVAL, "bad percent-encoding in query parameter '%s'",
+                              allowed[idx]);
+        }
+        p += len;
+        if (*p == '&') {
+            p++;
+        }
+    }
+    return 0;
+}
+
+void ts_api_qs_free(const char *const *allowed, char **vals)
+{
+    for (int i = 0; allowed[i]; i++) {
+        ts_free(vals[i]);
+        vals[i] = NULL;
+    }
+}
