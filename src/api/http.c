@@ -46,12 +46,14 @@ struct job {
     enum job_state state;
     bool orphaned;            /* loop only: connection closed while WORKING */
     bool headers_sent;        /* loop only */
+    bool unread_body;         /* answered before its body was read: close after the answer */
     size_t sent;              /* body bytes written */
     const struct ts_http_route *route;
     struct ts_http_req req;
     struct ts_buf path;       /* storage of req.path */
     struct ts_buf query;      /* storage of req.query */
     struct ts_buf body;       /* storage of req.body */
+    char actor[101];          /* storage of req.actor */
     char *param_store;        /* storage of req.params, one allocation */
     struct ts_http_resp resp;
     struct job *next;         /* queue link, owned by the queue holding it */
@@ -344,10 +346,37 @@ static int write_response(struct lws *wsi, struct pss *pss)
             return 0;
         }
     }
+    bool close_now = j->unread_body;
     job_free(j);
     pss->job = NULL;
+    if (close_now) {
+        return -1; /* the rest of its body would be read as the next request */
+    }
     /* keep-alive: ready for the next request, or close */
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* X-Actor names the person acting, for the audit trail; "local" when absent. */
+static bool read_actor(struct lws *wsi, struct job *j)
+{
+    int len = lws_hdr_custom_length(wsi, "x-actor:", 8);
+    snprintf(j->actor, sizeof(j->actor), "local");
+    j->req.actor = j->actor;
+    if (len < 0) {
+        return true;
+    }
+    if (len == 0 || len >= (int)sizeof(j->actor)) {
+        return false;
+    }
+    if (lws_hdr_custom_copy(wsi, j->actor, sizeof(j->actor), "x-actor:", 8) != len) {
+        return false;
+    }
+    for (int i = 0; i < len; i++) {
+        if (j->actor[i] < 0x20 || j->actor[i] > 0x7e) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri,
@@ -388,7 +417,16 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
     }
     j->req.query = j->query.buf;
     j->req.method = method_of(wsi);
+    j->unread_body = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
+                     lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
     j->route = find_route(h, j);
+    if (j->route && !read_actor(wsi, j)) {
+        j->route = NULL;
+        ts_http_error(&j->resp, 400, "invalid_argument",
+                      "header X-Actor must be 1 to 100 printable ASCII characters");
+        dispatch(h, j);
+        return 0;
+    }
 
     bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
                     j->req.method == TS_HTTP_PATCH;
@@ -404,6 +442,9 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
                 j->route = NULL;
                 ready(j);
                 return 0;
+            }
+            if (cl == 0) {
+                j->unread_body = false;
             }
             if (cl == 0 || !j->route) {
                 dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
@@ -444,6 +485,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (pss->job && pss->job->state == JOB_READING) {
+            pss->job->unread_body = false;
             dispatch(h, pss->job);
         }
         return 0;

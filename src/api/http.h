@@ -43,6 +43,8 @@ struct ts_http_req {
                                 ts_api_qs() (api/respond.h) */
     const char *body;        /* request body, NUL-terminated; "" when none */
     size_t body_len;
+    const char *actor;       /* X-Actor header (who acts, for the audit trail), "local" when
+                                absent; 1..100 printable ASCII, else the request gets 400 */
     const char *params[TS_HTTP_MAX_PARAMS]; /* values of the route's {} segments */
     int nparams;
 };
