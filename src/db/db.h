@@ -81,6 +81,12 @@ int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_b
 /* Appends `key='value'` quoted for a conninfo string. */
 void ts_db_conninfo_add(struct ts_buf *out, const char *key, const char *value);
 
+/* Row `row` of res as a JSON object appended to out (rowjson.c: numeric -> string,
+ * timestamptz -> RFC 3339 UTC, json/jsonb inline, NULL -> null). */
+void ts_db_row_json(struct ts_buf *out, const PGresult *res, int row);
+/* Every row as a JSON array. */
+void ts_db_rows_json(struct ts_buf *out, const PGresult *res);
+
 /* ---- pool: a fixed set of connections to one database, any thread ---- */
 struct ts_pool;
 int ts_pool_new(const char *conninfo, int size, struct ts_pool **out,

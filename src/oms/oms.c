@@ -1,0 +1,1243 @@
+/*
+ * oms.c - the order manager's thread: commands in, group-committed changes out.
+ * See oms.h for the contract and internal.h for the state.
+ *
+ * A batch is every command queued when the thread wakes (at most MAX_BATCH). Each
+ * command is decided in memory (validation, risk, venue) and its writes appended
+ * to one transaction; the transaction is committed in one pipelined round trip;
+ * then every command of the batch is answered. Refusals that write nothing (400,
+ * 404, 409) are answered with the batch too, so answers keep the queue's order.
+ */
+#include "oms/oms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+#include "oms/internal.h"
+
+#define MAX_BATCH 256
+
+const int64_t ts_oms_latency_le_us[16] = {100,   250,   500,    1000,   2000,   5000,
+                                          10000, 25000, 50000,  100000, 250000, 500000,
+                                          1000000, 2500000, 5000000, INT64_MAX};
+
+enum cmd_kind { CMD_PLACE, CMD_CANCEL, CMD_MODIFY, CMD_TICKS, CMD_KILL, CMD_RELOAD, CMD_EOD };
+
+struct cmd {
+    enum cmd_kind kind;
+    const char *actor;
+    const struct ts_oms_place *place;
+    const struct ts_oms_modify *modify;
+    struct ts_uuid id;                 /* CANCEL */
+    const char *reason;                /* CANCEL, KILL */
+    bool active;                       /* KILL */
+    const struct ts_tick *ticks;       /* TICKS */
+    int nticks;
+    unsigned reload;                   /* RELOAD */
+    struct ts_oms_answer *ans;
+    int rc;                            /* RELOAD result */
+    struct ts_err err;
+    bool writes;                       /* the answer depends on the commit */
+    bool done;
+    int64_t t0;
+    struct cmd *next;
+};
+
+struct ts_oms {
+    struct ts_oms_config cfg;
+    PGconn *om;                    /* OMS thread only */
+    PGconn *dc;
+    struct ts_oms__state st;       /* OMS thread only */
+    struct ts_txn txn;             /* OMS thread only */
+    pthread_t thread;
+    pthread_mutex_t lock;          /* guards head, tail, stopping, every cmd->done */
+    pthread_cond_t wake;           /* commands queued */
+    pthread_cond_t answered;       /* some cmd->done became true */
+    struct cmd *head, *tail;
+    bool stopping;
+    struct ts_buf scratch;         /* OMS thread only: payloads */
+    _Atomic uint64_t m_placed, m_rejected, m_filled, m_canceled, m_fills, m_batches,
+        m_commands, m_lat_sum, m_lat_count;
+    _Atomic uint64_t m_buckets[16];
+};
+
+/* ---- small helpers (OMS thread) ---- */
+
+struct fmt {
+    char b[8][48];
+    int i;
+};
+
+static const char *f_dec(struct fmt *f, ts_dec v)
+{
+    char *o = f->b[f->i++ & 7];
+    ts_dec_format(v, o, 48);
+    return o;
+}
+
+static const char *f_money(struct fmt *f, ts_dec v)
+{
+    char *o = f->b[f->i++ & 7];
+    ts_dec_format_scale(ts_dec_round(v, 2), 2, o, 48);
+    return o;
+}
+
+static const char *f_time(struct fmt *f, int64_t ns)
+{
+    char *o = f->b[f->i++ & 7];
+    if (!ns) {
+        return NULL;
+    }
+    ts_time_format_rfc3339(ns, o, 48);
+    return o;
+}
+
+static const char *f_uuid(struct fmt *f, const struct ts_uuid *u)
+{
+    char *o = f->b[f->i++ & 7];
+    ts_uuid_format(u, o);
+    return o;
+}
+
+static void answer_error(struct cmd *c, int status, const char *code, const char *msg)
+{
+    c->ans->status = status;
+    ts_buf_reset(&c->ans->body);
+    ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":");
+    ts_buf_add_json_str(&c->ans->body, code);
+    ts_buf_adds(&c->ans->body, ",\"message\":");
+    ts_buf_add_json_str(&c->ans->body, msg);
+    ts_buf_adds(&c->ans->body, "}}");
+}
+
+static const struct ts_instrument *find_inst(struct ts_oms *oms, const char *sym, size_t len)
+{
+    for (size_t i = 0; i < oms->st.ninst; i++) {
+        if (strlen(oms->st.inst[i].symbol) == len && !memcmp(oms->st.inst[i].symbol, sym, len)) {
+            return &oms->st.inst[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ts_oms__account *find_acct(struct ts_oms *oms, const struct ts_uuid *id)
+{
+    for (size_t i = 0; i < oms->st.naccts; i++) {
+        if (!memcmp(&oms->st.accts[i].id, id, sizeof(*id))) {
+            return &oms->st.accts[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ts_oms__strategy *find_strat(struct ts_oms *oms, const struct ts_uuid *id)
+{
+    for (size_t i = 0; i < oms->st.nstrats; i++) {
+        if (!memcmp(&oms->st.strats[i].id, id, sizeof(*id))) {
+            return &oms->st.strats[i];
+        }
+    }
+    return NULL;
+}
+
+static struct ts_oms__order *find_order(struct ts_oms *oms, const struct ts_uuid *id)
+{
+    for (size_t i = 0; i < oms->st.norders; i++) {
+        if (!memcmp(&oms->st.orders[i]->o.id, id, sizeof(*id))) {
+            return oms->st.orders[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ts_oms__ref *find_ref(struct ts_oms *oms, const char *ref)
+{
+    for (size_t i = 0; i < oms->st.nrefs; i++) {
+        if (!strcmp(oms->st.refs[i].ref, ref)) {
+            return &oms->st.refs[i];
+        }
+    }
+    return NULL;
+}
+
+static void add_ref(struct ts_oms *oms, const char *ref, const struct ts_uuid *id)
+{
+    struct ts_oms__state *st = &oms->st;
+    if (st->nrefs == st->crefs) {
+        st->crefs = st->crefs ? st->crefs * 2 : 256;
+        st->refs = ts_xreallocarray(st->refs, st->crefs, sizeof(*st->refs));
+    }
+    snprintf(st->refs[st->nrefs].ref, sizeof(st->refs[0].ref), "%s", ref);
+    st->refs[st->nrefs++].id = *id;
+}
+
+static ts_dec mark_of(struct ts_oms *oms, const char *sym)
+{
+    for (size_t i = 0; i < oms->st.nmarks; i++) {
+        if (!strcmp(oms->st.marks[i].symbol, sym)) {
+            return oms->st.marks[i].price;
+        }
+    }
+    return 0;
+}
+
+static void set_mark(struct ts_oms *oms, const char *sym, ts_dec price)
+{
+    struct ts_oms__state *st = &oms->st;
+    for (size_t i = 0; i < st->nmarks; i++) {
+        if (!strcmp(st->marks[i].symbol, sym)) {
+            st->marks[i].price = price;
+            return;
+        }
+    }
+    if (st->nmarks == st->cmarks) {
+        st->cmarks = st->cmarks ? st->cmarks * 2 : 64;
+        st->marks = ts_xreallocarray(st->marks, st->cmarks, sizeof(*st->marks));
+    }
+    snprintf(st->marks[st->nmarks].symbol, sizeof(st->marks[0].symbol), "%s", sym);
+    st->marks[st->nmarks++].price = price;
+}
+
+static struct ts_oms__position *find_pos(struct ts_oms *oms, const struct ts_uuid *acc,
+                                         const struct ts_uuid *strat, const char *sym)
+{
+    for (size_t i = 0; i < oms->st.npos; i++) {
+        struct ts_position *p = &oms->st.pos[i].p;
+        if (!memcmp(&p->account_id, acc, sizeof(*acc)) &&
+            !memcmp(&p->strategy_id, strat, sizeof(*strat)) && !strcmp(p->symbol, sym)) {
+            return &oms->st.pos[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- statements ---- */
+
+static void stmt_actor(struct ts_oms *oms, const char *actor)
+{
+    const char *p[1] = {actor};
+    ts_txn_add(&oms->txn, "oms_actor", 1, p);
+}
+
+static void stmt_order_update(struct ts_oms *oms, const struct ts_order *o)
+{
+    struct fmt f = {.i = 0};
+    const char *p[12] = {
+        f_uuid(&f, &o->id),
+        ts_order_status_str(o->status),
+        f_dec(&f, o->quantity),
+        o->has_price ? f_dec(&f, o->price) : NULL,
+        o->has_stop_price ? f_dec(&f, o->stop_price) : NULL,
+        f_dec(&f, o->filled_quantity),
+        o->filled_quantity > 0 ? f_dec(&f, o->avg_fill_price) : NULL,
+        NULL, NULL, NULL, NULL, NULL,
+    };
+    struct fmt g = {.i = 0};
+    p[7] = f_time(&g, o->submitted_at);
+    p[8] = f_time(&g, o->filled_at);
+    p[9] = f_time(&g, o->canceled_at);
+    p[10] = f_time(&g, o->expired_at);
+    p[11] = f_time(&g, o->updated_at);
+    ts_txn_add(&oms->txn, "oms_upd_order", 12, p);
+}
+
+static void stmt_order_insert(struct ts_oms *oms, const struct ts_order *o, const char *actor,
+                              const char *reason, const char *metadata)
+{
+    struct fmt f = {.i = 0}, g = {.i = 0};
+    const char *p[22] = {
+        f_uuid(&f, &o->id),
+        o->order_ref,
+        o->symbol,
+        o->exchange,
+        ts_instrument_asset_class_str(o->asset_class),
+        ts_order_side_str(o->side),
+        ts_order_type_str(o->type),
+        ts_order_tif_str(o->tif),
+        f_dec(&f, o->quantity),
+        o->has_price ? f_dec(&f, o->price) : NULL,
+        o->has_stop_price ? f_dec(&f, o->stop_price) : NULL,
+        ts_order_status_str(o->status),
+        o->status == TS_ORDER_REJECTED ? o->reject_reason : NULL,
+        f_uuid(&f, &o->strategy_id),
+        f_uuid(&f, &o->account_id),
+        ts_order_position_type_str(o->position_type),
+        f_time(&g, o->created_at),
+        f_time(&g, o->submitted_at),
+        f_time(&g, o->updated_at),
+        actor,
+        reason,
+        metadata,
+    };
+    ts_txn_add(&oms->txn, "oms_ins_order", 22, p);
+}
+
+static void stmt_get_order(struct ts_oms *oms, const struct ts_uuid *id, struct ts_buf *capture)
+{
+    struct fmt f = {.i = 0};
+    const char *p[1] = {f_uuid(&f, id)};
+    ts_txn_add(&oms->txn, "oms_get_order", 1, p)->capture = capture;
+}
+
+/* An outbox event; the payload is oms->scratch (a JSON object). */
+static void stmt_event(struct ts_oms *oms, const char *topic, const char *type,
+                       const struct ts_uuid *id)
+{
+    struct fmt f = {.i = 0};
+    const char *p[4] = {topic, type, id ? f_uuid(&f, id) : NULL, oms->scratch.buf};
+    ts_txn_add(&oms->txn, "oms_ins_outbox", 4, p);
+}
+
+static void order_payload(struct ts_oms *oms, const struct ts_order *o)
+{
+    struct fmt f = {.i = 0};
+    struct ts_buf *b = &oms->scratch;
+    ts_buf_reset(b);
+    ts_buf_addf(b, "{\"id\":\"%s\",\"order_ref\":", f_uuid(&f, &o->id));
+    ts_buf_add_json_str(b, o->order_ref);
+    ts_buf_addf(b, ",\"account_id\":\"%s\",\"strategy_id\":\"%s\",\"symbol\":\"%s\","
+                   "\"side\":\"%s\",\"order_type\":\"%s\",\"quantity\":\"%s\",\"status\":\"%s\","
+                   "\"filled_quantity\":\"%s\"",
+                f_uuid(&f, &o->account_id), f_uuid(&f, &o->strategy_id), o->symbol,
+                ts_order_side_str(o->side), ts_order_type_str(o->type), f_dec(&f, o->quantity),
+                ts_order_status_str(o->status), f_dec(&f, o->filled_quantity));
+    if (o->has_price) {
+        ts_buf_addf(b, ",\"price\":\"%s\"", f_dec(&f, o->price));
+    }
+    if (o->has_stop_price) {
+        ts_buf_addf(b, ",\"stop_price\":\"%s\"", f_dec(&f, o->stop_price));
+    }
+    if (o->filled_quantity > 0) {
+        ts_buf_addf(b, ",\"avg_fill_price\":\"%s\"", f_dec(&f, o->avg_fill_price));
+    }
+    if (o->status == TS_ORDER_REJECTED) {
+        ts_buf_adds(b, ",\"reject_reason\":");
+        ts_buf_add_json_str(b, o->reject_reason);
+    }
+    ts_buf_addch(b, '}');
+}
+
+static void position_payload(struct ts_oms *oms, const struct ts_position *p)
+{
+    struct fmt f = {.i = 0};
+    struct ts_buf *b = &oms->scratch;
+    ts_buf_reset(b);
+    ts_buf_addf(b,
+                "{\"id\":\"%s\",\"account_id\":\"%s\",\"strategy_id\":\"%s\",\"symbol\":\"%s\","
+                "\"side\":\"%s\",\"status\":\"%s\",\"quantity\":\"%s\",\"avg_entry_price\":\"%s\","
+                "\"realized_pnl\":\"%s\",\"unrealized_pnl\":\"%s\"}",
+                f_uuid(&f, &p->id), f_uuid(&f, &p->account_id), f_uuid(&f, &p->strategy_id),
+                p->symbol, ts_position_side_str(p->side), ts_position_status_str(p->status),
+                f_dec(&f, p->quantity), f_dec(&f, p->avg_entry_price), f_money(&f, p->realized_pnl),
+                f_money(&f, p->unrealized_pnl));
+}
+
+/* INSERT (new row) or UPDATE of a position, and its history snapshot. */
+static void stmt_position(struct ts_oms *oms, const struct ts_oms__position *op,
+                          const struct ts_position *p, bool insert, const char *why,
+                          int64_t now)
+{
+    struct fmt f = {.i = 0}, g = {.i = 0};
+    bool closed = p->status == TS_POSITION_CLOSED;
+    const char *mark = p->mark_price > 0 ? f_dec(&f, p->mark_price) : NULL;
+    const char *unreal = p->mark_price > 0 && !closed ? f_money(&f, p->unrealized_pnl) : NULL;
+    if (insert) {
+        const char *v[17] = {f_uuid(&f, &p->id),
+                             p->symbol,
+                             op->exchange,
+                             ts_instrument_asset_class_str(op->asset_class),
+                             ts_position_side_str(p->side),
+                             f_dec(&f, p->quantity),
+                             f_dec(&f, p->avg_entry_price),
+                             mark,
+                             unreal,
+                             f_money(&f, p->realized_pnl),
+                             f_uuid(&g, &p->strategy_id),
+                             f_uuid(&g, &p->account_id),
+                             ts_order_position_type_str(p->position_type),
+                             f_time(&g, p->opened_at),
+                             closed ? f_time(&g, p->closed_at) : NULL,
+                             f_time(&g, now),
+                             closed ? "CLOSED" : "OPEN"};
+        ts_txn_add(&oms->txn, "oms_ins_pos", 17, v);
+    } else {
+        const char *v[10] = {f_uuid(&f, &p->id),
+                             ts_position_side_str(p->side),
+                             f_dec(&f, p->quantity),
+                             f_dec(&f, p->avg_entry_price),
+                             mark,
+                             unreal,
+                             f_money(&f, p->realized_pnl),
+                             closed ? f_time(&g, p->closed_at) : NULL,
+                             f_time(&g, now),
+                             closed ? "CLOSED" : "OPEN"};
+        ts_txn_add(&oms->txn, "oms_upd_pos", 10, v);
+    }
+    if (why) {
+        struct ts_uuid hid;
+        struct fmt h = {.i = 0};
+        ts_uuid_v7(&hid);
+        const char *v[9] = {f_uuid(&h, &hid),
+                            f_uuid(&h, &p->id),
+                            f_dec(&h, p->quantity),
+                            f_dec(&h, p->avg_entry_price),
+                            f_dec(&h, p->mark_price),
+                            f_money(&h, closed ? 0 : p->unrealized_pnl),
+                            f_money(&h, p->realized_pnl),
+                            f_time(&h, now),
+                            why};
+        ts_txn_add(&oms->txn, "oms_ins_hist", 9, v);
+    }
+}
+
+/* ---- fills ---- */
+
+static int add_position(struct ts_oms *oms, const struct ts_position *p, const char *exchange,
+                        enum ts_asset_class ac)
+{
+    struct ts_oms__state *st = &oms->st;
+    if (st->npos == st->cpos) {
+        st->cpos = st->cpos ? st->cpos * 2 : 64;
+        st->pos = ts_xreallocarray(st->pos, st->cpos, sizeof(*st->pos));
+    }
+    struct ts_oms__position *op = &st->pos[st->npos++];
+    memset(op, 0, sizeof(*op));
+    op->p = *p;
+    snprintf(op->exchange, sizeof(op->exchange), "%s", exchange);
+    op->asset_class = ac;
+    return 0;
+}
+
+static void remove_position(struct ts_oms *oms, struct ts_oms__position *op)
+{
+    size_t i = (size_t)(op - oms->st.pos);
+    memmove(&oms->st.pos[i], &oms->st.pos[i + 1], (oms->st.npos - i - 1) * sizeof(*op));
+    oms->st.npos--;
+}
+
+/* One fill of a working order: trade, order, position, risk counters, events. */
+static int apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, ts_dec price,
+                      int64_t now, struct ts_err *err)
+{
+    struct ts_order *o = &w->o;
+    const struct ts_instrument *in = find_inst(oms, o->symbol, strlen(o->symbol));
+    const struct ts_oms__account *acct = find_acct(oms, &o->account_id);
+    struct ts_fees fees;
+    struct fmt f = {.i = 0}, g = {.i = 0};
+    ts_dec value;
+    int rc;
+
+    memset(&fees, 0, sizeof(fees));
+    if (in && (rc = ts_instrument_compute_fees(in, qty, price, &fees, err))) {
+        return rc;
+    }
+    if ((rc = ts_dec_mul(qty, price, &value))) {
+        return ts_err_set(err, rc, "fill value of order %s overflows", o->order_ref);
+    }
+    if ((rc = ts_order_apply_fill(o, qty, price, now, err))) {
+        return rc;
+    }
+    w->fills++;
+
+    /* position */
+    struct ts_oms__position *op = find_pos(oms, &o->account_id, &o->strategy_id, o->symbol);
+    bool existed = op != NULL;
+    struct ts_position fresh;
+    if (!op) {
+        struct ts_uuid pid;
+        ts_uuid_v7(&pid);
+        if ((rc = ts_position_init(&fresh, &o->account_id, &o->strategy_id, o->symbol,
+                                   o->position_type))) {
+            return ts_err_set(err, rc, "cannot open a position for %s", o->symbol);
+        }
+        fresh.id = pid;
+        add_position(oms, &fresh, o->exchange, o->asset_class);
+        op = &oms->st.pos[oms->st.npos - 1];
+    }
+    struct ts_fill fill = {.side = o->side, .quantity = qty, .price = price,
+                           .fees = fees.total, .time_ns = now};
+    struct ts_uuid new_id;
+    struct ts_position_fill_result res;
+    ts_uuid_v7(&new_id);
+    if ((rc = ts_position_apply_fill(&op->p, &fill, &new_id, &res, err))) {
+        return rc;
+    }
+    ts_dec mark = mark_of(oms, o->symbol);
+    if (op->p.status == TS_POSITION_OPEN &&
+        (rc = ts_position_mark(&op->p, mark > 0 ? mark : price, err))) {
+        return rc;
+    }
+
+    /* trade row */
+    struct ts_uuid tid;
+    char ref[64];
+    ts_uuid_v7(&tid);
+    snprintf(ref, sizeof(ref), "%s-%d", f_uuid(&g, &o->id), w->fills);
+    struct ts_buf meta = TS_BUF_INIT;
+    ts_buf_addf(&meta, "{\"realized_pnl\":\"%s\"}", f_money(&g, res.realized));
+    const char *tp[15] = {f_uuid(&f, &tid),
+                          ref,
+                          f_uuid(&f, &o->id),
+                          f_uuid(&f, &o->account_id),
+                          o->symbol,
+                          o->exchange,
+                          ts_order_side_str(o->side),
+                          f_dec(&f, qty),
+                          f_dec(&f, price),
+                          f_money(&f, value < 0 ? -value : value),
+                          f_money(&g, fees.commission),
+                          f_money(&g, fees.tax),
+                          f_time(&g, now),
+                          acct ? acct->broker_account : "PAPER",
+                          meta.buf};
+    ts_txn_add(&oms->txn, "oms_ins_trade", 15, tp);
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch,
+                "{\"id\":\"%s\",\"trade_ref\":\"%s\",\"order_id\":\"%s\",\"symbol\":\"%s\","
+                "\"side\":\"%s\",\"quantity\":\"%s\",\"price\":\"%s\",\"realized_pnl\":\"%s\"}",
+                f_uuid(&f, &tid), ref, f_uuid(&f, &o->id), o->symbol, ts_order_side_str(o->side),
+                f_dec(&f, qty), f_dec(&f, price), f_money(&f, res.realized));
+    stmt_event(oms, "trades", "TradeExecuted", &tid);
+    ts_buf_release(&meta);
+
+    /* order row and event */
+    stmt_order_update(oms, o);
+    order_payload(oms, o);
+    stmt_event(oms, "orders", o->status == TS_ORDER_FILLED ? "OrderFilled" : "OrderPartiallyFilled",
+               &o->id);
+
+    /* position rows, history, events */
+    if (res.closed) {
+        /* the row that reached 0: written as CLOSED (inserted if it was born in this fill) */
+        stmt_position(oms, op, &res.closed_row, !existed, "trade_fill", now);
+        position_payload(oms, &res.closed_row);
+        stmt_event(oms, "positions", "PositionClosed", &res.closed_row.id);
+    }
+    if (op->p.status == TS_POSITION_OPEN) {
+        bool insert = res.flipped || !existed;
+        stmt_position(oms, op, &op->p, insert, "trade_fill", now);
+        position_payload(oms, &op->p);
+        stmt_event(oms, "positions", res.opened ? "PositionOpened" : "PositionUpdated",
+                   &op->p.id);
+    } else {
+        remove_position(oms, op);
+    }
+
+    /* risk counters */
+    if ((rc = ts_risk_record_fill(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol,
+                                  o->side, qty, res.realized, now, err))) {
+        return rc;
+    }
+    atomic_fetch_add(&oms->m_fills, 1);
+    if (o->status == TS_ORDER_FILLED) {
+        atomic_fetch_add(&oms->m_filled, 1);
+    }
+    return 0;
+}
+
+/* Drops orders that are no longer working from the working set. */
+static void compact_orders(struct ts_oms *oms)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < oms->st.norders; i++) {
+        if (ts_order_is_working(&oms->st.orders[i]->o)) {
+            oms->st.orders[k++] = oms->st.orders[i];
+        } else {
+            ts_free(oms->st.orders[i]);
+        }
+    }
+    oms->st.norders = k;
+}
+
+/* ---- commands ---- */
+
+static void place(struct ts_oms *oms, struct cmd *c)
+{
+    const struct ts_oms_place *pl = c->place;
+    const struct ts_order_request *rq = &pl->req;
+    struct ts_err err = TS_ERR_INIT;
+    char ref[TS_ORDER_REF_MAX + 1];
+    int64_t now = ts_now_ns();
+    int rc;
+
+    if (rq->order_ref_len == 0 || rq->order_ref_len > TS_ORDER_REF_MAX) {
+        answer_error(c, 400, "invalid_argument", "order_ref must be 1 to 50 characters");
+        return;
+    }
+    snprintf(ref, sizeof(ref), "%.*s", (int)rq->order_ref_len, rq->order_ref);
+    const struct ts_oms__ref *seen = find_ref(oms, ref);
+    if (seen) {
+        /* idempotent: answer the existing order as the database has it */
+        c->ans->status = 200;
+        c->writes = true;
+        stmt_get_order(oms, &seen->id, &c->ans->body);
+        return;
+    }
+    const struct ts_instrument *in = find_inst(oms, rq->symbol, rq->symbol_len);
+    if (!in) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "unknown symbol '%.*s'", (int)(rq->symbol_len > 50 ? 50 : rq->symbol_len),
+                 rq->symbol);
+        answer_error(c, 400, "invalid_argument", msg);
+        return;
+    }
+    const struct ts_oms__account *acct = find_acct(oms, &rq->account_id);
+    if (!acct || !acct->active) {
+        answer_error(c, 400, "invalid_argument",
+                     acct ? "account is not ACTIVE" : "unknown account_id");
+        return;
+    }
+    const struct ts_oms__strategy *strat = find_strat(oms, &rq->strategy_id);
+    if (!strat) {
+        answer_error(c, 400, "invalid_argument", "unknown strategy_id");
+        return;
+    }
+    if (strcmp(strat->status, "ACTIVE") != 0 && strcmp(strat->status, "TESTING") != 0) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "strategy is %s: only ACTIVE or TESTING strategies trade",
+                 strat->status);
+        answer_error(c, 400, "invalid_argument", msg);
+        return;
+    }
+    if (rq->tif == TS_TIF_IOC || rq->tif == TS_TIF_FOK) {
+        answer_error(c, 400, "invalid_argument",
+                     "time_in_force IOC and FOK are not supported by the paper venue");
+        return;
+    }
+    struct ts_oms__order *w = ts_xcalloc(1, sizeof(*w));
+    struct ts_uuid id;
+    ts_uuid_v7(&id);
+    if ((rc = ts_order_init(&w->o, rq, in, &id, now, &err))) {
+        ts_free(w);
+        answer_error(c, 400, "invalid_argument", err.msg);
+        return;
+    }
+    struct ts_order *o = &w->o;
+    add_ref(oms, o->order_ref, &o->id);
+    c->writes = true;
+    c->ans->status = 201;
+
+    /* pre-trade risk, in memory */
+    struct ts_risk_order ro = {
+        .account_id = o->account_id,
+        .strategy_id = o->strategy_id,
+        .symbol = o->symbol,
+        .side = o->side,
+        .type = o->type,
+        .quantity = o->quantity,
+        .price = o->price,
+        .stop_price = o->stop_price,
+        .reference_price = mark_of(oms, o->symbol),
+        .instrument = in,
+        .now_ns = now,
+        .is_modify = false,
+    };
+    struct ts_risk_verdict v;
+    if (ts_risk_check(&oms->st.risk, &ro, &v) || !v.accepted) {
+        char why[TS_ORDER_REJECT_REASON];
+        ts_risk_verdict_format(&v, why, sizeof(why));
+        if (ts_order_reject(o, why, now, &err)) {
+            ts_error("oms", "cannot reject order %s: %s", o->order_ref, err.msg);
+        }
+        stmt_actor(oms, c->actor);
+        stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
+        order_payload(oms, o);
+        stmt_event(oms, "orders", "OrderRejected", &o->id);
+        struct fmt f = {.i = 0};
+        ts_buf_reset(&oms->scratch);
+        ts_buf_addf(&oms->scratch, "{\"order_id\":\"%s\",\"rule\":\"%s\",\"limit\":\"%s\","
+                                   "\"value\":\"%s\",\"message\":",
+                    f_uuid(&f, &o->id), ts_risk_rule_str(v.rule), f_dec(&f, v.limit),
+                    f_dec(&f, v.value));
+        ts_buf_add_json_str(&oms->scratch, why);
+        ts_buf_addch(&oms->scratch, '}');
+        stmt_event(oms, "risk", "RiskLimitBreached", &o->id);
+        /* 422 with the rule, the limit and the value */
+        c->ans->status = 422;
+        ts_buf_reset(&c->ans->body);
+        ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":\"risk_rejected\",\"message\":");
+        ts_buf_add_json_str(&c->ans->body, why);
+        ts_buf_addf(&c->ans->body, ",\"details\":{\"rule\":\"%s\",\"order_id\":\"%s\"",
+                    ts_risk_rule_str(v.rule), f_uuid(&f, &o->id));
+        if (v.from_limit) {
+            ts_buf_addf(&c->ans->body, ",\"scope\":\"%s\",\"limit_id\":\"%s\"",
+                        ts_risk_scope_str(v.scope), f_uuid(&f, &v.limit_id));
+        }
+        if (v.rule != TS_RISK_RULE_KILL_SWITCH && v.rule != TS_RISK_RULE_TRADING_HOURS &&
+            v.rule != TS_RISK_RULE_INVALID_ORDER) {
+            ts_buf_addf(&c->ans->body, ",\"limit\":\"%s\",\"value\":\"%s\"", f_dec(&f, v.limit),
+                        f_dec(&f, v.value));
+        }
+        ts_buf_adds(&c->ans->body, "}}}");
+        c->ans->status = 422;
+        atomic_fetch_add(&oms->m_rejected, 1);
+        ts_free(w);
+        return;
+    }
+
+    /* accepted: CREATED, then SUBMITTED to the venue */
+    stmt_actor(oms, c->actor);
+    stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
+    if ((rc = ts_order_transition(o, TS_ORDER_SUBMITTED, now, &err))) {
+        ts_error("oms", "cannot submit order %s: %s", o->order_ref, err.msg);
+    }
+    stmt_order_update(oms, o);
+    order_payload(oms, o);
+    stmt_event(oms, "orders", "OrderPlaced", &o->id);
+    if ((rc = ts_risk_record_order(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol, now,
+                                   &err))) {
+        ts_error("oms", "cannot count order %s: %s", o->order_ref, err.msg);
+    }
+    atomic_fetch_add(&oms->m_placed, 1);
+    if (oms->st.norders == oms->st.corders) {
+        oms->st.corders = oms->st.corders ? oms->st.corders * 2 : 64;
+        oms->st.orders = ts_xreallocarray(oms->st.orders, oms->st.corders, sizeof(w));
+    }
+    oms->st.orders[oms->st.norders++] = w;
+
+    /* paper venue: a MARKET order fills at the last price when there is one */
+    ts_dec last = mark_of(oms, o->symbol);
+    if (o->type == TS_ORDER_MARKET && last > 0) {
+        if ((rc = apply_fill(oms, w, o->quantity, last, now, &err))) {
+            ts_error("oms", "cannot fill order %s: %s", o->order_ref, err.msg);
+        }
+    }
+    stmt_get_order(oms, &o->id, &c->ans->body);
+}
+
+/* Looks an order up for cancel/modify: working in memory, or why not. */
+static struct ts_oms__order *working_or_answer(struct ts_oms *oms, struct cmd *c,
+                                               const struct ts_uuid *id)
+{
+    struct ts_oms__order *w = find_order(oms, id);
+    if (w) {
+        return w;
+    }
+    /* not working: terminal (409) or unknown (404) */
+    struct fmt f = {.i = 0};
+    const char *p[1] = {f_uuid(&f, id)};
+    PGresult *r = NULL;
+    struct ts_err err = TS_ERR_INIT;
+    if (ts_db_exec(oms->om, "look up order", "SELECT status FROM order_manager.orders WHERE id = $1",
+                   1, p, &r, &err)) {
+        answer_error(c, 503, "unavailable", err.msg);
+    } else if (PQntuples(r) == 0) {
+        answer_error(c, 404, "not_found", "order not found");
+    } else {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "order is %s: only working orders change",
+                 PQgetvalue(r, 0, 0));
+        answer_error(c, 409, "conflict", msg);
+    }
+    PQclear(r);
+    return NULL;
+}
+
+static void cancel_order(struct ts_oms *oms, struct ts_oms__order *w, int64_t now,
+                         struct ts_err *err)
+{
+    if (ts_order_transition(&w->o, TS_ORDER_CANCELED, now, err)) {
+        ts_error("oms", "cannot cancel order %s: %s", w->o.order_ref, err->msg);
+        return;
+    }
+    stmt_order_update(oms, &w->o);
+    order_payload(oms, &w->o);
+    stmt_event(oms, "orders", "OrderCanceled", &w->o.id);
+    atomic_fetch_add(&oms->m_canceled, 1);
+}
+
+static void cancel(struct ts_oms *oms, struct cmd *c)
+{
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_oms__order *w = working_or_answer(oms, c, &c->id);
+    if (!w) {
+        return;
+    }
+    stmt_actor(oms, c->actor);
+    cancel_order(oms, w, ts_now_ns(), &err);
+    c->writes = true;
+    c->ans->status = 200;
+    stmt_get_order(oms, &w->o.id, &c->ans->body);
+}
+
+static void modify(struct ts_oms *oms, struct cmd *c)
+{
+    struct ts_err err = TS_ERR_INIT;
+    const struct ts_oms_modify *m = c->modify;
+    struct ts_oms__order *w = working_or_answer(oms, c, &m->id);
+    if (!w) {
+        return;
+    }
+    struct ts_order *o = &w->o;
+    const struct ts_instrument *in = find_inst(oms, o->symbol, strlen(o->symbol));
+    if (!in || ts_order_modify_check(o, &m->m, in, &err)) {
+        answer_error(c, err.code == TS_ESTATE ? 409 : 400,
+                     err.code == TS_ESTATE ? "conflict" : "invalid_argument",
+                     in ? err.msg : "the order's instrument is gone");
+        return;
+    }
+    /* the modified order must pass risk too (its new remaining quantity and price) */
+    struct ts_order after = *o;
+    if (ts_order_modify(&after, &m->m, in, ts_now_ns(), &err)) {
+        answer_error(c, 400, "invalid_argument", err.msg);
+        return;
+    }
+    struct ts_risk_order ro = {
+        .account_id = o->account_id,
+        .strategy_id = o->strategy_id,
+        .symbol = o->symbol,
+        .side = o->side,
+        .type = o->type,
+        .quantity = after.quantity - after.filled_quantity,
+        .price = after.price,
+        .stop_price = after.stop_price,
+        .reference_price = mark_of(oms, o->symbol),
+        .instrument = in,
+        .now_ns = ts_now_ns(),
+        .is_modify = true,
+    };
+    struct ts_risk_verdict v;
+    if (ts_risk_check(&oms->st.risk, &ro, &v) || !v.accepted) {
+        char why[TS_ORDER_REJECT_REASON];
+        ts_risk_verdict_format(&v, why, sizeof(why));
+        struct fmt f = {.i = 0};
+        c->ans->status = 422;
+        ts_buf_reset(&c->ans->body);
+        ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":\"risk_rejected\",\"message\":");
+        ts_buf_add_json_str(&c->ans->body, why);
+        ts_buf_addf(&c->ans->body, ",\"details\":{\"rule\":\"%s\",\"limit\":\"%s\",\"value\":\"%s\"}}}",
+                    ts_risk_rule_str(v.rule), f_dec(&f, v.limit), f_dec(&f, v.value));
+        return;
+    }
+    *o = after;
+    stmt_actor(oms, c->actor);
+    stmt_order_update(oms, o);
+    order_payload(oms, o);
+    stmt_event(oms, "orders", "OrderModified", &o->id);
+    c->writes = true;
+    c->ans->status = 200;
+    stmt_get_order(oms, &o->id, &c->ans->body);
+}
+
+/* Marks every open position of a symbol and writes its new mark. */
+static void mark_positions(struct ts_oms *oms, const char *sym, ts_dec price, int64_t now)
+{
+    struct ts_err err = TS_ERR_INIT;
+    for (size_t i = 0; i < oms->st.npos; i++) {
+        struct ts_oms__position *op = &oms->st.pos[i];
+        if (strcmp(op->p.symbol, sym) != 0 || op->p.mark_price == price) {
+            continue;
+        }
+        if (ts_position_mark(&op->p, price, &err)) {
+            ts_warn("oms", "cannot mark %s: %s", sym, err.msg);
+            continue;
+        }
+        if (ts_risk_set_unrealized(&oms->st.risk, &op->p.account_id, &op->p.strategy_id, sym,
+                                   op->p.unrealized_pnl, &err)) {
+            ts_warn("oms", "cannot record unrealized P&L of %s: %s", sym, err.msg);
+        }
+        stmt_position(oms, op, &op->p, false, NULL, now);
+    }
+}
+
+static void ticks(struct ts_oms *oms, struct cmd *c)
+{
+    struct ts_err err = TS_ERR_INIT;
+    int fills = 0;
+    bool actor_set = false;
+    for (int k = 0; k < c->nticks; k++) {
+        const struct ts_tick *t = &c->ticks[k];
+        set_mark(oms, t->symbol, t->price);
+        ts_dec avail = t->volume;
+        for (size_t i = 0; i < oms->st.norders && avail > 0; i++) {
+            struct ts_oms__order *w = oms->st.orders[i];
+            ts_dec qty, price;
+            if (strcmp(w->o.symbol, t->symbol) != 0 ||
+                !ts_paper_match(&w->o, &w->triggered, t, avail, &qty, &price)) {
+                continue;
+            }
+            if (!actor_set) {
+                stmt_actor(oms, c->actor);
+                actor_set = true;
+            }
+            if (apply_fill(oms, w, qty, price, ts_now_ns(), &err)) {
+                ts_error("oms", "cannot fill order %s: %s", w->o.order_ref, err.msg);
+                continue;
+            }
+            avail -= qty;
+            fills++;
+        }
+        /* mark once per symbol: at its last tick of the batch */
+        bool last_of_symbol = true;
+        for (int j = k + 1; j < c->nticks && last_of_symbol; j++) {
+            last_of_symbol = strcmp(c->ticks[j].symbol, t->symbol) != 0;
+        }
+        if (last_of_symbol) {
+            mark_positions(oms, t->symbol, t->price, ts_now_ns());
+        }
+    }
+    compact_orders(oms);
+    c->writes = true;
+    c->ans->status = 200;
+    ts_buf_reset(&c->ans->body);
+    ts_buf_addf(&c->ans->body, "{\"ticks\":%d,\"fills\":%d}", c->nticks, fills);
+}
+
+static void kill_switch(struct ts_oms *oms, struct cmd *c)
+{
+    struct ts_err err = TS_ERR_INIT;
+    int64_t now = ts_now_ns();
+    int canceled = 0;
+    stmt_actor(oms, c->actor);
+    ts_risk_set_kill_switch(&oms->st.risk, c->active);
+    if (c->active) {
+        for (size_t i = 0; i < oms->st.norders; i++) {
+            cancel_order(oms, oms->st.orders[i], now, &err);
+            canceled++;
+        }
+        compact_orders(oms);
+    }
+    const char *p[3] = {c->active ? "true" : "false", c->reason, c->actor};
+    ts_txn_add(&oms->txn, "oms_ins_kill", 3, p);
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch, "{\"active\":%s,\"canceled\":%d,\"changed_by\":",
+                c->active ? "true" : "false", canceled);
+    ts_buf_add_json_str(&oms->scratch, c->actor);
+    ts_buf_adds(&oms->scratch, ",\"reason\":");
+    ts_buf_add_json_str(&oms->scratch, c->reason);
+    ts_buf_addch(&oms->scratch, '}');
+    stmt_event(oms, "risk", c->active ? "KillSwitchActivated" : "KillSwitchReleased", NULL);
+    c->writes = true;
+    c->ans->status = 200;
+    ts_buf_reset(&c->ans->body);
+    ts_buf_add(&c->ans->body, oms->scratch.buf, oms->scratch.len);
+}
+
+static void end_of_day(struct ts_oms *oms, struct cmd *c)
+{
+    struct ts_err err = TS_ERR_INIT;
+    int64_t now = ts_now_ns();
+    int expired = 0;
+    stmt_actor(oms, c->actor);
+    for (size_t i = 0; i < oms->st.norders; i++) {
+        struct ts_oms__order *w = oms->st.orders[i];
+        if (w->o.tif != TS_TIF_DAY) {
+            continue;
+        }
+        if (ts_order_transition(&w->o, TS_ORDER_EXPIRED, now, &err)) {
+            ts_error("oms", "cannot expire order %s: %s", w->o.order_ref, err.msg);
+            continue;
+        }
+        stmt_order_update(oms, &w->o);
+        order_payload(oms, &w->o);
+        stmt_event(oms, "orders", "OrderExpired", &w->o.id);
+        expired++;
+    }
+    compact_orders(oms);
+    for (size_t i = 0; i < oms->st.npos; i++) {
+        stmt_position(oms, &oms->st.pos[i], &oms->st.pos[i].p, false, "eod_snapshot", now);
+    }
+    c->writes = true;
+    c->ans->status = 200;
+    ts_buf_reset(&c->ans->body);
+    ts_buf_addf(&c->ans->body, "{\"expired\":%d,\"snapshots\":%zu}", expired, oms->st.npos);
+}
+
+/* ---- the thread ---- */
+
+static int reconnect(struct ts_oms *oms, struct ts_err *err)
+{
+    if (oms->om) {
+        PQfinish(oms->om);
+        oms->om = NULL;
+    }
+    if (oms->dc) {
+        PQfinish(oms->dc);
+        oms->dc = NULL;
+    }
+    int rc = ts_db_connect(oms->cfg.db->conninfo[TS_MOD_ORDER_MANAGER], &oms->om, err);
+    rc = rc ? rc : ts_db_connect(oms->cfg.db->conninfo[TS_MOD_DATA_CAPTURE], &oms->dc, err);
+    rc = rc ? rc : ts_oms__prepare(oms->om, err);
+    return rc;
+}
+
+/* After a failed write: the database is the truth; rebuild from it. */
+static void recover(struct ts_oms *oms)
+{
+    struct ts_err err = TS_ERR_INIT;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if ((PQstatus(oms->om) == CONNECTION_OK && PQstatus(oms->dc) == CONNECTION_OK) ||
+            !reconnect(oms, &err)) {
+            if (!ts_oms__load(&oms->st, oms->om, oms->dc, 0, oms->cfg.check_trading_hours,
+                              &err)) {
+                ts_info("oms", "state rebuilt from the database");
+                return;
+            }
+        }
+        ts_error("oms", "cannot rebuild the state: %s", err.msg);
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void run_batch(struct ts_oms *oms, struct cmd *batch)
+{
+    struct ts_err err = TS_ERR_INIT;
+    ts_txn_reset(&oms->txn);
+    for (struct cmd *c = batch; c; c = c->next) {
+        switch (c->kind) {
+        case CMD_PLACE:
+            place(oms, c);
+            break;
+        case CMD_CANCEL:
+            cancel(oms, c);
+            break;
+        case CMD_MODIFY:
+            modify(oms, c);
+            break;
+        case CMD_TICKS:
+            ticks(oms, c);
+            break;
+        case CMD_KILL:
+            kill_switch(oms, c);
+            break;
+        case CMD_EOD:
+            end_of_day(oms, c);
+            break;
+        case CMD_RELOAD:
+            c->rc = ts_oms__load(&oms->st, oms->om, oms->dc, c->reload,
+                                 oms->cfg.check_trading_hours, &c->err);
+            break;
+        }
+    }
+    compact_orders(oms);
+    int rc = ts_txn_exec(oms->om, &oms->txn, &err);
+    if (rc) {
+        ts_error("oms", "batch of changes not committed: %s", err.msg);
+        for (struct cmd *c = batch; c; c = c->next) {
+            if (c->writes) {
+                answer_error(c, 503, "unavailable", err.msg);
+            }
+        }
+        recover(oms);
+    }
+    atomic_fetch_add(&oms->m_batches, 1);
+    int64_t now = ts_mono_ns();
+    pthread_mutex_lock(&oms->lock);
+    for (struct cmd *c = batch; c; c = c->next) {
+        if (c->kind == CMD_PLACE) {
+            uint64_t us = (uint64_t)((now - c->t0) / 1000);
+            int b = 0;
+            while (b < 15 && (int64_t)us > ts_oms_latency_le_us[b]) {
+                b++;
+            }
+            atomic_fetch_add(&oms->m_buckets[b], 1);
+            atomic_fetch_add(&oms->m_lat_sum, us);
+            atomic_fetch_add(&oms->m_lat_count, 1);
+        }
+        atomic_fetch_add(&oms->m_commands, 1);
+        c->done = true;
+    }
+    pthread_cond_broadcast(&oms->answered);
+    pthread_mutex_unlock(&oms->lock);
+}
+
+static void *oms_main(void *arg)
+{
+    struct ts_oms *oms = arg;
+    for (;;) {
+        pthread_mutex_lock(&oms->lock);
+        while (!oms->head && !oms->stopping) {
+            pthread_cond_wait(&oms->wake, &oms->lock);
+        }
+        if (!oms->head && oms->stopping) {
+            pthread_mutex_unlock(&oms->lock);
+            return NULL;
+        }
+        struct cmd *batch = oms->head, *last = batch;
+        int n = 1;
+        while (last->next && n < MAX_BATCH) {
+            last = last->next;
+            n++;
+        }
+        oms->head = last->next;
+        if (!oms->head) {
+            oms->tail = NULL;
+        }
+        last->next = NULL;
+        pthread_mutex_unlock(&oms->lock);
+        if (PQstatus(oms->om) != CONNECTION_OK) {
+            recover(oms);
+        }
+        run_batch(oms, batch);
+    }
+}
+
+/* Any thread: queue a command and wait for its answer. */
+static void call(struct ts_oms *oms, struct cmd *c)
+{
+    c->t0 = ts_mono_ns();
+    c->done = false;
+    c->next = NULL;
+    pthread_mutex_lock(&oms->lock);
+    if (oms->stopping) {
+        pthread_mutex_unlock(&oms->lock);
+        answer_error(c, 503, "unavailable", "the order manager is stopping");
+        return;
+    }
+    if (oms->tail) {
+        oms->tail->next = c;
+    } else {
+        oms->head = c;
+    }
+    oms->tail = c;
+    pthread_cond_signal(&oms->wake);
+    while (!c->done) {
+        pthread_cond_wait(&oms->answered, &oms->lock);
+    }
+    pthread_mutex_unlock(&oms->lock);
+}
+
+static void init_answer(struct ts_oms_answer *ans)
+{
+    ans->status = 500;
+    ts_buf_init(&ans->body);
+}
+
+void ts_oms_place(struct ts_oms *oms, const char *actor, const struct ts_oms_place *p,
+                  struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_PLACE, .actor = actor, .place = p, .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+void ts_oms_cancel(struct ts_oms *oms, const char *actor, const struct ts_uuid *id,
+                   const char *reason, struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_CANCEL, .actor = actor, .id = *id, .reason = reason, .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+void ts_oms_modify(struct ts_oms *oms, const char *actor, const struct ts_oms_modify *m,
+                   struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_MODIFY, .actor = actor, .modify = m, .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+void ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, const char *reason,
+                        struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_KILL, .actor = actor, .active = active, .reason = reason,
+                    .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+void ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *t, int n,
+                  struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_TICKS, .actor = actor, .ticks = t, .nticks = n, .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+void ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_answer *ans)
+{
+    struct cmd c = {.kind = CMD_EOD, .actor = actor, .ans = ans};
+    init_answer(ans);
+    call(oms, &c);
+}
+
+int ts_oms_reload(struct ts_oms *oms, unsigned what, struct ts_err *err)
+{
+    struct ts_oms_answer ans;
+    struct cmd c = {.kind = CMD_RELOAD, .actor = "system", .reload = what, .ans = &ans};
+    init_answer(&ans);
+    call(oms, &c);
+    ts_buf_release(&ans.body);
+    if (c.rc && err) {
+        *err = c.err;
+    }
+    return c.rc;
+}
+
+void ts_oms_get_metrics(struct ts_oms *oms, struct ts_oms_metrics *m)
+{
+    m->placed = atomic_load(&oms->m_placed);
+    m->rejected = atomic_load(&oms->m_rejected);
+    m->filled = atomic_load(&oms->m_filled);
+    m->canceled = atomic_load(&oms->m_canceled);
+    m->fills = atomic_load(&oms->m_fills);
+    m->batches = atomic_load(&oms->m_batches);
+    m->commands = atomic_load(&oms->m_commands);
+    m->latency_sum_us = atomic_load(&oms->m_lat_sum);
+    m->latency_count = atomic_load(&oms->m_lat_count);
+    for (int i = 0; i < 16; i++) {
+        m->latency_buckets[i] = atomic_load(&oms->m_buckets[i]);
+    }
+}
+
+int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts_err *err)
+{
+    struct ts_oms *oms = ts_xcalloc(1, sizeof(*oms));
+    oms->cfg = *cfg;
+    pthread_mutex_init(&oms->lock, NULL);
+    pthread_cond_init(&oms->wake, NULL);
+    pthread_cond_init(&oms->answered, NULL);
+    ts_txn_init(&oms->txn);
+    ts_buf_init(&oms->scratch);
+    int rc = reconnect(oms, err);
+    rc = rc ? rc : ts_oms__load(&oms->st, oms->om, oms->dc, 0, cfg->check_trading_hours, err);
+    if (rc) {
+        ts_err_wrap(err, "cannot start the order manager");
+        ts_oms_stop(oms);
+        return rc;
+    }
+    if (pthread_create(&oms->thread, NULL, oms_main, oms)) {
+        ts_oms_stop(oms);
+        return ts_err_set(err, TS_EIO, "cannot start the order manager thread");
+    }
+    ts_info("oms", "order manager started: %zu instruments, %zu working orders, %zu open "
+                   "positions, %zu risk limits%s",
+            oms->st.ninst, oms->st.norders, oms->st.npos, ts_risk_limit_count(&oms->st.risk),
+            ts_risk_kill_switch(&oms->st.risk) ? ", KILL SWITCH ACTIVE" : "");
+    *out = oms;
+    return 0;
+}
+
+void ts_oms_stop(struct ts_oms *oms)
+{
+    if (!oms) {
+        return;
+    }
+    pthread_mutex_lock(&oms->lock);
+    bool running = oms->thread != 0;
+    oms->stopping = true;
+    pthread_cond_broadcast(&oms->wake);
+    pthread_mutex_unlock(&oms->lock);
+    if (running) {
+        pthread_join(oms->thread, NULL);
+    }
+    ts_oms__state_release(&oms->st);
+    ts_txn_release(&oms->txn);
+    ts_buf_release(&oms->scratch);
+    if (oms->om) {
+        PQfinish(oms->om);
+    }
+    if (oms->dc) {
+        PQfinish(oms->dc);
+    }
+    pthread_mutex_destroy(&oms->lock);
+    pthread_cond_destroy(&oms->wake);
+    pthread_cond_destroy(&oms->answered);
+    ts_free(oms);
+}
