@@ -11,7 +11,7 @@ pkgs=(
     curl ca-certificates procps
 )
 if [ "${1:-}" = "--bench" ]; then
-    pkgs+=(wrk)
+    pkgs+=(wrk libcivetweb-dev python3)
 fi
 
 missing=()
