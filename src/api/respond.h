@@ -40,4 +40,12 @@ int ts_api_qs(const char *query, const char *const *allowed, char **vals,
               struct ts_err *err) TS_MUST_CHECK;
 void ts_api_qs_free(const char *const *allowed, char **vals);
 
+/* Runs x into the caller's `int rc`; on failure jumps to the caller's `out:` label. */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if ((rc = (x))) {                                                                          \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+
 #endif

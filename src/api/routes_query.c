@@ -51,13 +51,6 @@ static const char *const position_status[] = {"OPEN", "CLOSING", "CLOSED"};
 static const char *const history_reasons[] = {"trade_fill", "price_update", "eod_snapshot"};
 #define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if ((rc = (x))) {                                                                          \
-            goto out;                                                                              \
-        }                                                                                          \
-    } while (0)
-
 /* ---- a request's query string, checked, as statement parameters ---- */
 
 /*

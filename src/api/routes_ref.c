@@ -733,13 +733,6 @@ static void reply_updated(struct ts_http_resp *resp, const PGresult *res, const 
     ts_api_one_row(resp, res, what);
 }
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if ((rc = (x))) {                                                                          \
-            goto out;                                                                              \
-        }                                                                                          \
-    } while (0)
-
 /* ---- accounts ---- */
 
 static void post_account(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
