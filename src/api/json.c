@@ -7,11 +7,14 @@
 
 #include "core/mem.h"
 
-int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts_err *err)
+/* Parses body as one JSON value of type want (no trailing data, depth-limited). */
+static int parse_value(const char *body, size_t len, enum json_type want,
+                       struct json_object **out, struct ts_err *err)
 {
-    memset(r, 0, sizeof(*r));
+    const char *what = want == json_type_array ? "a JSON array" : "a JSON object";
+    *out = NULL;
     if (len == 0) {
-        return ts_err_set(err, TS_EINVAL, "request body is empty: a JSON object is expected");
+        return ts_err_set(err, TS_EINVAL, "request body is empty: %s is expected", what);
     }
     if (len > INT32_MAX) {
         return ts_err_set(err, TS_EINVAL, "request body too large");
@@ -36,8 +39,8 @@ int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts
         }
         if (end != len) {
             rc = ts_err_set(err, TS_EINVAL, "malformed JSON: trailing data at byte %zu", end);
-        } else if (!json_object_is_type(o, json_type_object)) {
-            rc = ts_err_set(err, TS_EINVAL, "request body must be a JSON object");
+        } else if (!json_object_is_type(o, want)) {
+            rc = ts_err_set(err, TS_EINVAL, "request body must be %s", what);
         }
     }
     json_tokener_free(tok);
@@ -45,8 +48,44 @@ int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts
         json_object_put(o);
         return rc;
     }
-    r->root = o;
+    *out = o;
     return 0;
+}
+
+int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    return parse_value(body, len, json_type_object, &r->root, err);
+}
+
+int ts_json_parse_array(struct ts_json_array *a, const char *body, size_t len,
+                        struct ts_err *err)
+{
+    memset(a, 0, sizeof(*a));
+    int rc = parse_value(body, len, json_type_array, &a->root, err);
+    if (!rc) {
+        a->n = json_object_array_length(a->root);
+    }
+    return rc;
+}
+
+int ts_json_array_item(const struct ts_json_array *a, size_t i, struct ts_json_req *r,
+                       struct ts_err *err)
+{
+    memset(r, 0, sizeof(*r));
+    struct json_object *v = json_object_array_get_idx(a->root, i);
+    if (!v || !json_object_is_type(v, json_type_object)) {
+        return ts_err_set(err, TS_EINVAL, "element %zu must be a JSON object, not %s", i,
+                          v ? json_type_to_name(json_object_get_type(v)) : "null");
+    }
+    r->root = json_object_get(v);
+    return 0;
+}
+
+void ts_json_array_release(struct ts_json_array *a)
+{
+    json_object_put(a->root);
+    memset(a, 0, sizeof(*a));
 }
 
 void ts_json_release(struct ts_json_req *r)

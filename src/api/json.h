@@ -37,6 +37,19 @@ int ts_json_parse(struct ts_json_req *r, const char *body, size_t len,
                   struct ts_err *err) TS_MUST_CHECK;
 void ts_json_release(struct ts_json_req *r);
 
+/* A request body that is a JSON array of objects (a batch). */
+struct ts_json_array {
+    struct json_object *root; /* owned */
+    size_t n;                 /* elements */
+};
+int ts_json_parse_array(struct ts_json_array *a, const char *body, size_t len,
+                        struct ts_err *err) TS_MUST_CHECK;
+/* Element i as a request object (release it with ts_json_release()); TS_EINVAL
+ * "element 3 must be a JSON object, not string" otherwise. */
+int ts_json_array_item(const struct ts_json_array *a, size_t i, struct ts_json_req *r,
+                       struct ts_err *err) TS_MUST_CHECK;
+void ts_json_array_release(struct ts_json_array *a);
+
 /*
  * Field readers. With required = false a missing field (or JSON null) leaves *out
  * untouched and sets *present (when given) to false. Types are strict: a string

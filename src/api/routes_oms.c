@@ -1,6 +1,516 @@
-/* routes_oms.c - see api/internal.h. */
+/*
+ * routes_oms.c - the writes of the order manager (API.md, docs/api.md "Placing and
+ * changing orders", "Market ticks", "Kill switch", "Metrics"): placing, modifying and
+ * cancelling orders, feeding ticks to the paper venue, the kill switch, end of day,
+ * and the Prometheus metrics.
+ *
+ * Each body is read strictly (api/json.h) into the order manager's command, then
+ * the command is sent to the order manager's thread (src/oms), which decides,
+ * writes and answers; this file only translates. A malformed request is answered
+ * 400 here and never reaches the order manager, so it records nothing.
+ *
+ * Ticks are stored here, in data_capture.market_ticks, with one INSERT .. ON
+ * CONFLICT DO NOTHING for the whole batch; only the ticks that were new are fed to
+ * the order manager, so a batch sent twice fills nothing twice.
+ *
+ * Handlers run on the HTTP worker threads (blocking routes) and wait for the order
+ * manager; with several workers waiting, the order manager commits their commands
+ * together (group commit).
+ */
 #include "api/internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/json.h"
+#include "api/respond.h"
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+#include "core/uuid.h"
+#include "oms/oms.h"
+#include "venue/venue.h"
+
+#define REASON_MAX 1000
+#define METADATA_MAX (64 * 1024)
+#define TICKS_MAX 10000 /* ticks in one POST (a 1 MiB body holds about 8,000) */
+
+static const char *const sides[] = {"BUY", "SELL"};
+static const char *const order_types[] = {"MARKET", "LIMIT", "STOP", "STOP_LIMIT"};
+static const char *const tifs[] = {"DAY", "GTC", "IOC", "FOK"};
+static const char *const position_types[] = {"DAY_TRADE", "SWING", "POSITION"};
+static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+#define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
+
+/* 503 when serve runs without an order manager (it failed to start). */
+static bool oms_ready(struct ts_api *api, struct ts_http_resp *resp)
+{
+    if (!api->oms) {
+        ts_http_error(resp, 503, "unavailable", "the order manager is not running");
+        return false;
+    }
+    return true;
+}
+
+/* The order manager's answer becomes the response. */
+static void reply(struct ts_http_resp *resp, struct ts_oms_answer *ans)
+{
+    resp->status = ans->status;
+    ts_buf_reset(&resp->body);
+    ts_buf_add(&resp->body, ans->body.buf ? ans->body.buf : "", ans->body.len);
+    ts_buf_release(&ans->body);
+}
+
+/* The {} of /orders/{id}... as a UUID, or 400. */
+static int path_id(const struct ts_http_req *req, struct ts_uuid *id, struct ts_err *err)
+{
+    const char *s = req->params[0];
+    if (ts_uuid_parse(s, strlen(s), id)) {
+        return ts_err_set(err, TS_EINVAL, "order id '%.40s' is not a UUID", s);
+    }
+    return 0;
+}
+
+/* A decimal > 0, exactly as ts_dec holds it (8 places). */
+static int take_positive(struct ts_json_req *j, const char *key, bool required, ts_dec *out,
+                         bool *present, struct ts_err *err)
+{
+    bool have = false;
+    int rc = ts_json_take_dec(j, key, required, out, &have, err);
+    if (!rc && have && *out <= 0) {
+        rc = ts_err_set(err, TS_EINVAL, "field '%s' must be greater than 0", key);
+    }
+    if (present) {
+        *present = have;
+    }
+    return rc;
+}
+
+/* ---- POST /orders ---- */
+
+static void post_order(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_json_req j;
+    struct ts_oms_place p;
+    char *metadata = NULL;
+    int side = 0, type = 0, tif = TS_TIF_DAY, ptype = 0;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    TRY(ts_json_parse(&j, req->body, req->body_len, &err));
+    struct ts_order_request *rq = &p.req;
+    TRY(ts_json_take_str(&j, "order_ref", true, TS_ORDER_REF_MAX, &rq->order_ref, NULL, &err));
+    TRY(ts_json_take_uuid(&j, "account_id", true, &rq->account_id, NULL, &err));
+    TRY(ts_json_take_uuid(&j, "strategy_id", true, &rq->strategy_id, NULL, &err));
+    TRY(ts_json_take_str(&j, "symbol", true, TS_SYMBOL_MAX, &rq->symbol, NULL, &err));
+    TRY(ts_json_take_enum(&j, "side", true, NAMES(sides), &side, NULL, &err));
+    TRY(ts_json_take_enum(&j, "order_type", true, NAMES(order_types), &type, NULL, &err));
+    TRY(ts_json_take_enum(&j, "time_in_force", false, NAMES(tifs), &tif, NULL, &err));
+    TRY(ts_json_take_enum(&j, "position_type", true, NAMES(position_types), &ptype, NULL,
+                          &err));
+    /* sign, lot and tick are the domain's (ts_order_validate): one message per rule */
+    TRY(ts_json_take_dec(&j, "quantity", true, &rq->quantity, NULL, &err));
+    TRY(ts_json_take_dec(&j, "price", false, &rq->price, &rq->has_price, &err));
+    TRY(ts_json_take_dec(&j, "stop_price", false, &rq->stop_price, &rq->has_stop_price, &err));
+    TRY(ts_json_take_str(&j, "reason", false, REASON_MAX, &p.reason, NULL, &err));
+    TRY(ts_json_take_object_text(&j, "metadata", false, METADATA_MAX, &metadata, NULL, &err));
+    TRY(ts_json_finish(&j, &err));
+    rq->order_ref_len = strlen(rq->order_ref);
+    rq->symbol_len = strlen(rq->symbol);
+    rq->side = (enum ts_side)side;
+    rq->type = (enum ts_order_type)type;
+    rq->tif = (enum ts_tif)tif;
+    rq->position_type = (enum ts_position_type)ptype;
+    p.metadata = metadata;
+
+    struct ts_oms_answer ans;
+    ts_oms_place(api->oms, req->actor, &p, &ans);
+    reply(resp, &ans);
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    ts_free(metadata);
+    ts_json_release(&j);
+}
+
+/* ---- PATCH /orders/{id}, POST /orders/{id}/cancel ---- */
+
+static void patch_order(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_json_req j;
+    struct ts_oms_modify m;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    memset(&j, 0, sizeof(j));
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    TRY(path_id(req, &m.id, &err));
+    TRY(ts_json_parse(&j, req->body, req->body_len, &err));
+    TRY(take_positive(&j, "quantity", false, &m.m.quantity, &m.m.has_quantity, &err));
+    TRY(take_positive(&j, "price", false, &m.m.price, &m.m.has_price, &err));
+    TRY(take_positive(&j, "stop_price", false, &m.m.stop_price, &m.m.has_stop_price, &err));
+    TRY(ts_json_take_str(&j, "reason", false, REASON_MAX, &m.reason, NULL, &err));
+    TRY(ts_json_finish(&j, &err));
+    if (!m.m.has_quantity && !m.m.has_price && !m.m.has_stop_price) {
+        TRY(ts_err_set(&err, TS_EINVAL,
+                       "nothing to modify: give quantity, price or stop_price"));
+    }
+    struct ts_oms_answer ans;
+    ts_oms_modify(api->oms, req->actor, &m, &ans);
+    reply(resp, &ans);
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    ts_json_release(&j);
+}
+
+/* An optional body {"reason": "..."} (empty body: no reason). */
+static int optional_reason(const struct ts_http_req *req, struct ts_json_req *j,
+                           const char **reason, struct ts_err *err)
+{
+    memset(j, 0, sizeof(*j));
+    *reason = NULL;
+    if (req->body_len == 0) {
+        return 0;
+    }
+    int rc = ts_json_parse(j, req->body, req->body_len, err);
+    rc = rc ? rc : ts_json_take_str(j, "reason", false, REASON_MAX, reason, NULL, err);
+    return rc ? rc : ts_json_finish(j, err);
+}
+
+static void post_cancel(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_json_req j;
+    struct ts_uuid id;
+    const char *reason = NULL;
+    int rc;
+
+    memset(&j, 0, sizeof(j));
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    TRY(path_id(req, &id, &err));
+    TRY(optional_reason(req, &j, &reason, &err));
+    struct ts_oms_answer ans;
+    ts_oms_cancel(api->oms, req->actor, &id, reason, &ans);
+    reply(resp, &ans);
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    ts_json_release(&j);
+}
+
+/* ---- kill switch and end of day ---- */
+
+static void get_kill_switch(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    (void)req;
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    PGresult *res = NULL;
+    if (ts_api_query(api, TS_MOD_ORDER_MANAGER, "read the kill switch",
+                     "SELECT coalesce(k.active, false) AS active, k.reason, k.changed_by,"
+                     " k.changed_at FROM (SELECT 1) one LEFT JOIN LATERAL"
+                     " (SELECT * FROM order_manager.kill_switch_log ORDER BY id DESC LIMIT 1) k"
+                     " ON true",
+                     0, NULL, &res, &err)) {
+        ts_api_fail(resp, &err);
+        return;
+    }
+    ts_api_one_row(resp, res, "kill switch");
+    PQclear(res);
+}
+
+static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_json_req j;
+    bool active = false;
+    const char *reason = NULL;
+    int rc;
+
+    memset(&j, 0, sizeof(j));
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    TRY(ts_json_parse(&j, req->body, req->body_len, &err));
+    TRY(ts_json_take_bool(&j, "active", true, &active, NULL, &err));
+    TRY(ts_json_take_str(&j, "reason", true, REASON_MAX, &reason, NULL, &err));
+    TRY(ts_json_finish(&j, &err));
+    if (strspn(reason, " \t\r\n") == strlen(reason)) {
+        TRY(ts_err_set(&err, TS_EINVAL, "field 'reason' must not be blank"));
+    }
+    struct ts_oms_answer ans;
+    ts_oms_kill_switch(api->oms, req->actor, active, reason, &ans);
+    reply(resp, &ans);
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    ts_json_release(&j);
+}
+
+static void post_end_of_day(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    if (req->body_len) {
+        ts_http_error(resp, 400, "invalid_argument", "end-of-day takes no body");
+        return;
+    }
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    struct ts_oms_answer ans;
+    ts_oms_end_of_day(api->oms, req->actor, &ans);
+    reply(resp, &ans);
+}
+
+/* ---- POST /market/ticks ---- */
+
+struct tick_batch {
+    struct ts_tick *t;
+    bool *fresh;     /* stored by this request (not a duplicate) */
+    size_t n;
+    struct ts_buf col[6]; /* array literals: symbol, time, trade_id, price, volume, aggressor */
+};
+
+static void col_add(struct ts_buf *b, const char *v)
+{
+    ts_buf_addch(b, b->len ? ',' : '{');
+    ts_buf_adds(b, v);
+}
+
+/* One element of the body into b->t[i] and the columns. */
+static int read_tick(struct tick_batch *b, const struct ts_json_array *arr, size_t i,
+                     struct ts_err *err)
+{
+    struct ts_json_req j;
+    struct ts_tick *t = &b->t[i];
+    const char *sym = NULL, *time = NULL;
+    int64_t trade_id = 0;
+    int aggr = 2;
+    int rc = ts_json_array_item(arr, i, &j, err);
+    if (rc) {
+        return rc;
+    }
+    TRY(ts_json_take_str(&j, "symbol", true, TS_SYMBOL_MAX, &sym, NULL, err));
+    TRY(take_positive(&j, "price", true, &t->price, NULL, err));
+    TRY(take_positive(&j, "volume", true, &t->volume, NULL, err));
+    TRY(ts_json_take_enum(&j, "aggressor", false, NAMES(aggressors), &aggr, NULL, err));
+    TRY(ts_json_take_str(&j, "tick_time", true, 40, &time, NULL, err));
+    TRY(ts_json_take_int(&j, "trade_id", true, 0, INT64_MAX, &trade_id, NULL, err));
+    TRY(ts_json_finish(&j, err));
+    if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$-.") != strlen(sym)) {
+        TRY(ts_err_set(err, TS_EINVAL, "field 'symbol' must be uppercase letters and digits"));
+    }
+    TRY(ts_time_parse_rfc3339_err(time, strlen(time), &t->time_ns, err));
+    t->time_ns -= t->time_ns % 1000; /* the column keeps microseconds */
+    snprintf(t->symbol, sizeof(t->symbol), "%s", sym);
+    t->trade_id = trade_id;
+    t->aggressor = aggr;
+
+    char v[48];
+    col_add(&b->col[0], t->symbol); /* [A-Z0-9_$-.]: no quoting needed in an array literal */
+    ts_time_format_rfc3339(t->time_ns, v, sizeof(v));
+    col_add(&b->col[1], v);
+    snprintf(v, sizeof(v), "%" PRId64, t->trade_id);
+    col_add(&b->col[2], v);
+    ts_dec_format(t->price, v, sizeof(v));
+    col_add(&b->col[3], v);
+    ts_dec_format(t->volume, v, sizeof(v));
+    col_add(&b->col[4], v);
+    col_add(&b->col[5], aggressors[aggr]);
+out:
+    if (rc) {
+        ts_err_wrap(err, "tick %zu", i);
+    }
+    ts_json_release(&j);
+    return rc;
+}
+
+/* Marks b->fresh[] from the ordinals (1-based) the INSERT reported as stored. */
+static void mark_fresh(struct tick_batch *b, const PGresult *res)
+{
+    for (int r = 0; r < PQntuples(res); r++) {
+        long long n = strtoll(PQgetvalue(res, r, 0), NULL, 10);
+        if (n >= 1 && (size_t)n <= b->n) {
+            b->fresh[n - 1] = true;
+        }
+    }
+}
+
+static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_json_array arr;
+    struct tick_batch b;
+    PGresult *res = NULL;
+    int rc;
+
+    memset(&b, 0, sizeof(b));
+    memset(&arr, 0, sizeof(arr));
+    if (!oms_ready(api, resp)) {
+        return;
+    }
+    TRY(ts_json_parse_array(&arr, req->body, req->body_len, &err));
+    if (arr.n == 0 || arr.n > TICKS_MAX) {
+        TRY(ts_err_set(&err, TS_EINVAL, "a batch holds 1 to %d ticks, not %zu", TICKS_MAX,
+                       arr.n));
+    }
+    b.n = arr.n;
+    b.t = ts_xcalloc(b.n, sizeof(*b.t));
+    b.fresh = ts_xcalloc(b.n, sizeof(*b.fresh));
+    for (size_t i = 0; i < b.n; i++) {
+        TRY(read_tick(&b, &arr, i, &err));
+    }
+    for (int c = 0; c < 6; c++) {
+        ts_buf_addch(&b.col[c], '}');
+    }
+
+    /* every symbol must be an instrument of the master */
+    const char *sp[1] = {b.col[0].buf};
+    TRY(ts_api_query(api, TS_MOD_DATA_CAPTURE, "check tick symbols",
+                     "SELECT s FROM unnest($1::text[]) s EXCEPT"
+                     " SELECT symbol FROM data_capture.instruments LIMIT 1",
+                     1, sp, &res, &err));
+    if (PQntuples(res) > 0) {
+        TRY(ts_err_set(&err, TS_EINVAL, "unknown symbol '%s': not in the instrument master",
+                       PQgetvalue(res, 0, 0)));
+    }
+    PQclear(res);
+    res = NULL;
+
+    const char *p[7] = {b.col[0].buf, b.col[1].buf, b.col[2].buf, b.col[3].buf,
+                        b.col[4].buf, b.col[5].buf, req->actor};
+    /* a tick repeated inside the batch is stored once and fed once (its first ordinal) */
+    TRY(ts_api_query(
+        api, TS_MOD_DATA_CAPTURE, "store ticks",
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[],"
+        "  $4::numeric[], $5::numeric[], $6::text[]) WITH ORDINALITY AS u(s, t, id, p, v, a, n)),"
+        " ins AS (INSERT INTO data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
+        "  price, volume, aggressor, source)"
+        "  SELECT u.s, u.t, u.id, i.exchange, u.p, u.v, u.a, left('api:' || $7, 50)"
+        "  FROM u JOIN data_capture.instruments i ON i.symbol = u.s"
+        "  ON CONFLICT DO NOTHING RETURNING symbol, tick_time, trade_id)"
+        " SELECT min(u.n) FROM ins JOIN u ON (u.s, u.t, u.id) = (ins.symbol, ins.tick_time,"
+        "  ins.trade_id) GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
+        7, p, &res, &err));
+    mark_fresh(&b, res);
+
+    /* the new ones, in the order given, to the venue and the marks */
+    size_t k = 0;
+    for (size_t i = 0; i < b.n; i++) {
+        if (b.fresh[i]) {
+            b.t[k++] = b.t[i];
+        }
+    }
+    int fills = 0;
+    if (k) {
+        struct ts_oms_answer ans;
+        ts_oms_ticks(api->oms, req->actor, b.t, (int)k, &ans);
+        if (ans.status != 200) {
+            reply(resp, &ans);
+            goto out;
+        }
+        const char *f = strstr(ans.body.buf ? ans.body.buf : "", "\"fills\":");
+        fills = f ? atoi(f + 8) : 0;
+        ts_buf_release(&ans.body);
+    }
+    ts_buf_reset(&resp->body);
+    ts_buf_addf(&resp->body, "{\"received\":%zu,\"stored\":%zu,\"duplicates\":%zu,\"fills\":%d}",
+                b.n, k, b.n - k, fills);
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    PQclear(res);
+    for (int c = 0; c < 6; c++) {
+        ts_buf_release(&b.col[c]);
+    }
+    ts_free(b.t);
+    ts_free(b.fresh);
+    ts_json_array_release(&arr);
+}
+
+/* ---- GET /metrics ---- */
+
+static void counter(struct ts_buf *b, const char *name, const char *help, uint64_t v)
+{
+    ts_buf_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name,
+                v);
+}
+
+static void get_metrics(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    (void)req;
+    struct ts_api *api = app;
+    struct ts_buf *b = &resp->body;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    ts_buf_reset(b);
+    ts_buf_addf(b, "# HELP ts_up Whether the order manager is running.\n# TYPE ts_up gauge\n"
+                   "ts_up %d\n",
+                api->oms ? 1 : 0);
+    if (!api->oms) {
+        return;
+    }
+    struct ts_oms_metrics m;
+    ts_oms_get_metrics(api->oms, &m);
+    counter(b, "ts_orders_placed_total", "Orders accepted and sent to the venue.", m.placed);
+    counter(b, "ts_orders_rejected_total", "Orders refused by the pre-trade risk check.",
+            m.rejected);
+    counter(b, "ts_orders_filled_total", "Orders completely filled.", m.filled);
+    counter(b, "ts_orders_canceled_total", "Orders canceled.", m.canceled);
+    counter(b, "ts_fills_total", "Fills (trades) executed.", m.fills);
+    counter(b, "ts_oms_commands_total", "Commands handled by the order manager.", m.commands);
+    counter(b, "ts_oms_batches_total", "Transactions committed by the order manager.",
+            m.batches);
+    const char *h = "ts_order_latency_seconds";
+    ts_buf_addf(b,
+                "# HELP %s Time from a placement reaching the order manager to its answer.\n"
+                "# TYPE %s histogram\n",
+                h, h);
+    uint64_t cum = 0;
+    for (int i = 0; i < 16; i++) {
+        cum += m.latency_buckets[i];
+        int64_t le = ts_oms_latency_le_us[i];
+        if (le == INT64_MAX) {
+            ts_buf_addf(b, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", h, cum);
+        } else {
+            ts_buf_addf(b, "%s_bucket{le=\"%" PRId64 ".%06" PRId64 "\"} %" PRIu64 "\n", h,
+                        le / 1000000, le % 1000000, cum);
+        }
+    }
+    ts_buf_addf(b, "%s_sum %" PRIu64 ".%06" PRIu64 "\n%s_count %" PRIu64 "\n", h,
+                m.latency_sum_us / 1000000, m.latency_sum_us % 1000000, h, m.latency_count);
+}
+
 const struct ts_http_route ts_api__oms_routes[] = {
+    {TS_HTTP_POST, "/api/v1/orders", post_order, true},
+    {TS_HTTP_PATCH, "/api/v1/orders/{}", patch_order, true},
+    {TS_HTTP_POST, "/api/v1/orders/{}/cancel", post_cancel, true},
+    {TS_HTTP_POST, "/api/v1/market/ticks", post_ticks, true},
+    {TS_HTTP_GET, "/api/v1/risk/kill-switch", get_kill_switch, true},
+    {TS_HTTP_POST, "/api/v1/risk/kill-switch", post_kill_switch, true},
+    {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true},
+    {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false},
     {0, NULL, NULL, false},
 };

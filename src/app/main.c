@@ -17,10 +17,15 @@
 #include "core/log.h"
 #include "db/cluster.h"
 #include "db/db.h"
+#include "oms/oms.h"
 
 #ifndef TS_VERSION
 #define TS_VERSION "0.0.0"
 #endif
+
+/* Worker threads for blocking routes: enough waiting placements make a batch
+ * for the order manager's group commit (bench/orders). */
+#define HTTP_WORKERS 32
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
 
@@ -47,6 +52,8 @@ static const char usage_main[] =
     "  TS_DB_<MODULE>     one module's database, e.g. TS_DB_ORDER_MANAGER\n"
     "  TS_HTTP_ADDR       listen address of serve (default 127.0.0.1:8080)\n"
     "  TS_LOG_LEVEL       debug|info|warn|error (default info)\n"
+    "  TS_TRADING_HOURS   enforce|off (default enforce): refuse orders outside\n"
+    "                     each instrument's B3 trading hours; off for simulation\n"
     "\n"
     "modules: order_manager, data_capture, tp_capital, workspace, documentation\n"
     "docs: README.md and docs/ in the source tree\n";
@@ -60,7 +67,7 @@ static const char usage_serve[] =
     "\n"
     "  --addr HOST:PORT   listen address (default $TS_HTTP_ADDR or 127.0.0.1:8080)\n"
     "\n"
-    "endpoints: GET /api/v1/health\n";
+    "endpoints: the REST API of docs/api.md under /api/v1 (health: GET /api/v1/health)\n";
 
 static const char usage_db[] =
     "usage: tradingsystem db <init|start|stop|status|migrate|url> [--module NAME]\n"
@@ -347,7 +354,9 @@ static int cmd_serve(int argc, char **argv)
     struct ts_err err = TS_ERR_INIT;
     struct ts_api api;
     struct ts_http *http = NULL;
+    struct ts_oms *oms = NULL;
     bool started_cluster = false;
+    bool check_hours = true;
     int rc = EXIT_OK;
 
     if (!addr || !*addr) {
@@ -373,6 +382,11 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     {
+        const char *th = getenv("TS_TRADING_HOURS");
+        if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
+            return usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
+        }
+        check_hours = !th || strcmp(th, "off") != 0;
         char host[256];
         int port;
         if (ts_http_parse_addr(addr, host, sizeof(host), &port, &err)) {
@@ -393,6 +407,12 @@ static int cmd_serve(int argc, char **argv)
         rc = fail(&err);
         goto out_cluster;
     }
+    struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours};
+    if (ts_oms_start(&ocfg, &oms, &err)) {
+        rc = fail(&err);
+        goto out_api;
+    }
+    api.oms = oms;
 
     /* Signals go to one thread; every thread created after this inherits the mask. */
     struct sigctx sc;
@@ -403,7 +423,7 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 
     struct ts_http_opts hopts = {
-        .addr = addr, .routes = ts_api_routes(), .app = &api, .workers = 4};
+        .addr = addr, .routes = ts_api_routes(), .app = &api, .workers = HTTP_WORKERS};
     if (ts_http_new(&hopts, &http, &err)) {
         rc = fail(&err);
         goto out_api;
@@ -422,6 +442,7 @@ static int cmd_serve(int argc, char **argv)
     ts_info("app", "stopped serving");
 out_api:
     ts_http_free(http);
+    ts_oms_stop(oms);
     ts_api_release(&api);
 out_cluster:
     if (started_cluster) {

@@ -16,7 +16,10 @@ static const struct {
     const char *name, *sql;
     int n;
 } statements[] = {
-    {"oms_actor", "SELECT set_config('app.actor', $1, true)", 1},
+    {"oms_actor",
+     "SELECT set_config('app.actor', $1, true), set_config('app.reason', coalesce($2, ''), true)",
+     2},
+
     {"oms_ins_order",
      "INSERT INTO order_manager.orders (id, order_ref, symbol, exchange, asset_class, side,"
      " order_type, time_in_force, quantity, price, stop_price, status, reject_reason,"

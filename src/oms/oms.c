@@ -155,25 +155,112 @@ static struct ts_oms__order *find_order(struct ts_oms *oms, const struct ts_uuid
     return NULL;
 }
 
+/* order_ref -> id: open addressing, linear probing, at most half full. */
+static uint64_t ref_hash(const char *ref)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *ref; ref++) {
+        h = (h ^ (unsigned char)*ref) * 1099511628211ULL;
+    }
+    return h;
+}
+
 static const struct ts_oms__ref *find_ref(struct ts_oms *oms, const char *ref)
 {
-    for (size_t i = 0; i < oms->st.nrefs; i++) {
-        if (!strcmp(oms->st.refs[i].ref, ref)) {
-            return &oms->st.refs[i];
+    const struct ts_oms__state *st = &oms->st;
+    if (!st->crefs) {
+        return NULL;
+    }
+    for (size_t i = ref_hash(ref) & (st->crefs - 1);; i = (i + 1) & (st->crefs - 1)) {
+        if (!st->refs[i].ref[0]) {
+            return NULL;
+        }
+        if (!strcmp(st->refs[i].ref, ref)) {
+            return &st->refs[i];
         }
     }
-    return NULL;
+}
+
+static void ref_put(struct ts_oms__ref *tab, size_t cap, const char *ref, const struct ts_uuid *id)
+{
+    size_t i = ref_hash(ref) & (cap - 1);
+    while (tab[i].ref[0] && strcmp(tab[i].ref, ref) != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    snprintf(tab[i].ref, sizeof(tab[i].ref), "%s", ref);
+    tab[i].id = *id;
 }
 
 static void add_ref(struct ts_oms *oms, const char *ref, const struct ts_uuid *id)
 {
     struct ts_oms__state *st = &oms->st;
-    if (st->nrefs == st->crefs) {
-        st->crefs = st->crefs ? st->crefs * 2 : 256;
-        st->refs = ts_xreallocarray(st->refs, st->crefs, sizeof(*st->refs));
+    if (!ref[0] || find_ref(oms, ref)) {
+        return;
     }
-    snprintf(st->refs[st->nrefs].ref, sizeof(st->refs[0].ref), "%s", ref);
-    st->refs[st->nrefs++].id = *id;
+    if (2 * (st->nrefs + 1) > st->crefs) {
+        size_t cap = st->crefs ? st->crefs * 2 : 1024;
+        struct ts_oms__ref *tab = ts_xcalloc(cap, sizeof(*tab));
+        for (size_t i = 0; i < st->crefs; i++) {
+            if (st->refs[i].ref[0]) {
+                ref_put(tab, cap, st->refs[i].ref, &st->refs[i].id);
+            }
+        }
+        ts_free(st->refs);
+        st->refs = tab;
+        st->crefs = cap;
+    }
+    ref_put(st->refs, st->crefs, ref, id);
+    st->nrefs++;
+}
+
+/*
+ * Idempotency beyond this run's memory: the refs of the batch's placements that
+ * are not known here are looked up in the database, all in one query, before
+ * the batch is decided. Fails only when the database cannot answer.
+ */
+static int lookup_refs(struct ts_oms *oms, struct cmd *batch, struct ts_err *err)
+{
+    struct ts_buf arr = TS_BUF_INIT;
+    int n = 0, rc = 0;
+    ts_buf_addch(&arr, '{');
+    for (struct cmd *c = batch; c; c = c->next) {
+        const struct ts_order_request *rq = c->kind == CMD_PLACE ? &c->place->req : NULL;
+        char ref[TS_ORDER_REF_MAX + 1];
+        if (!rq || rq->order_ref_len == 0 || rq->order_ref_len > TS_ORDER_REF_MAX ||
+            memchr(rq->order_ref, 0, rq->order_ref_len)) {
+            continue;
+        }
+        snprintf(ref, sizeof(ref), "%.*s", (int)rq->order_ref_len, rq->order_ref);
+        if (find_ref(oms, ref)) {
+            continue;
+        }
+        ts_buf_adds(&arr, n++ ? ",\"" : "\"");
+        for (const char *p = ref; *p; p++) {
+            if (*p == '"' || *p == '\\') {
+                ts_buf_addch(&arr, '\\');
+            }
+            ts_buf_addch(&arr, *p);
+        }
+        ts_buf_addch(&arr, '"');
+    }
+    ts_buf_addch(&arr, '}');
+    if (n) {
+        PGresult *res = NULL;
+        const char *p[1] = {arr.buf};
+        rc = ts_db_exec(oms->om, "look up order refs",
+                        "SELECT order_ref, id FROM order_manager.orders"
+                        " WHERE order_ref = ANY($1::text[])",
+                        1, p, &res, err);
+        for (int i = 0; !rc && i < PQntuples(res); i++) {
+            struct ts_uuid id;
+            if (!ts_uuid_parse(PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1), &id)) {
+                add_ref(oms, PQgetvalue(res, i, 0), &id);
+            }
+        }
+        PQclear(res);
+    }
+    ts_buf_release(&arr);
+    return rc;
 }
 
 static ts_dec mark_of(struct ts_oms *oms, const char *sym)
@@ -218,10 +305,11 @@ static struct ts_oms__position *find_pos(struct ts_oms *oms, const struct ts_uui
 
 /* ---- statements ---- */
 
-static void stmt_actor(struct ts_oms *oms, const char *actor)
+/* Who acts and why, for the audit rows of the statements that follow (app.actor, app.reason). */
+static void stmt_actor(struct ts_oms *oms, const char *actor, const char *reason)
 {
-    const char *p[1] = {actor};
-    ts_txn_add(&oms->txn, "oms_actor", 1, p);
+    const char *p[2] = {actor, reason};
+    ts_txn_add(&oms->txn, "oms_actor", 2, p);
 }
 
 static void stmt_order_update(struct ts_oms *oms, const struct ts_order *o)
@@ -644,7 +732,7 @@ static void place(struct ts_oms *oms, struct cmd *c)
         if (ts_order_reject(o, why, now, &err)) {
             ts_error("oms", "cannot reject order %s: %s", o->order_ref, err.msg);
         }
-        stmt_actor(oms, c->actor);
+        stmt_actor(oms, c->actor, pl->reason);
         stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
         order_payload(oms, o);
         stmt_event(oms, "orders", "OrderRejected", &o->id);
@@ -681,7 +769,7 @@ static void place(struct ts_oms *oms, struct cmd *c)
     }
 
     /* accepted: CREATED, then SUBMITTED to the venue */
-    stmt_actor(oms, c->actor);
+    stmt_actor(oms, c->actor, pl->reason);
     stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
     if ((rc = ts_order_transition(o, TS_ORDER_SUBMITTED, now, &err))) {
         ts_error("oms", "cannot submit order %s: %s", o->order_ref, err.msg);
@@ -758,7 +846,7 @@ static void cancel(struct ts_oms *oms, struct cmd *c)
     if (!w) {
         return;
     }
-    stmt_actor(oms, c->actor);
+    stmt_actor(oms, c->actor, c->reason);
     cancel_order(oms, w, ts_now_ns(), &err);
     c->writes = true;
     c->ans->status = 200;
@@ -815,7 +903,7 @@ static void modify(struct ts_oms *oms, struct cmd *c)
         return;
     }
     *o = after;
-    stmt_actor(oms, c->actor);
+    stmt_actor(oms, c->actor, m->reason);
     stmt_order_update(oms, o);
     order_payload(oms, o);
     stmt_event(oms, "orders", "OrderModified", &o->id);
@@ -862,7 +950,7 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
                 continue;
             }
             if (!actor_set) {
-                stmt_actor(oms, c->actor);
+                stmt_actor(oms, c->actor, "paper venue fill");
                 actor_set = true;
             }
             if (apply_fill(oms, w, qty, price, ts_now_ns(), &err)) {
@@ -893,7 +981,7 @@ static void kill_switch(struct ts_oms *oms, struct cmd *c)
     struct ts_err err = TS_ERR_INIT;
     int64_t now = ts_now_ns();
     int canceled = 0;
-    stmt_actor(oms, c->actor);
+    stmt_actor(oms, c->actor, c->reason);
     ts_risk_set_kill_switch(&oms->st.risk, c->active);
     if (c->active) {
         for (size_t i = 0; i < oms->st.norders; i++) {
@@ -923,7 +1011,7 @@ static void end_of_day(struct ts_oms *oms, struct cmd *c)
     struct ts_err err = TS_ERR_INIT;
     int64_t now = ts_now_ns();
     int expired = 0;
-    stmt_actor(oms, c->actor);
+    stmt_actor(oms, c->actor, "end of day");
     for (size_t i = 0; i < oms->st.norders; i++) {
         struct ts_oms__order *w = oms->st.orders[i];
         if (w->o.tif != TS_TIF_DAY) {
@@ -989,9 +1077,15 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
 {
     struct ts_err err = TS_ERR_INIT;
     ts_txn_reset(&oms->txn);
+    bool refs_unknown = lookup_refs(oms, batch, &err) != 0;
     for (struct cmd *c = batch; c; c = c->next) {
         switch (c->kind) {
         case CMD_PLACE:
+            if (refs_unknown) {
+                /* without the lookup a repeated ref could make a second order */
+                answer_error(c, 503, "unavailable", err.msg);
+                break;
+            }
             place(oms, c);
             break;
         case CMD_CANCEL:
