@@ -407,12 +407,6 @@ static int cmd_serve(int argc, char **argv)
         rc = fail(&err);
         goto out_cluster;
     }
-    struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours};
-    if (ts_oms_start(&ocfg, &oms, &err)) {
-        rc = fail(&err);
-        goto out_api;
-    }
-    api.oms = oms;
 
     /* Signals go to one thread; every thread created after this inherits the mask. */
     struct sigctx sc;
@@ -421,6 +415,14 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&sc.set, SIGINT);
     sigaddset(&sc.set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
+
+    /* after the mask: only the signal thread may take SIGINT/SIGTERM */
+    struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours};
+    if (ts_oms_start(&ocfg, &oms, &err)) {
+        rc = fail(&err);
+        goto out_api;
+    }
+    api.oms = oms;
 
     struct ts_http_opts hopts = {
         .addr = addr, .routes = ts_api_routes(), .app = &api, .workers = HTTP_WORKERS};

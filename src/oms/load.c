@@ -184,8 +184,12 @@ static int load_instruments(struct ts_oms__state *st, PGconn *dc, struct ts_err 
         int open = PQgetisnull(r, i, 6) ? -1 : minutes_of(PQgetvalue(r, i, 6));
         int close = PQgetisnull(r, i, 7) ? -1 : minutes_of(PQgetvalue(r, i, 7));
         if (open >= 0 && close > open) {
-            in->open_minute = open;
+            in->open_minute = open; /* a session: Monday to Friday (no holiday calendar) */
             in->close_minute = close;
+        } else {
+            in->open_minute = 0; /* no trading_hours: no session check (docs/api.md) */
+            in->close_minute = TS_MINUTES_PER_DAY;
+            in->trading_days = TS_DAYS_ALL;
         }
         ts_dec *fee[] = {&in->fees.commission_fixed, &in->fees.commission_per_unit,
                          &in->fees.commission_rate, &in->fees.tax_per_unit, &in->fees.tax_rate};

@@ -42,3 +42,34 @@ finish() {
     [ "$FAILS" -eq 0 ]
     exit $?
 }
+
+# ---- a real `serve` on loopback with its own cluster (TS_HOME, TS_PG_PORT set by the test) ----
+# serve_start: starts `serve` on a random port (extra args passed on), waits for health;
+# sets SERVE (pid), addr, API. The caller stops it with serve_stop, or the cleanup does.
+API=/api/v1
+SERVE=
+serve_start() {
+    [ -n "${addr:-}" ] || addr=127.0.0.1:$((20000 + RANDOM % 20000))
+    "$BIN" serve --addr "$addr" "$@" >>"$TMP/serve.out" 2>>"$TMP/serve.err" &
+    SERVE=$!
+    local up=0
+    for _ in $(seq 300); do
+        curl -s -o /dev/null "http://$addr$API/health" && { up=1; break; }
+        kill -0 $SERVE 2>/dev/null || break
+        sleep 0.1
+    done
+    [ $up = 1 ] && ok "serve starts" || { not_ok "serve did not start" "$(tail -20 "$TMP/serve.err")"; finish; }
+}
+serve_stop() { kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null; SERVE=; }
+serve_cleanup() { cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1"); }
+
+http() { # METHOD PATH [curl args]: sets CODE and BODY
+    local m=$1 p=$2; shift 2
+    BODY=$(curl -s -g -X "$m" -w '\n%{http_code}' "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+}
+send() { # METHOD PATH JSON [curl args]
+    local m=$1 p=$2 d=$3; shift 3
+    http "$m" "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"
+}
+# A string field of a flat JSON object (the last one of that name).
+field() { printf '%s' "$1" | sed -nE 's/.*"'"$2"'":"([^"]*)".*/\1/p'; }

@@ -9,21 +9,8 @@ source "$(dirname "$0")/lib.sh"
 export TS_HOME=$TMP/home
 export TS_PG_PORT=55436
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
-cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1")
-SERVE=
-port=$((20000 + RANDOM % 20000))
-addr=127.0.0.1:$port
-API=/api/v1
-
-"$BIN" serve --addr "$addr" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVE=$!
-up=0
-for _ in $(seq 300); do
-    curl -s -o /dev/null "http://$addr$API/health" && { up=1; break; }
-    kill -0 $SERVE 2>/dev/null || break
-    sleep 0.1
-done
-[ $up = 1 ] && ok "serve starts" || { not_ok "serve did not start" "$(cat "$TMP/serve.err")"; finish; }
+serve_cleanup
+serve_start
 OM=$("$BIN" db url --module order_manager)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$OM" -c "$1"; }
 # change ACTOR SQL: one transaction acting as ACTOR (the audit trigger needs app.actor).

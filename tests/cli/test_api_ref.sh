@@ -7,35 +7,12 @@ source "$(dirname "$0")/lib.sh"
 export TS_HOME=$TMP/home
 export TS_PG_PORT=55435
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
-cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1")
-SERVE=
-port=$((20000 + RANDOM % 20000))
-addr=127.0.0.1:$port
-API=/api/v1
-
-"$BIN" serve --addr "$addr" >"$TMP/serve.out" 2>"$TMP/serve.err" &
-SERVE=$!
-up=0
-for _ in $(seq 300); do
-    curl -s -o /dev/null "http://$addr$API/health" && { up=1; break; }
-    kill -0 $SERVE 2>/dev/null || break
-    sleep 0.1
-done
-[ $up = 1 ] && ok "serve starts" || { not_ok "serve did not start" "$(cat "$TMP/serve.err")"; finish; }
+serve_cleanup
+serve_start
 OM=$("$BIN" db url --module order_manager)
 DC=$("$BIN" db url --module data_capture)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"; }
 
-http() { # METHOD PATH [curl args]: sets CODE and BODY
-    local m=$1 p=$2; shift 2
-    BODY=$(curl -s -X "$m" -w '\n%{http_code}' "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
-}
-send() { # METHOD PATH JSON [curl args]
-    local m=$1 p=$2 d=$3; shift 3
-    http "$m" "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"
-}
-# A string field of a flat JSON object (the rows these endpoints answer).
-field() { printf '%s' "$1" | sed -nE 's/.*"'"$2"'":"([^"]*)".*/\1/p'; }
 # Elements of a JSON array of rows (each row has exactly one "id" at top level here).
 nrows() { printf '%s' "$1" | grep -o '"id":"' | wc -l | tr -d ' '; }
 # Digest of every row of a table: a refused request must leave it unchanged.
