@@ -54,6 +54,9 @@ static const char usage_main[] =
     "  TS_LOG_LEVEL       debug|info|warn|error (default info)\n"
     "  TS_TRADING_HOURS   enforce|off (default enforce): refuse orders outside\n"
     "                     each instrument's B3 trading hours; off for simulation\n"
+    "  TS_EOD_TIME        HH:MM B3 local (default 18:30) when DAY orders expire and\n"
+    "                     positions are snapshotted, Monday to Friday; off: only\n"
+    "                     POST /api/v1/session/end-of-day\n"
     "\n"
     "modules: order_manager, data_capture, tp_capital, workspace, documentation\n"
     "docs: README.md and docs/ in the source tree\n";
@@ -357,6 +360,7 @@ static int cmd_serve(int argc, char **argv)
     struct ts_oms *oms = NULL;
     bool started_cluster = false;
     bool check_hours = true;
+    int eod_minute = 18 * 60 + 30; /* after B3's closing call and after-market */
     int rc = EXIT_OK;
 
     if (!addr || !*addr) {
@@ -387,6 +391,18 @@ static int cmd_serve(int argc, char **argv)
             return usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
         }
         check_hours = !th || strcmp(th, "off") != 0;
+        const char *eod = getenv("TS_EOD_TIME");
+        if (eod && !strcmp(eod, "off")) {
+            eod_minute = -1;
+        } else if (eod && *eod) {
+            int hh, mm, n = 0;
+            if (sscanf(eod, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || strlen(eod) != 5 ||
+                hh > 23 || mm > 59 || hh < 0 || mm < 0) {
+                return usage_error("TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'",
+                                   eod);
+            }
+            eod_minute = hh * 60 + mm;
+        }
         char host[256];
         int port;
         if (ts_http_parse_addr(addr, host, sizeof(host), &port, &err)) {
@@ -417,7 +433,8 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 
     /* after the mask: only the signal thread may take SIGINT/SIGTERM */
-    struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours};
+    struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours,
+                                 .eod_minute = eod_minute};
     if (ts_oms_start(&ocfg, &oms, &err)) {
         rc = fail(&err);
         goto out_api;

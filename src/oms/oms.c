@@ -41,6 +41,7 @@ struct cmd {
     unsigned reload;                   /* RELOAD */
     struct ts_oms_answer *ans;
     int rc;                            /* RELOAD result */
+    int eod_date;                      /* EOD: B3 date yyyymmdd it closed */
     struct ts_err err;
     bool writes;                       /* the answer depends on the commit */
     bool done;
@@ -61,6 +62,7 @@ struct ts_oms {
     struct cmd *head, *tail;
     bool stopping;
     struct ts_buf scratch;         /* OMS thread only: payloads */
+    int last_eod_date;             /* OMS thread only: B3 date (yyyymmdd) of the last end of day */
     _Atomic uint64_t m_placed, m_rejected, m_filled, m_canceled, m_fills, m_batches,
         m_commands, m_lat_sum, m_lat_count;
     _Atomic uint64_t m_buckets[16];
@@ -1030,10 +1032,46 @@ static void end_of_day(struct ts_oms *oms, struct cmd *c)
     for (size_t i = 0; i < oms->st.npos; i++) {
         stmt_position(oms, &oms->st.pos[i], &oms->st.pos[i].p, false, "eod_snapshot", now);
     }
+    struct ts_local_time lt;
+    if (!ts_time_b3_local(now, &lt)) {
+        c->eod_date = lt.year * 10000 + lt.month * 100 + lt.day; /* recorded once committed */
+    }
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch, "{\"expired\":%d,\"snapshots\":%zu,\"date\":%d}", expired,
+                oms->st.npos, c->eod_date);
+    stmt_event(oms, "status", "EndOfDay", NULL);
     c->writes = true;
     c->ans->status = 200;
     ts_buf_reset(&c->ans->body);
     ts_buf_addf(&c->ans->body, "{\"expired\":%d,\"snapshots\":%zu}", expired, oms->st.npos);
+}
+
+/* Whether the automatic end of day is due now: a weekday past eod_minute without one. */
+static bool eod_due(struct ts_oms *oms)
+{
+    struct ts_local_time lt;
+    if (oms->cfg.eod_minute < 0 || ts_time_b3_local(ts_now_ns(), &lt) ||
+        lt.weekday == TS_SATURDAY || lt.weekday == TS_SUNDAY ||
+        lt.minutes_of_day < oms->cfg.eod_minute) {
+        return false;
+    }
+    return lt.year * 10000 + lt.month * 100 + lt.day > oms->last_eod_date;
+}
+
+/* The B3 date of the last EndOfDay event on file (0 when none). */
+static int load_last_eod(PGconn *om, struct ts_err *err)
+{
+    PGresult *r = NULL;
+    int date = 0;
+    if (!ts_db_exec(om, "read the last end of day",
+                    "SELECT to_char(max(created_at) AT TIME ZONE 'America/Sao_Paulo', 'YYYYMMDD')"
+                    " FROM order_manager.outbox WHERE event_type = 'EndOfDay'",
+                    0, NULL, &r, err) &&
+        !PQgetisnull(r, 0, 0)) {
+        date = atoi(PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return date;
 }
 
 /* ---- the thread ---- */
@@ -1119,6 +1157,12 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
             }
         }
         recover(oms);
+    } else {
+        for (struct cmd *c = batch; c; c = c->next) {
+            if (c->kind == CMD_EOD && c->eod_date > oms->last_eod_date) {
+                oms->last_eod_date = c->eod_date;
+            }
+        }
     }
     atomic_fetch_add(&oms->m_batches, 1);
     int64_t now = ts_mono_ns();
@@ -1147,11 +1191,36 @@ static void *oms_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&oms->lock);
         while (!oms->head && !oms->stopping) {
-            pthread_cond_wait(&oms->wake, &oms->lock);
+            if (eod_due(oms)) {
+                break;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1; /* the end-of-day clock is looked at every second */
+            pthread_cond_timedwait(&oms->wake, &oms->lock, &until);
         }
         if (!oms->head && oms->stopping) {
             pthread_mutex_unlock(&oms->lock);
             return NULL;
+        }
+        if (!oms->head) {
+            /* end of day by the clock: a command of the thread itself */
+            pthread_mutex_unlock(&oms->lock);
+            struct ts_oms_answer ans;
+            struct cmd c = {.kind = CMD_EOD, .actor = "system", .ans = &ans, .t0 = ts_mono_ns()};
+            ans.status = 500;
+            ts_buf_init(&ans.body);
+            if (PQstatus(oms->om) != CONNECTION_OK) {
+                recover(oms);
+            }
+            run_batch(oms, &c);
+            ts_info("oms", "end of day: %s", ans.status == 200 ? ans.body.buf : "failed, will retry");
+            if (ans.status != 200) {
+                struct timespec ts = {5, 0};
+                nanosleep(&ts, NULL);
+            }
+            ts_buf_release(&ans.body);
+            continue;
         }
         struct cmd *batch = oms->head, *last = batch;
         int n = 1;
@@ -1291,6 +1360,9 @@ int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts
     ts_buf_init(&oms->scratch);
     int rc = reconnect(oms, err);
     rc = rc ? rc : ts_oms__load(&oms->st, oms->om, oms->dc, 0, cfg->check_trading_hours, err);
+    if (!rc) {
+        oms->last_eod_date = load_last_eod(oms->om, err);
+    }
     if (rc) {
         ts_err_wrap(err, "cannot start the order manager");
         ts_oms_stop(oms);

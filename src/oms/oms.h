@@ -30,6 +30,8 @@ struct ts_oms;
 struct ts_oms_config {
     const struct ts_db_config *db; /* borrowed; outlives the service */
     bool check_trading_hours;      /* false: simulation, orders at any time */
+    int eod_minute;                /* B3 local minute of day (0..1439) at which end of day runs
+                                      by itself, Monday to Friday; -1: never (only on demand) */
 };
 
 int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out,
@@ -81,7 +83,11 @@ void ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, cons
 /* New ticks (already stored by the caller): marks and paper fills, in order. */
 void ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *ticks, int n,
                   struct ts_oms_answer *ans);
-/* End of day now: DAY orders expire, an eod_snapshot per open position. */
+/*
+ * End of day now: DAY orders expire, an eod_snapshot per open position, an
+ * EndOfDay event. Also run by the thread itself once per B3 date at eod_minute
+ * (and at start when that time of today has passed without one).
+ */
 void ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_answer *ans);
 
 /* Counters for /metrics (any thread). */

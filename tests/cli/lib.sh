@@ -49,6 +49,7 @@ finish() {
 API=/api/v1
 SERVE=
 serve_start() {
+    export TS_EOD_TIME=${TS_EOD_TIME:-off} # no end of day by the clock in the middle of a test
     [ -n "${addr:-}" ] || addr=127.0.0.1:$((20000 + RANDOM % 20000))
     "$BIN" serve --addr "$addr" "$@" >>"$TMP/serve.out" 2>>"$TMP/serve.err" &
     SERVE=$!

@@ -58,6 +58,11 @@ expect_rc "the cluster runs after the stale start" 0
 # A dead server (killed hard) leaves its pid file (and maybe a zombie): start recovers.
 pid=$(head -1 "$TS_HOME/pg/postmaster.pid")
 kill -9 "$pid"
+# kill returns before the process is gone: wait until it is dead (gone or a zombie)
+for _ in $(seq 100); do
+    [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
+    sleep 0.05
+done
 run "$BIN" db status
 expect_rc "a killed server is seen as stopped" 3
 run "$BIN" db start

@@ -341,5 +341,32 @@ created 200 "a working order from before the restart can be canceled"
 tick PETR4 29.00 10 30
 expect_eq "the short position is marked after the restart (+100.00)" "$(sql "$POS")" "SHORT 50.00000000 31.00000000 29.00000000 100.00 0.00"
 
+# ------------------------------------------------------------------------------------------
+# End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date
+order eod-clock "$A6" BUY LIMIT 1 2.00
+EODO=$OID
+eods() { sql "SELECT count(*) FROM order_manager.outbox WHERE event_type = 'EndOfDay'"; }
+# the end of day run above by hand counts for today: make it yesterday's (read at start)
+sql "UPDATE order_manager.outbox SET created_at = created_at - interval '1 day' WHERE event_type = 'EndOfDay'"
+n0=$(eods)
+serve_stop
+TS_EOD_TIME=00:00 serve_start
+if [ "$(TZ=America/Sao_Paulo date +%u)" -le 5 ]; then
+    for _ in $(seq 50); do [ "$(ostatus "$EODO" | cut -d' ' -f1)" = EXPIRED ] && break; sleep 0.1; done
+    expect_eq "a weekday past TS_EOD_TIME: end of day ran by itself at start" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "EXPIRED $((n0 + 1))"
+    serve_stop
+    TS_EOD_TIME=00:00 serve_start
+    sleep 1.5
+    expect_eq "and not again after a restart on the same date" "$(eods)" "$((n0 + 1))"
+else
+    sleep 1.5
+    expect_eq "a weekend: no end of day by the clock" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "SUBMITTED $n0"
+fi
+run env TS_EOD_TIME=25:00 "$BIN" serve --addr 127.0.0.1:1
+expect_rc "a bad TS_EOD_TIME is a usage error" 2
+expect_match "named in one line" "$ERR" '^tradingsystem: TS_EOD_TIME must be HH:MM'
+run env TS_TRADING_HOURS=maybe "$BIN" serve --addr 127.0.0.1:1
+expect_rc "a bad TS_TRADING_HOURS is a usage error" 2
+
 expect_eq "serve logged no error" "$(grep -c ' ERROR ' "$TMP/serve.err")" 0
 finish
