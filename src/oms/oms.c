@@ -1116,6 +1116,9 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
     struct ts_err err = TS_ERR_INIT;
     ts_txn_reset(&oms->txn);
     bool refs_unknown = lookup_refs(oms, batch, &err) != 0;
+    if (refs_unknown) {
+        ts_warn("oms", "placements answered 503: %s", err.msg);
+    }
     for (struct cmd *c = batch; c; c = c->next) {
         switch (c->kind) {
         case CMD_PLACE:

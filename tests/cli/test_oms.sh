@@ -320,6 +320,24 @@ expect_eq "eod_snapshot rows" "$(sql "SELECT count(*) FROM order_manager.positio
 expect_eq "expiry audited" "$(sql "SELECT action FROM order_manager.order_audit_log l JOIN order_manager.orders o ON o.id = l.order_id WHERE o.order_ref = 'ks-3' ORDER BY seq DESC LIMIT 1")" EXPIRED
 
 # ------------------------------------------------------------------------------------------
+# The database goes away: orders are answered 503 and nothing is half-written; when it is
+# back, the same order_ref places the order once.
+"$BIN" db stop >/dev/null 2>&1
+order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
+expect_match "database down: 503 unavailable" "$CODE $BODY" '^503 \{"error":\{"code":"unavailable"'
+send POST /market/ticks '[{"symbol":"PETR4","price":"29.00","volume":"1","tick_time":"2026-11-27T14:00:00Z","trade_id":500}]'
+expect_match "database down: ticks 503" "$CODE $BODY" '^503 \{"error":'
+"$BIN" db start >/dev/null 2>&1
+for _ in $(seq 50); do http GET /health; [ "$CODE" = 200 ] && break; sleep 0.1; done
+order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
+created 201 "database back: the same ref places the order"
+expect_eq "once" "$(sql "SELECT count(*) || ' ' || min(status) FROM order_manager.orders WHERE order_ref = 'out-1'")" "1 SUBMITTED"
+order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
+expect_eq "and answers it after" "$CODE" 200
+send POST "/orders/$OID/cancel" '{}'
+created 200 "and cancels it"
+
+# ------------------------------------------------------------------------------------------
 # Metrics
 http GET /metrics
 expect_match "metrics: Prometheus counters" "$BODY" $'ts_orders_placed_total [1-9]'
