@@ -9,3 +9,4 @@ echo "== risk check"
 BUILD_DIR=$build bash bench/bench_risk.sh
 echo "== http library choice"
 bash bench/http_choice/run.sh
+BUILD_DIR=$build bash bench/orders/run.sh

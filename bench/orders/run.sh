@@ -17,17 +17,19 @@
 # Differences worth knowing when reading the ratio: the order manager also looks up the
 # batch's new order_refs (one SELECT per batch, before its transaction) and reads every new
 # order back inside the transaction (its 201 answer); a batch holds at most as many
-# placements as there are HTTP worker threads (HTTP_WORKERS, src/app/main.c). Both sides run on the same cluster, durable (fsync and
-# synchronous_commit on), with a CHECKPOINT before every measurement.
+# placements as there are HTTP worker threads (HTTP_WORKERS, src/app/main.c). Both sides run
+# on the same cluster, durable (fsync and synchronous_commit on), with a CHECKPOINT before
+# every measurement.
 #
 # Needs: a build (BUILD_DIR, default build/; configured and built when the binary is missing),
 # wrk, pgbench and psql (postgresql-15, postgresql-client-15), curl, ss: `bash
 # scripts/deps.sh --bench`. Settings (environment): DURATION=10 (seconds per measurement),
 # REPEATS=3, CLIENTS="1 32", PORT=18450 (HTTP; the next free one is taken), TS_PG_PORT=55450,
 # KEEP_LOGS=dir (keeps wrk/pgbench output and the server's log). About 3.5 minutes.
-# Starts its own server with its own TS_HOME (a temporary directory) and removes both on
-# exit, Ctrl-C included. Exits non-zero when the server does not start, or any transaction or
-# request fails (pgbench errors, wrk socket errors, an answer other than 201).
+# Starts its own server with its own TS_HOME (a temporary directory; TS_TRADING_HOURS=off and
+# TS_EOD_TIME=off, so no clock refuses or expires an order) and removes both on exit, Ctrl-C
+# included. Exits non-zero when the server does not start, or any transaction or request
+# fails (pgbench errors, wrk socket errors, an answer other than 201).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +49,7 @@ die() { echo "bench/orders/run.sh: $*" >&2; exit 1; }
 
 pgbench=${PGBENCH:-}
 for p in /usr/lib/postgresql/{17,16,15}/bin/pgbench; do
-    [[ -z $pgbench && -x $p ]] && pgbench=$p
+    if [[ -z $pgbench && -x $p ]]; then pgbench=$p; fi
 done
 [[ -n $pgbench ]] || pgbench=$(command -v pgbench || true)
 [[ -n $pgbench ]] || die "pgbench is missing: bash scripts/deps.sh --bench"
@@ -106,6 +108,7 @@ port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
 while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
 base=http://127.0.0.1:$PORT
 api=$base/api/v1
+echo "== order path (bench/orders): POST /api/v1/orders against the same writes in SQL"
 echo "== start: tradingsystem serve --addr 127.0.0.1:$PORT (TS_HOME=$TS_HOME, TS_PG_PORT=$TS_PG_PORT)"
 cd "$root"
 "$bin" serve --addr "127.0.0.1:$PORT" >"$work/serve.out" 2>"$work/serve.err" &

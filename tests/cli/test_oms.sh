@@ -142,6 +142,22 @@ refused "cancel a filled order" 409 conflict "FILLED" POST "/orders/$O4/cancel"
 refused "modify a filled order" 409 conflict "FILLED" PATCH "/orders/$O4" '{"price":"19.00"}'
 
 # ------------------------------------------------------------------------------------------
+# Stops trigger on the tape
+send POST /instruments '{"symbol":"BBDC4","asset_class":"stock","name":"Bradesco PN","lot_size":1,"tick_size":0.01}'
+order stop-1 "$A6" SELL STOP 10 "" BBDC4 ',"stop_price":"14.50"'
+ST1=$OID
+send POST /orders "{\"order_ref\":\"stop-2\",\"account_id\":\"$A6\",\"strategy_id\":\"$S1\",\"symbol\":\"BBDC4\",\"side\":\"BUY\",\"order_type\":\"STOP_LIMIT\",\"quantity\":\"10\",\"stop_price\":\"15.00\",\"price\":\"15.10\",\"position_type\":\"DAY_TRADE\"}"
+ST2=$(newid)
+tick BBDC4 14.80 100 40
+expect_eq "no stop triggers between 14.50 and 15.00" "$(ostatus "$ST1" | cut -d' ' -f1) $(ostatus "$ST2" | cut -d' ' -f1)" "SUBMITTED SUBMITTED"
+tick BBDC4 14.40 100 41
+expect_eq "SELL STOP 14.50: a print at 14.40 triggers it, filled at the print" "$(ostatus "$ST1")" "FILLED 10.00000000 14.40000000"
+tick BBDC4 15.05 100 42
+expect_eq "BUY STOP_LIMIT 15.00/15.10: a print at 15.05 triggers it, filled at its limit" "$(ostatus "$ST2")" "FILLED 10.00000000 15.10000000"
+expect_eq "short 10 at 14.40 then bought back at 15.10: -7.00 realized" \
+    "$(sql "SELECT realized_pnl FROM order_manager.positions WHERE account_id = '$A6' AND symbol = 'BBDC4'")" "-7.00"
+
+# ------------------------------------------------------------------------------------------
 # Modify and cancel
 order mod-1 "$A6" BUY LIMIT 10 15.00 ITUB4
 O5=$OID
