@@ -66,13 +66,24 @@ struct ts_oms__state {
     size_t npos, cpos;
     struct ts_oms__mark *marks;
     size_t nmarks, cmarks;
-    struct ts_oms__ref *refs;      /* order_refs seen since the start (idempotency) */
+    struct ts_oms__ref *refs;      /* order_refs placed since the load: hash table */
     size_t nrefs, crefs;
+    uint64_t *bloom;               /* every order_ref in the database: Bloom filter */
+    size_t bloom_bits;             /* a power of two */
     struct ts_risk_state risk;
     bool risk_ready;
 };
 
 void ts_oms__state_release(struct ts_oms__state *st);
+
+/*
+ * The Bloom filter of order refs: a ref never placed is almost always (~1 in 100 at
+ * the sizes loaded) known to be new without asking the database; "maybe" means
+ * the database is asked. Every ref in the database at the load, and every ref the
+ * order manager writes after, is added, so "no" is always right.
+ */
+void ts_oms__bloom_add(struct ts_oms__state *st, const char *ref);
+bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref);
 /* Loads everything (or only `what` of enum ts_oms_reload when not 0) from the databases. */
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what,
                  bool check_hours, struct ts_err *err) TS_MUST_CHECK;

@@ -91,6 +91,7 @@ void ts_oms__state_release(struct ts_oms__state *st)
     ts_free(st->pos);
     ts_free(st->marks);
     ts_free(st->refs);
+    ts_free(st->bloom);
     if (st->risk_ready) {
         ts_risk_state_release(&st->risk);
     }
@@ -523,6 +524,74 @@ static int load_kill_switch(struct ts_oms__state *st, PGconn *om, struct ts_err 
     return rc;
 }
 
+/* ---- the Bloom filter of order refs: 7 probes by double hashing ---- */
+
+#define BLOOM_K 7
+#define BLOOM_MIN_BITS ((size_t)1 << 22) /* 512 KiB: about 1% false "maybe" at 400k refs */
+
+static void bloom_hashes(const char *ref, uint64_t *h1, uint64_t *h2)
+{
+    uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
+    for (const unsigned char *p = (const unsigned char *)ref; *p; p++) {
+        a = (a ^ *p) * 1099511628211ULL;
+        b = (b ^ *p) * 0xff51afd7ed558ccdULL;
+        b ^= b >> 29;
+    }
+    *h1 = a;
+    *h2 = b | 1;
+}
+
+void ts_oms__bloom_add(struct ts_oms__state *st, const char *ref)
+{
+    uint64_t h1, h2;
+    if (!st->bloom) {
+        return;
+    }
+    bloom_hashes(ref, &h1, &h2);
+    for (int i = 0; i < BLOOM_K; i++) {
+        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
+        st->bloom[bit / 64] |= (uint64_t)1 << (bit % 64);
+    }
+}
+
+bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref)
+{
+    uint64_t h1, h2;
+    if (!st->bloom) {
+        return true; /* no filter: ask the database */
+    }
+    bloom_hashes(ref, &h1, &h2);
+    for (int i = 0; i < BLOOM_K; i++) {
+        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
+        if (!(st->bloom[bit / 64] & ((uint64_t)1 << (bit % 64)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Every order_ref on file into a filter sized for them and as many again (10 bits each). */
+static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
+{
+    PGresult *r = NULL;
+    int rc = ts_db_exec(om, "load order refs", "SELECT order_ref FROM order_manager.orders", 0,
+                        NULL, &r, err);
+    if (rc) {
+        return rc;
+    }
+    size_t n = (size_t)PQntuples(r), bits = BLOOM_MIN_BITS;
+    while (bits < n * 2 * 10) {
+        bits *= 2;
+    }
+    st->bloom_bits = bits;
+    st->bloom = ts_xcalloc(bits / 64, sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++) {
+        ts_oms__bloom_add(st, PQgetvalue(r, (int)i, 0));
+    }
+    PQclear(r);
+    return 0;
+}
+
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what,
                  bool check_hours, struct ts_err *err)
 {
@@ -542,7 +611,8 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
         st->risk_ready = true;
         what = TS_OMS_RELOAD_INSTRUMENTS | TS_OMS_RELOAD_RISK_LIMITS | TS_OMS_RELOAD_ACCOUNTS |
                TS_OMS_RELOAD_STRATEGIES;
-        if ((rc = load_orders(st, om, err)) || (rc = load_positions(st, om, err)) ||
+        if ((rc = load_refs(st, om, err)) || (rc = load_orders(st, om, err)) ||
+            (rc = load_positions(st, om, err)) ||
             (rc = load_counters(st, om, err)) || (rc = load_marks(st, dc, err)) ||
             (rc = load_kill_switch(st, om, err))) {
             return rc;

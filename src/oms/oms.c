@@ -213,12 +213,14 @@ static void add_ref(struct ts_oms *oms, const char *ref, const struct ts_uuid *i
     }
     ref_put(st->refs, st->crefs, ref, id);
     st->nrefs++;
+    ts_oms__bloom_add(st, ref);
 }
 
 /*
  * Idempotency beyond this run's memory: the refs of the batch's placements that
- * are not known here are looked up in the database, all in one query, before
- * the batch is decided. Fails only when the database cannot answer.
+ * are not known here and that the Bloom filter cannot rule out are looked up in
+ * the database, all in one query, before the batch is decided (usually none: no
+ * round trip). Fails only when the database cannot answer.
  */
 static int lookup_refs(struct ts_oms *oms, struct cmd *batch, struct ts_err *err)
 {
@@ -233,8 +235,8 @@ static int lookup_refs(struct ts_oms *oms, struct cmd *batch, struct ts_err *err
             continue;
         }
         snprintf(ref, sizeof(ref), "%.*s", (int)rq->order_ref_len, rq->order_ref);
-        if (find_ref(oms, ref)) {
-            continue;
+        if (find_ref(oms, ref) || !ts_oms__bloom_maybe(&oms->st, ref)) {
+            continue; /* known here, or certainly new */
         }
         ts_buf_adds(&arr, n++ ? ",\"" : "\"");
         for (const char *p = ref; *p; p++) {

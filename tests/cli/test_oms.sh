@@ -338,6 +338,8 @@ expect_eq "expiry audited" "$(sql "SELECT action FROM order_manager.order_audit_
 # ------------------------------------------------------------------------------------------
 # The database goes away: orders are answered 503 and nothing is half-written; when it is
 # back, the same order_ref places the order once.
+errors() { grep -c ' ERROR ' "$TMP/serve.err"; }
+expect_eq "no error logged before the outage" "$(errors)" 0
 "$BIN" db stop >/dev/null 2>&1
 order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
 expect_match "database down: 503 unavailable" "$CODE $BODY" '^503 \{"error":\{"code":"unavailable"'
@@ -352,6 +354,8 @@ order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
 expect_eq "and answers it after" "$CODE" 200
 send POST "/orders/$OID/cancel" '{}'
 created 200 "and cancels it"
+expect_match "the outage is logged as the database's" "$(grep ' ERROR ' "$TMP/serve.err" | head -1)" 'oms: .*(connect|server|socket|terminat)'
+outage_errors=$(errors)
 
 # ------------------------------------------------------------------------------------------
 # Metrics
@@ -402,5 +406,5 @@ expect_match "named in one line" "$ERR" '^tradingsystem: TS_EOD_TIME must be HH:
 run env TS_TRADING_HOURS=maybe "$BIN" serve --addr 127.0.0.1:1
 expect_rc "a bad TS_TRADING_HOURS is a usage error" 2
 
-expect_eq "serve logged no error" "$(grep -c ' ERROR ' "$TMP/serve.err")" 0
+expect_eq "serve logged no error after the outage" "$(errors)" "$outage_errors"
 finish
