@@ -13,6 +13,21 @@ pkgs=(
 if [ "${1:-}" = "--bench" ]; then
     pkgs+=(wrk libcivetweb-dev python3)
 fi
+# Node.js runs the stream tests (and builds the dashboard): Debian's, unless one is installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    pkgs+=(nodejs npm)
+fi
+
+# The npm packages of package-lock.json, when they are not installed yet or changed.
+npm_packages() {
+    local root
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    if [ ! -f "$root/node_modules/.package-lock.json" ] ||
+        [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+        echo "deps: npm ci"
+        (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -20,7 +35,7 @@ for p in "${pkgs[@]}"; do
         missing+=("$p")
     fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && { npm_packages; exit 0; }
 
 echo "deps: installing ${missing[*]}"
 sudo=""
@@ -37,3 +52,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_packages

@@ -11,10 +11,12 @@
 #include "db/db.h"
 
 struct ts_oms;
+struct ts_stream;
 
 struct ts_api {
     const struct ts_db_config *cfg; /* borrowed, immutable */
     struct ts_oms *oms;             /* borrowed; NULL until the order manager runs */
+    struct ts_stream *stream;       /* borrowed; NULL: no live streams */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
     const char *version;            /* static */
     int64_t started_ns;             /* wall clock at start */

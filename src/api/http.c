@@ -59,8 +59,18 @@ struct job {
     struct job *next;         /* queue link, owned by the queue holding it */
 };
 
+/* A WebSocket connection: the lws handle, and the hooks' state for it. */
+struct ts_http_ws {
+    struct lws *wsi;
+    void *conn;        /* from hooks->open */
+    struct ts_buf in;  /* a message arriving in fragments */
+    int close_code;    /* set by ts_http_ws_close: close at the next writable */
+    char close_reason[124];
+};
+
 struct pss {
-    struct job *job; /* the request in flight on this connection, or NULL */
+    struct job *job;       /* the request in flight on this connection, or NULL */
+    struct ts_http_ws *ws; /* a WebSocket connection, or NULL */
 };
 
 struct queue {
@@ -79,6 +89,9 @@ struct ts_http {
     bool workers_exit;
     pthread_t *workers;
     int nworkers;
+    const struct ts_http_ws_hooks *ws; /* NULL: no WebSocket endpoint */
+    atomic_bool woken;                 /* ts_http_wake() since the last wake hook */
+    lws_sorted_usec_list_t tick;       /* the wake hook's timer */
 };
 
 static void q_push(struct queue *q, struct job *j)
@@ -510,6 +523,80 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (h) {
             drain_done(h);
+            if (h->ws && atomic_exchange(&h->woken, false)) {
+                h->ws->wake(h->app);
+            }
+        }
+        return 0;
+
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        /* an upgrade: only on the WebSocket path */
+        char uri[256];
+        if (!h || !h->ws || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+            strcmp(uri, h->ws->path) != 0) {
+            return -1;
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_ESTABLISHED: {
+        struct ts_http_ws *ws = ts_xcalloc(1, sizeof(*ws));
+        ws->wsi = wsi;
+        ts_buf_init(&ws->in);
+        pss->ws = ws;
+        ws->conn = h->ws->open(h->app, ws);
+        if (!ws->conn) {
+            return -1; /* CLOSED frees ws */
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_RECEIVE: {
+        struct ts_http_ws *ws = pss ? pss->ws : NULL;
+        if (!ws || !ws->conn) {
+            return -1;
+        }
+        if (lws_frame_is_binary(wsi)) {
+            ts_http_ws_close(ws, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames only");
+            return 0;
+        }
+        if (ws->in.len + len > h->ws->max_message) {
+            ts_http_ws_close(ws, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
+            ts_buf_reset(&ws->in);
+            return 0;
+        }
+        ts_buf_add(&ws->in, in, len);
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+            h->ws->message(ws->conn, ws->in.buf ? ws->in.buf : "", ws->in.len);
+            ts_buf_reset(&ws->in);
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_SERVER_WRITEABLE: {
+        struct ts_http_ws *ws = pss ? pss->ws : NULL;
+        if (!ws) {
+            return 0;
+        }
+        if (ws->close_code) {
+            lws_close_reason(wsi, (enum lws_close_status)ws->close_code,
+                             (unsigned char *)ws->close_reason, strlen(ws->close_reason));
+            return -1;
+        }
+        if (ws->conn) {
+            h->ws->writable(ws->conn);
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_CLOSED:
+        if (pss && pss->ws) {
+            if (pss->ws->conn) {
+                h->ws->close(pss->ws->conn);
+            }
+            ts_buf_release(&pss->ws->in);
+            ts_free(pss->ws);
+            pss->ws = NULL;
         }
         return 0;
 
@@ -523,6 +610,52 @@ static const struct lws_protocols protocols[] = {
     {"http", callback, sizeof(struct pss), 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+int ts_http_ws_send(struct ts_http_ws *ws, const char *msg, size_t len)
+{
+    unsigned char stackbuf[LWS_PRE + 4096];
+    unsigned char *buf = stackbuf;
+    if (ws->close_code) {
+        return -1;
+    }
+    if (len > sizeof(stackbuf) - LWS_PRE) {
+        buf = ts_xmalloc(LWS_PRE + len);
+    }
+    memcpy(buf + LWS_PRE, msg, len);
+    int n = lws_write(ws->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);
+    if (buf != stackbuf) {
+        ts_free(buf);
+    }
+    return n < (int)len ? -1 : 0;
+}
+
+void ts_http_ws_want_write(struct ts_http_ws *ws)
+{
+    lws_callback_on_writable(ws->wsi);
+}
+
+void ts_http_ws_close(struct ts_http_ws *ws, int code, const char *reason)
+{
+    if (ws->close_code) {
+        return;
+    }
+    ws->close_code = code;
+    snprintf(ws->close_reason, sizeof(ws->close_reason), "%s", reason);
+    lws_callback_on_writable(ws->wsi);
+}
+
+void ts_http_wake(struct ts_http *h)
+{
+    atomic_store(&h->woken, true);
+    lws_cancel_service(h->ctx);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    struct ts_http *h = lws_container_of(sul, struct ts_http, tick);
+    h->ws->wake(h->app);
+    lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, (lws_usec_t)h->ws->tick_ms * 1000);
+}
 
 static void lws_to_log(int level, const char *line)
 {
@@ -612,6 +745,8 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     struct ts_http *h = ts_xcalloc(1, sizeof(*h));
     h->routes = opts->routes;
     h->app = opts->app;
+    h->ws = opts->ws;
+    atomic_init(&h->woken, false);
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work_ready, NULL);
     atomic_init(&h->stopping, false);
@@ -626,12 +761,17 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     info.keepalive_timeout = 60;
     info.timeout_secs = 30;
     info.count_threads = 1;
+    static const lws_retry_bo_t idle = {.secs_since_valid_ping = 30, .secs_since_valid_hangup = 40};
+    info.retry_and_idle_policy = &idle;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * (strchr(host, ':') == NULL) |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     h->ctx = lws_create_context(&info);
     if (!h->ctx) {
         ts_http_free(h);
         return ts_err_set(err, TS_EIO, "cannot start the HTTP server on %s", opts->addr);
+    }
+    if (h->ws && h->ws->tick_ms > 0) {
+        lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, (lws_usec_t)h->ws->tick_ms * 1000);
     }
     h->nworkers = opts->workers > 0 ? opts->workers : 4;
     h->workers = ts_xcalloc((size_t)h->nworkers, sizeof(pthread_t));

@@ -66,14 +66,45 @@ struct ts_http_route {
     bool blocking;       /* true: run on a worker thread */
 };
 
+struct ts_http;
+struct ts_http_ws; /* one WebSocket connection (opaque; loop thread only) */
+
+/*
+ * WebSocket endpoint: one path upgrades to WebSocket; its events arrive on the
+ * loop thread. Text frames only; a message over max_message bytes closes the
+ * connection (1009). The server pings idle connections and drops those that
+ * do not answer (about 30 s + 10 s).
+ */
+struct ts_http_ws_hooks {
+    const char *path;        /* e.g. "/api/v1/stream" */
+    size_t max_message;      /* bytes of one client message */
+    /* returns the connection's state (passed back below), NULL to refuse it */
+    void *(*open)(void *app, struct ts_http_ws *ws);
+    void (*message)(void *conn, const char *data, size_t len);
+    /* the connection may take one message now (ts_http_ws_send) */
+    void (*writable)(void *conn);
+    void (*close)(void *conn); /* last call for conn */
+    /* the loop was woken by ts_http_wake(), or tick_ms passed */
+    void (*wake)(void *app);
+    int tick_ms;
+};
+
 struct ts_http_opts {
     const char *addr;                   /* "127.0.0.1:8080" */
     const struct ts_http_route *routes; /* terminated by a route with fn == NULL; borrowed */
     void *app;                          /* passed to handlers */
     int workers;                        /* worker threads for blocking routes */
+    const struct ts_http_ws_hooks *ws;  /* NULL: no WebSocket endpoint */
 };
 
-struct ts_http;
+/* Loop thread: sends one text message (call from the writable hook); 0 or -1. */
+int ts_http_ws_send(struct ts_http_ws *ws, const char *msg, size_t len);
+/* Loop thread: asks for a writable call. */
+void ts_http_ws_want_write(struct ts_http_ws *ws);
+/* Loop thread: closes with a WebSocket status code and a reason (<= 120 bytes). */
+void ts_http_ws_close(struct ts_http_ws *ws, int code, const char *reason);
+/* Any thread: wakes the loop, which calls the wake hook. */
+void ts_http_wake(struct ts_http *h);
 
 /* Binds the address; fails with a clear message when it is taken or invalid. */
 int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out,

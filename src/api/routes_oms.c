@@ -27,6 +27,7 @@
 #include "api/api.h"
 #include "api/json.h"
 #include "api/respond.h"
+#include "api/stream.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/tstime.h"
@@ -357,6 +358,27 @@ static void mark_fresh(struct tick_batch *b, const PGresult *res)
     }
 }
 
+/* ticks:SYMBOL on the streams: {"topic","type":"Tick","time","data":{...}} */
+static void publish_tick(struct ts_api *api, const struct ts_tick *t)
+{
+    char topic[64], time[40], price[48], vol[48];
+    struct ts_buf m = TS_BUF_INIT;
+    if (!api->stream) {
+        return;
+    }
+    snprintf(topic, sizeof(topic), "ticks:%s", t->symbol);
+    ts_time_format_rfc3339(t->time_ns, time, sizeof(time));
+    ts_dec_format(t->price, price, sizeof(price));
+    ts_dec_format(t->volume, vol, sizeof(vol));
+    ts_buf_addf(&m,
+                "{\"topic\":\"%s\",\"type\":\"Tick\",\"time\":\"%s\",\"data\":{\"symbol\":\"%s\","
+                "\"price\":\"%s\",\"volume\":\"%s\",\"aggressor\":\"%s\",\"tick_time\":\"%s\","
+                "\"trade_id\":%" PRId64 "}}",
+                topic, time, t->symbol, price, vol, aggressors[t->aggressor], time, t->trade_id);
+    ts_stream_publish_market(api->stream, topic, m.buf, m.len);
+    ts_buf_release(&m);
+}
+
 static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_api *api = app;
@@ -416,11 +438,12 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
         7, p, &res, &err));
     mark_fresh(&b, res);
 
-    /* the new ones, in the order given, to the venue and the marks */
+    /* the new ones, in the order given, to the venue and the marks, and to the streams */
     size_t k = 0;
     for (size_t i = 0; i < b.n; i++) {
         if (b.fresh[i]) {
             b.t[k++] = b.t[i];
+            publish_tick(api, &b.t[i]);
         }
     }
     int fills = 0;

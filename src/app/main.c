@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/http.h"
+#include "api/stream.h"
 #include "core/log.h"
 #include "db/cluster.h"
 #include "db/db.h"
@@ -358,6 +359,7 @@ static int cmd_serve(int argc, char **argv)
     struct ts_api api;
     struct ts_http *http = NULL;
     struct ts_oms *oms = NULL;
+    struct ts_stream *stream = NULL;
     bool started_cluster = false;
     bool check_hours = true;
     int eod_minute = 18 * 60 + 30; /* after B3's closing call and after-market */
@@ -440,13 +442,22 @@ static int cmd_serve(int argc, char **argv)
         goto out_api;
     }
     api.oms = oms;
+    if (ts_stream_new(&cfg, &stream, &err)) {
+        rc = fail(&err);
+        goto out_api;
+    }
+    api.stream = stream;
 
-    struct ts_http_opts hopts = {
-        .addr = addr, .routes = ts_api_routes(), .app = &api, .workers = HTTP_WORKERS};
+    struct ts_http_opts hopts = {.addr = addr,
+                                 .routes = ts_api_routes(),
+                                 .app = &api,
+                                 .workers = HTTP_WORKERS,
+                                 .ws = &ts_stream_hooks};
     if (ts_http_new(&hopts, &http, &err)) {
         rc = fail(&err);
         goto out_api;
     }
+    ts_stream_attach(stream, http);
     sc.http = http;
     if (pthread_create(&sigthr, NULL, signal_thread, &sc)) {
         fputs("tradingsystem: cannot start the signal thread\n", stderr);
@@ -461,6 +472,7 @@ static int cmd_serve(int argc, char **argv)
     ts_info("app", "stopped serving");
 out_api:
     ts_http_free(http);
+    ts_stream_free(stream);
     ts_oms_stop(oms);
     ts_api_release(&api);
 out_cluster:

@@ -59,6 +59,7 @@ static const struct {
      "INSERT INTO order_manager.outbox (topic, event_type, aggregate_id, payload)"
      " VALUES ($1, $2, $3, $4::jsonb)",
      4},
+    {"oms_notify", "SELECT pg_notify('ts_outbox', '')", 0},
     {"oms_ins_kill",
      "INSERT INTO order_manager.kill_switch_log (active, reason, changed_by) VALUES ($1, $2, $3)"
      " RETURNING *",

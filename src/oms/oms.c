@@ -1153,6 +1153,9 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
         }
     }
     compact_orders(oms);
+    if (oms->txn.n) {
+        ts_txn_add(&oms->txn, "oms_notify", 0, NULL); /* wakes the streams at commit */
+    }
     int rc = ts_txn_exec(oms->om, &oms->txn, &err);
     if (rc) {
         ts_error("oms", "batch of changes not committed: %s", err.msg);

@@ -1,0 +1,683 @@
+/* stream.c - live streams over WebSocket. See stream.h. */
+#include "api/stream.h"
+
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+
+#define MAX_MARKET_SUBS 64   /* market topics per client */
+#define MAX_CONTROL 64       /* control messages waiting per client (acks, errors) */
+#define HEARTBEAT_NS (15 * 1000000000LL)
+#define POLL_BATCH 5000      /* events read per query */
+#define TOPIC_MAX 48
+
+/* Event topics, a bit each. */
+static const char *const event_topics[] = {"orders", "trades", "positions", "risk", "signals",
+                                           "status"};
+#define NEVENT_TOPICS 6
+
+struct event {
+    int64_t seq;
+    unsigned topic; /* bit of event_topics */
+    char *msg;      /* the whole message, owned */
+    size_t len;
+};
+
+/* A message handed from another thread to the loop. */
+struct inbox_item {
+    bool market;
+    char topic[TOPIC_MAX]; /* market */
+    struct event ev;       /* event (ev.msg owned); market: msg/len */
+    struct inbox_item *next;
+};
+
+struct market_sub {
+    char topic[TOPIC_MAX];
+    char *latest; /* owned; NULL until a value arrives */
+    size_t len;
+    bool dirty;
+};
+
+struct client {
+    struct ts_stream *s;
+    struct ts_http_ws *ws;
+    unsigned events;   /* subscribed event topics */
+    uint64_t cursor;   /* absolute number of the next event to look at */
+    struct market_sub market[MAX_MARKET_SUBS];
+    int nmarket;
+    char *control[MAX_CONTROL]; /* owned, FIFO */
+    int ncontrol;
+    struct client *prev, *next;
+};
+
+struct ts_stream {
+    /* loop thread */
+    struct event *ring; /* cap slots; event number n is at n % cap */
+    uint64_t cap;
+    uint64_t first, end; /* event numbers held: [first, end) */
+    int64_t floor;       /* events with seq <= floor may be missing from the ring */
+    int64_t last_seq;
+    struct client *clients;
+    int64_t next_heartbeat;
+    /* any thread */
+    _Atomic(struct ts_http *) http;
+    pthread_mutex_t lock; /* guards inbox */
+    struct inbox_item *inbox, *inbox_tail;
+    /* poller thread */
+    char *conninfo;
+    pthread_t poller;
+    bool poller_started;
+    atomic_bool stopping;
+    int64_t polled_seq; /* poller only: newest seq read */
+};
+
+static char *stream_memdup(const char *p, size_t n)
+{
+    char *d = ts_xmalloc(n + 1);
+    memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* ---- events from the outbox (poller thread) ---- */
+
+static unsigned topic_bit(const char *t)
+{
+    for (unsigned i = 0; i < NEVENT_TOPICS; i++) {
+        if (!strcmp(t, event_topics[i])) {
+            return 1u << i;
+        }
+    }
+    return 0;
+}
+
+static void inbox_push(struct ts_stream *s, struct inbox_item *it)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->inbox_tail) {
+        s->inbox_tail->next = it;
+    } else {
+        s->inbox = it;
+    }
+    s->inbox_tail = it;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Events after s->polled_seq into the inbox; the number read, or -1. */
+static int poll_outbox(struct ts_stream *s, PGconn *c, struct ts_err *err)
+{
+    char after[24];
+    snprintf(after, sizeof(after), "%" PRId64, s->polled_seq);
+    const char *p[1] = {after};
+    PGresult *r = NULL;
+    if (ts_db_exec(c, "read the outbox",
+                   "SELECT seq, topic, event_type,"
+                   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+                   " payload::text FROM order_manager.outbox WHERE seq > $1 ORDER BY seq LIMIT 5000",
+                   1, p, &r, err)) {
+        return -1;
+    }
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        struct inbox_item *it = ts_xcalloc(1, sizeof(*it));
+        struct ts_buf m = TS_BUF_INIT;
+        it->ev.seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        it->ev.topic = topic_bit(PQgetvalue(r, i, 1));
+        ts_buf_adds(&m, "{\"topic\":");
+        ts_buf_add_json_str(&m, PQgetvalue(r, i, 1));
+        ts_buf_adds(&m, ",\"type\":");
+        ts_buf_add_json_str(&m, PQgetvalue(r, i, 2));
+        ts_buf_addf(&m, ",\"seq\":%" PRId64 ",\"time\":\"%s\",\"data\":%s}", it->ev.seq,
+                    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+        it->ev.msg = ts_buf_detach(&m, &it->ev.len);
+        s->polled_seq = it->ev.seq;
+        inbox_push(s, it);
+    }
+    PQclear(r);
+    struct ts_http *h = atomic_load(&s->http);
+    if (n > 0 && h) {
+        ts_http_wake(h);
+    }
+    return n;
+}
+
+static void *poller_main(void *arg)
+{
+    struct ts_stream *s = arg;
+    PGconn *c = NULL;
+    struct ts_err err = TS_ERR_INIT;
+    bool warned = false;
+    while (!atomic_load(&s->stopping)) {
+        if (!c || PQstatus(c) != CONNECTION_OK) {
+            if (c) {
+                PQfinish(c);
+                c = NULL;
+            }
+            if (ts_db_connect(s->conninfo, &c, &err) ||
+                ts_db_exec(c, "listen", "LISTEN ts_outbox", 0, NULL, NULL, &err)) {
+                if (!warned) {
+                    ts_warn("stream", "cannot read the outbox (will retry): %s", err.msg);
+                    warned = true;
+                }
+                struct pollfd none = {.fd = -1};
+                poll(&none, 0, 1000);
+                continue;
+            }
+            warned = false;
+        }
+        int n;
+        while ((n = poll_outbox(s, c, &err)) == POLL_BATCH) {
+        }
+        if (n < 0) {
+            continue; /* reconnect */
+        }
+        /* sleep until NOTIFY (or a second passes: a notification may have been missed) */
+        struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+        if (poll(&pfd, 1, 1000) > 0) {
+            PQconsumeInput(c);
+            PGnotify *nt;
+            while ((nt = PQnotifies(c))) {
+                PQfreemem(nt);
+            }
+        }
+    }
+    if (c) {
+        PQfinish(c);
+    }
+    return NULL;
+}
+
+/* ---- the ring (loop thread) ---- */
+
+static struct event *ev_at(struct ts_stream *s, uint64_t n)
+{
+    return &s->ring[n % s->cap];
+}
+
+static void ring_append(struct ts_stream *s, struct event *e)
+{
+    if (e->seq <= s->last_seq) {
+        ts_free(e->msg); /* already held (the load and the first poll overlap) */
+        return;
+    }
+    if (s->end - s->first == s->cap) {
+        struct event *old = ev_at(s, s->first);
+        s->floor = old->seq;
+        ts_free(old->msg);
+        s->first++;
+    }
+    *ev_at(s, s->end++) = *e;
+    s->last_seq = e->seq;
+}
+
+/* The number of the first event with seq > since. */
+static uint64_t ring_after(struct ts_stream *s, int64_t since)
+{
+    uint64_t lo = s->first, hi = s->end;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (ev_at(s, mid)->seq <= since) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* ---- clients (loop thread) ---- */
+
+static void control(struct client *c, const char *msg)
+{
+    if (c->ncontrol == MAX_CONTROL) {
+        ts_http_ws_close(c->ws, 1008, "too many requests unanswered");
+        return;
+    }
+    c->control[c->ncontrol++] = ts_xstrdup(msg);
+    ts_http_ws_want_write(c->ws);
+}
+
+static void control_error(struct client *c, const char *code, const char *msg)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    ts_buf_adds(&b, "{\"type\":\"error\",\"code\":");
+    ts_buf_add_json_str(&b, code);
+    ts_buf_adds(&b, ",\"message\":");
+    ts_buf_add_json_str(&b, msg);
+    ts_buf_addch(&b, '}');
+    control(c, b.buf);
+    ts_buf_release(&b);
+}
+
+static bool market_topic_ok(const char *t)
+{
+    const char *sym;
+    if (!strncmp(t, "ticks:", 6) || !strncmp(t, "book:", 5)) {
+        sym = strchr(t, ':') + 1;
+        size_t n = strlen(sym);
+        return n >= 1 && n <= 20 && strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
+    }
+    if (!strncmp(t, "bars:", 5)) {
+        sym = t + 5;
+        const char *colon = strchr(sym, ':');
+        if (!colon) {
+            return false;
+        }
+        size_t n = (size_t)(colon - sym);
+        return n >= 1 && n <= 20 && strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n &&
+               (!strcmp(colon, ":1m") || !strcmp(colon, ":5m") || !strcmp(colon, ":15m") ||
+                !strcmp(colon, ":1h") || !strcmp(colon, ":1d"));
+    }
+    return false;
+}
+
+static int market_find(struct client *c, const char *t)
+{
+    for (int i = 0; i < c->nmarket; i++) {
+        if (!strcmp(c->market[i].topic, t)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void ack(struct client *c, const char *type)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    ts_buf_addf(&b, "{\"type\":\"%s\",\"topics\":[", type);
+    int k = 0;
+    for (unsigned i = 0; i < NEVENT_TOPICS; i++) {
+        if (c->events & (1u << i)) {
+            ts_buf_addf(&b, "%s\"%s\"", k++ ? "," : "", event_topics[i]);
+        }
+    }
+    for (int i = 0; i < c->nmarket; i++) {
+        ts_buf_addf(&b, "%s\"%s\"", k++ ? "," : "", c->market[i].topic);
+    }
+    ts_buf_addf(&b, "],\"seq\":%" PRId64 "}", c->s->last_seq);
+    control(c, b.buf);
+    ts_buf_release(&b);
+}
+
+/* {"op":"subscribe"|"unsubscribe","topics":[...],"since":N} or {"op":"ping"}. */
+static void on_message(void *conn, const char *data, size_t len)
+{
+    struct client *c = conn;
+    struct ts_stream *s = c->s;
+    char msg[200];
+    json_tokener *tok = json_tokener_new_ex(8);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    struct json_object *o = json_tokener_parse_ex(tok, data, (int)len);
+    bool parsed = o && json_tokener_get_error(tok) == json_tokener_success &&
+                  json_tokener_get_parse_end(tok) == len;
+    json_tokener_free(tok);
+    struct json_object *op = NULL, *topics = NULL, *since = NULL;
+    if (!parsed || !json_object_is_type(o, json_type_object)) {
+        control_error(c, "invalid_message", "a message must be one JSON object");
+        goto out;
+    }
+    json_object_object_foreach(o, key, val) {
+        (void)val;
+        if (strcmp(key, "op") != 0 && strcmp(key, "topics") != 0 && strcmp(key, "since") != 0) {
+            snprintf(msg, sizeof(msg), "unknown field '%.40s'", key);
+            control_error(c, "invalid_message", msg);
+            goto out;
+        }
+    }
+    json_object_object_get_ex(o, "op", &op);
+    const char *ops = op && json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
+    if (!strcmp(ops, "ping")) {
+        control(c, "{\"type\":\"pong\"}");
+        goto out;
+    }
+    bool sub = !strcmp(ops, "subscribe");
+    if (!sub && strcmp(ops, "unsubscribe") != 0) {
+        control_error(c, "invalid_message", "op must be subscribe, unsubscribe or ping");
+        goto out;
+    }
+    if (!json_object_object_get_ex(o, "topics", &topics) ||
+        !json_object_is_type(topics, json_type_array) || json_object_array_length(topics) == 0 ||
+        json_object_array_length(topics) > MAX_MARKET_SUBS) {
+        control_error(c, "invalid_message", "topics must be an array of 1 to 64 topic names");
+        goto out;
+    }
+    bool has_since = json_object_object_get_ex(o, "since", &since) && since &&
+                     !json_object_is_type(since, json_type_null);
+    if (has_since && (!sub || !json_object_is_type(since, json_type_int) ||
+                      json_object_get_int64(since) < 0)) {
+        control_error(c, "invalid_message", "since must be an integer >= 0, with subscribe");
+        goto out;
+    }
+    /* check every topic before changing anything */
+    unsigned ev = 0;
+    size_t n = json_object_array_length(topics);
+    int new_market = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *t = json_object_array_get_idx(topics, i);
+        const char *name = json_object_is_type(t, json_type_string) ? json_object_get_string(t) : NULL;
+        if (!name || strlen(name) >= TOPIC_MAX) {
+            control_error(c, "invalid_topic", "a topic must be a string of at most 47 bytes");
+            goto out;
+        }
+        unsigned bit = topic_bit(name);
+        if (bit) {
+            ev |= bit;
+        } else if (market_topic_ok(name)) {
+            new_market += market_find(c, name) < 0;
+        } else {
+            snprintf(msg, sizeof(msg), "unknown topic '%.60s'", name);
+            control_error(c, "invalid_topic", msg);
+            goto out;
+        }
+    }
+    if (sub && c->nmarket + new_market > MAX_MARKET_SUBS) {
+        control_error(c, "invalid_topic", "at most 64 market topics per connection");
+        goto out;
+    }
+    if (!sub) {
+        c->events &= ~ev;
+        for (size_t i = 0; i < n; i++) {
+            int k = market_find(c, json_object_get_string(json_object_array_get_idx(topics, i)));
+            if (k >= 0) {
+                ts_free(c->market[k].latest);
+                c->market[k] = c->market[--c->nmarket];
+            }
+        }
+        ack(c, "unsubscribed");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(topics, i));
+        if (!topic_bit(name) && market_find(c, name) < 0) {
+            struct market_sub *m = &c->market[c->nmarket++];
+            memset(m, 0, sizeof(*m));
+            snprintf(m->topic, sizeof(m->topic), "%s", name);
+        }
+    }
+    if (ev) {
+        if (has_since) {
+            int64_t from = json_object_get_int64(since);
+            if (from < s->floor) {
+                snprintf(msg, sizeof(msg),
+                         "events after seq %" PRId64 " are no longer all held (oldest kept: %"
+                         PRId64 "): read the state over REST, then subscribe without since",
+                         from, s->floor);
+                control_error(c, "since_too_old", msg);
+                goto out;
+            }
+            c->cursor = ring_after(s, from);
+        } else if (!c->events) {
+            c->cursor = s->end; /* live from now */
+        }
+        c->events |= ev;
+    }
+    ack(c, "subscribed");
+    ts_http_ws_want_write(c->ws);
+out:
+    json_object_put(o);
+}
+
+/* One message per call: control first, then events in order, then market values. */
+static void on_writable(void *conn)
+{
+    struct client *c = conn;
+    struct ts_stream *s = c->s;
+    if (c->ncontrol) {
+        char *m = c->control[0];
+        memmove(c->control, c->control + 1, (size_t)(c->ncontrol - 1) * sizeof(char *));
+        c->ncontrol--;
+        int rc = ts_http_ws_send(c->ws, m, strlen(m));
+        ts_free(m);
+        if (!rc) {
+            ts_http_ws_want_write(c->ws);
+        }
+        return;
+    }
+    if (c->events) {
+        if (c->cursor < s->first) {
+            ts_http_ws_close(c->ws, 1008, "too slow: events were dropped before delivery");
+            return;
+        }
+        while (c->cursor < s->end && !(ev_at(s, c->cursor)->topic & c->events)) {
+            c->cursor++;
+        }
+        if (c->cursor < s->end) {
+            struct event *e = ev_at(s, c->cursor++);
+            if (!ts_http_ws_send(c->ws, e->msg, e->len)) {
+                ts_http_ws_want_write(c->ws);
+            }
+            return;
+        }
+    }
+    for (int i = 0; i < c->nmarket; i++) {
+        struct market_sub *m = &c->market[i];
+        if (m->dirty) {
+            m->dirty = false;
+            if (!ts_http_ws_send(c->ws, m->latest, m->len)) {
+                ts_http_ws_want_write(c->ws);
+            }
+            return;
+        }
+    }
+}
+
+static void *on_open(void *app, struct ts_http_ws *ws)
+{
+    struct ts_api *api = app;
+    struct ts_stream *s = api->stream;
+    if (!s) {
+        return NULL;
+    }
+    struct client *c = ts_xcalloc(1, sizeof(*c));
+    c->s = s;
+    c->ws = ws;
+    c->cursor = s->end;
+    c->next = s->clients;
+    if (s->clients) {
+        s->clients->prev = c;
+    }
+    s->clients = c;
+    return c;
+}
+
+static void on_close(void *conn)
+{
+    struct client *c = conn;
+    struct ts_stream *s = c->s;
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else {
+        s->clients = c->next;
+    }
+    if (c->next) {
+        c->next->prev = c->prev;
+    }
+    for (int i = 0; i < c->ncontrol; i++) {
+        ts_free(c->control[i]);
+    }
+    for (int i = 0; i < c->nmarket; i++) {
+        ts_free(c->market[i].latest);
+    }
+    ts_free(c);
+}
+
+/* Woken: new events and market values from the inbox; heartbeats when due. */
+static void on_wake(void *app)
+{
+    struct ts_api *api = app;
+    struct ts_stream *s = api->stream;
+    if (!s) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    struct inbox_item *it = s->inbox;
+    s->inbox = s->inbox_tail = NULL;
+    pthread_mutex_unlock(&s->lock);
+    bool events = false;
+    while (it) {
+        struct inbox_item *next = it->next;
+        if (it->market) {
+            for (struct client *c = s->clients; c; c = c->next) {
+                int k = market_find(c, it->topic);
+                if (k >= 0) {
+                    struct market_sub *m = &c->market[k];
+                    ts_free(m->latest);
+                    m->latest = stream_memdup(it->ev.msg, it->ev.len);
+                    m->len = it->ev.len;
+                    m->dirty = true;
+                    ts_http_ws_want_write(c->ws);
+                }
+            }
+            ts_free(it->ev.msg);
+        } else {
+            ring_append(s, &it->ev);
+            events = true;
+        }
+        ts_free(it);
+        it = next;
+    }
+    if (events) {
+        for (struct client *c = s->clients; c; c = c->next) {
+            if (c->events) {
+                ts_http_ws_want_write(c->ws);
+            }
+        }
+    }
+    int64_t now = ts_mono_ns();
+    if (now >= s->next_heartbeat) {
+        s->next_heartbeat = now + HEARTBEAT_NS;
+        char hb[128], t[40];
+        ts_time_format_rfc3339(ts_now_ns(), t, sizeof(t));
+        snprintf(hb, sizeof(hb), "{\"type\":\"heartbeat\",\"time\":\"%s\",\"seq\":%" PRId64 "}", t,
+                 s->last_seq);
+        for (struct client *c = s->clients; c; c = c->next) {
+            if (c->ncontrol < MAX_CONTROL / 2) {
+                control(c, hb);
+            }
+        }
+    }
+}
+
+const struct ts_http_ws_hooks ts_stream_hooks = {
+    .path = "/api/v1/stream",
+    .max_message = 64 * 1024,
+    .open = on_open,
+    .message = on_message,
+    .writable = on_writable,
+    .close = on_close,
+    .wake = on_wake,
+    .tick_ms = 1000,
+};
+
+void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
+                              size_t len)
+{
+    if (!s || strlen(topic) >= TOPIC_MAX) {
+        return;
+    }
+    struct inbox_item *it = ts_xcalloc(1, sizeof(*it));
+    it->market = true;
+    snprintf(it->topic, sizeof(it->topic), "%s", topic);
+    it->ev.msg = stream_memdup(msg, len);
+    it->ev.len = len;
+    inbox_push(s, it);
+    struct ts_http *h = atomic_load(&s->http);
+    if (h) {
+        ts_http_wake(h);
+    }
+}
+
+/* ---- life ---- */
+
+int ts_stream_new(const struct ts_db_config *cfg, struct ts_stream **out, struct ts_err *err)
+{
+    struct ts_stream *s = ts_xcalloc(1, sizeof(*s));
+    const char *env = getenv("TS_STREAM_RING");
+    long cap = env ? strtol(env, NULL, 10) : TS_STREAM_RING;
+    s->cap = cap >= 16 && cap <= (1L << 24) ? (uint64_t)cap : TS_STREAM_RING;
+    s->ring = ts_xcalloc(s->cap, sizeof(*s->ring));
+    s->conninfo = ts_xstrdup(cfg->conninfo[TS_MOD_ORDER_MANAGER]);
+    pthread_mutex_init(&s->lock, NULL);
+    atomic_init(&s->stopping, false);
+    atomic_init(&s->http, NULL);
+
+    /* the newest TS_STREAM_RING events, and the seq before them (the floor) */
+    PGconn *c = NULL;
+    PGresult *r = NULL;
+    char off[24];
+    snprintf(off, sizeof(off), "%" PRIu64, s->cap);
+    const char *p[1] = {off};
+    int rc = ts_db_connect(s->conninfo, &c, err);
+    rc = rc ? rc
+            : ts_db_exec(c, "find the stream's start",
+                         "SELECT coalesce((SELECT seq FROM order_manager.outbox ORDER BY seq DESC"
+                         " OFFSET $1::int LIMIT 1), 0)",
+                         1, p, &r, err);
+    if (!rc) {
+        s->floor = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        s->polled_seq = s->floor;
+        s->last_seq = s->floor;
+        while ((rc = poll_outbox(s, c, err)) == POLL_BATCH) {
+        }
+        rc = rc < 0 ? TS_EDB : 0;
+    }
+    PQclear(r);
+    if (c) {
+        PQfinish(c);
+    }
+    if (rc) {
+        ts_err_wrap(err, "cannot start the streams");
+        ts_stream_free(s);
+        return rc;
+    }
+    struct ts_api fake = {.stream = s};
+    on_wake(&fake); /* the loaded events into the ring (no clients yet) */
+    if (pthread_create(&s->poller, NULL, poller_main, s)) {
+        ts_stream_free(s);
+        return ts_err_set(err, TS_EIO, "cannot start the stream thread");
+    }
+    s->poller_started = true;
+    *out = s;
+    return 0;
+}
+
+void ts_stream_attach(struct ts_stream *s, struct ts_http *h)
+{
+    atomic_store(&s->http, h);
+}
+
+void ts_stream_free(struct ts_stream *s)
+{
+    if (!s) {
+        return;
+    }
+    atomic_store(&s->stopping, true);
+    if (s->poller_started) {
+        pthread_join(s->poller, NULL);
+    }
+    while (s->inbox) {
+        struct inbox_item *n = s->inbox->next;
+        ts_free(s->inbox->ev.msg);
+        ts_free(s->inbox);
+        s->inbox = n;
+    }
+    for (uint64_t n = s->first; n < s->end; n++) {
+        ts_free(ev_at(s, n)->msg);
+    }
+    ts_free(s->ring);
+    ts_free(s->conninfo);
+    pthread_mutex_destroy(&s->lock);
+    ts_free(s);
+}

@@ -1,0 +1,234 @@
+// Live streams (docs/api.md "Streams") against a real `serve` on loopback with its own
+// cluster: event topics in seq order from the order manager's outbox, replay with `since`,
+// `since` older than what the server holds, conflated market topics, and bad input on the
+// socket. Run by ctest: TS_BIN=build/tradingsystem node --test tests/stream/test_stream.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+const BIN = process.env.TS_BIN;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-stream-'));
+fs.chmodSync(home, 0o755);
+const port = 20000 + Math.floor(Math.random() * 20000);
+const api = `http://127.0.0.1:${port}/api/v1`;
+const wsUrl = `ws://127.0.0.1:${port}/api/v1/stream`;
+const RING = 64;
+const env = { ...process.env, TS_HOME: path.join(home, 'home'), TS_PG_PORT: '55438',
+  TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off', TS_STREAM_RING: String(RING) };
+for (const k of Object.keys(env)) if (k === 'TS_DATABASE_URL' || k.startsWith('TS_DB_')) delete env[k];
+
+let serve;
+let serveErr = '';
+let acc, strat;
+
+async function http(method, p, body) {
+  const r = await fetch(api + p, { method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json' } });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+let refNo = 0;
+async function placeOrder(symbol = 'PETR4', price = '1.00') {
+  const r = await http('POST', '/orders', { order_ref: `s-${++refNo}`, account_id: acc, strategy_id: strat,
+    symbol, side: 'BUY', order_type: 'LIMIT', quantity: '1', price, position_type: 'DAY_TRADE' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body;
+}
+
+let tradeId = 1000;
+function ticks(symbol, prices) {
+  const t = Date.now();
+  return prices.map((p, i) => ({ symbol, price: p, volume: '100', aggressor: 'BUY',
+    tick_time: new Date(t + i).toISOString(), trade_id: ++tradeId }));
+}
+
+// A client that keeps every message; wait(pred) resolves with the first one matching.
+class Client {
+  constructor() {
+    this.msgs = [];
+    this.waiters = [];
+    this.ws = new WebSocket(wsUrl);
+    this.ws.on('message', (m) => {
+      const o = JSON.parse(m.toString());
+      this.msgs.push(o);
+      this.waiters = this.waiters.filter((w) => (w.pred(o) ? (w.resolve(o), false) : true));
+    });
+    this.closed = new Promise((res) => this.ws.on('close', (code, reason) => res({ code, reason: reason.toString() })));
+  }
+  async open() { if (this.ws.readyState !== WebSocket.OPEN) await once(this.ws, 'open'); return this; }
+  send(o) { this.ws.send(typeof o === 'string' ? o : JSON.stringify(o)); }
+  wait(pred, ms = 5000) {
+    const hit = this.msgs.find(pred);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve };
+      this.waiters.push(w);
+      setTimeout(() => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.msgs.slice(-5))}`)), ms);
+    });
+  }
+  events(topic) { return this.msgs.filter((m) => m.topic === topic); }
+  close() { this.ws.close(); }
+}
+
+before(async () => {
+  assert.ok(BIN, 'TS_BIN names the tradingsystem binary');
+  serve = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  serve.stderr.on('data', (d) => { serveErr += d; });
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(`${api}/health`)).status === 200) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const sym of ['PETR4', 'VALE3']) {
+    const r = await http('POST', '/instruments', { symbol: sym, asset_class: 'stock', name: sym, lot_size: 1, tick_size: 0.01 });
+    assert.equal(r.status, 201, `serve did not start or refused ${sym}: ${serveErr}`);
+  }
+  acc = (await http('POST', '/accounts', { name: 'stream', broker_account: 'S-1' })).body.id;
+  strat = (await http('POST', '/strategies', { name: 'stream', strategy_type: 'MANUAL', status: 'ACTIVE' })).body.id;
+});
+
+after(async () => {
+  let code = serve ? serve.exitCode : 0;
+  if (serve && code === null) {
+    serve.kill('SIGTERM');
+    [code] = await once(serve, 'exit');
+  }
+  fs.rmSync(home, { recursive: true, force: true });
+  // under the sanitizers a leak or UB report makes the exit status non-zero
+  assert.equal(code, 0, `serve exited ${code}: ${serveErr.slice(-3000)}`);
+  assert.doesNotMatch(serveErr, / ERROR /, 'serve logged no error');
+});
+
+test('subscribe is acknowledged with the topics and the newest seq', async () => {
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['orders', 'ticks:PETR4'] });
+  const ack = await c.wait((m) => m.type === 'subscribed');
+  assert.deepEqual(ack.topics, ['orders', 'ticks:PETR4']);
+  assert.equal(typeof ack.seq, 'number');
+  c.send({ op: 'ping' });
+  await c.wait((m) => m.type === 'pong');
+  c.close();
+});
+
+test('the order manager\'s changes arrive in seq order, with their data', async () => {
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['orders', 'trades', 'positions'] });
+  await c.wait((m) => m.type === 'subscribed');
+  const o = await placeOrder('PETR4', '30.00');
+  const placed = await c.wait((m) => m.type === 'OrderPlaced' && m.data.id === o.id);
+  assert.equal(placed.topic, 'orders');
+  assert.equal(placed.data.price, '30.00000000');
+  assert.match(placed.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  const r = await http('POST', '/market/ticks', ticks('PETR4', ['30.00']));
+  assert.equal(r.body.fills, 1);
+  const pos = await c.wait((m) => m.type === 'PositionOpened');
+  assert.equal(pos.data.quantity, '1.00000000');
+  const types = c.msgs.filter((m) => m.seq !== undefined).map((m) => m.type);
+  assert.deepEqual(types.slice(-4), ['OrderPlaced', 'TradeExecuted', 'OrderFilled', 'PositionOpened']);
+  const seqs = c.msgs.filter((m) => m.seq !== undefined && m.topic).map((m) => m.seq);
+  for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], `seq ${seqs[i]} after ${seqs[i - 1]}`);
+  c.close();
+});
+
+test('a client that reconnects with since gets what it missed, in order, then live', async () => {
+  const a = await new Client().open();
+  a.send({ op: 'subscribe', topics: ['orders'] });
+  await a.wait((m) => m.type === 'subscribed');
+  const first = await placeOrder();
+  const seen = await a.wait((m) => m.data && m.data.id === first.id);
+  a.close();
+  await a.closed;
+  const missed = [await placeOrder(), await placeOrder(), await placeOrder()];
+  const b = await new Client().open();
+  b.send({ op: 'subscribe', topics: ['orders'], since: seen.seq });
+  await b.wait((m) => m.data && m.data.id === missed[2].id);
+  const live = await placeOrder();
+  await b.wait((m) => m.data && m.data.id === live.id);
+  const got = b.events('orders');
+  assert.deepEqual(got.map((m) => m.data.id), [...missed, live].map((o) => o.id));
+  assert.ok(got.every((m, i) => i === 0 || m.seq > got[i - 1].seq), 'increasing seq');
+  assert.ok(got[0].seq > seen.seq);
+  b.close();
+});
+
+test('since older than the events the server holds is refused with since_too_old', async () => {
+  // the ring holds RING events: push it past the first ones
+  for (let i = 0; i < RING + 4; i += 8) await Promise.all(Array.from({ length: 8 }, () => placeOrder()));
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['orders'], since: 0 });
+  const e = await c.wait((m) => m.type === 'error');
+  assert.equal(e.code, 'since_too_old');
+  c.send({ op: 'subscribe', topics: ['orders'] });
+  await c.wait((m) => m.type === 'subscribed');
+  c.close();
+});
+
+test('market topics are conflated: a slow client gets the latest value, not every value', async () => {
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['ticks:VALE3'] });
+  await c.wait((m) => m.type === 'subscribed');
+  c.ws._socket.pause(); // a client that does not read
+  const N = 4000;
+  let last;
+  for (let b = 0; b < 4; b++) {
+    const batch = ticks('VALE3', Array.from({ length: N }, (_, i) => `${60 + b}.${String(i % 100).padStart(2, '0')}`));
+    last = batch[batch.length - 1];
+    const r = await http('POST', '/market/ticks', batch);
+    assert.equal(r.body.stored, N);
+  }
+  c.ws._socket.resume();
+  const m = await c.wait((x) => x.topic === 'ticks:VALE3' && x.data.trade_id === last.trade_id);
+  assert.equal(m.data.price, `${last.price}000000`);
+  const n = c.events('ticks:VALE3').length;
+  assert.ok(n < 4 * N / 4, `conflated: ${n} messages for ${4 * N} ticks`);
+  c.close();
+});
+
+test('bad input on the socket gets an error message, and the connection stays usable', async () => {
+  const c = await new Client().open();
+  const cases = [
+    ['not json', 'invalid_message'],
+    ['[1,2]', 'invalid_message'],
+    [{ op: 'dance' }, 'invalid_message'],
+    [{ op: 'subscribe', topics: 'orders' }, 'invalid_message'],
+    [{ op: 'subscribe', topics: ['orders'], extra: 1 }, 'invalid_message'],
+    [{ op: 'subscribe', topics: ['orders'], since: -1 }, 'invalid_message'],
+    [{ op: 'subscribe', topics: ['orders', 'ticks:petr4'] }, 'invalid_topic'],
+    [{ op: 'subscribe', topics: ["orders'; DROP TABLE x;--"] }, 'invalid_topic'],
+    [{ op: 'subscribe', topics: ['bars:PETR4:7m'] }, 'invalid_topic'],
+  ];
+  for (const [msg, code] of cases) {
+    const before = c.msgs.length;
+    c.send(msg);
+    const e = await c.wait((m) => m.type === 'error' && c.msgs.indexOf(m) >= before);
+    assert.equal(e.code, code, `${JSON.stringify(msg)}: ${e.message}`);
+  }
+  c.send({ op: 'subscribe', topics: ['trades'] });
+  const ack = await c.wait((m) => m.type === 'subscribed');
+  assert.deepEqual(ack.topics, ['trades'], 'the refused subscriptions added nothing');
+  c.close();
+});
+
+test('a huge frame or a binary frame closes the connection with a reason', async () => {
+  const big = await new Client().open();
+  big.send('{"op":"ping","pad":"' + 'x'.repeat(100 * 1024) + '"}');
+  assert.equal((await big.closed).code, 1009);
+  const bin = await new Client().open();
+  bin.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+  assert.equal((await bin.closed).code, 1003);
+  const ok = await new Client().open(); // the server is fine
+  ok.send({ op: 'ping' });
+  await ok.wait((m) => m.type === 'pong');
+  ok.close();
+});
+
+test('only /api/v1/stream upgrades', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/orders`);
+  const err = await new Promise((res) => { ws.on('error', res); ws.on('open', () => res(null)); });
+  assert.ok(err, 'the upgrade on another path is refused');
+});
