@@ -23,6 +23,8 @@ int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *
     memset(api, 0, sizeof(*api));
     api->cfg = cfg;
     api->version = version;
+    const char *web = getenv("TS_WEB_DIR");
+    api->web_dir = web && *web ? web : TS_DEFAULT_WEB_DIR;
     api->started_ns = ts_now_ns();
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         int rc = ts_pool_new(cfg->conninfo[i], 4, &api->pools[i], err);
@@ -119,7 +121,8 @@ static struct ts_http_route all_routes[256];
 static void merge_routes(void)
 {
     const struct ts_http_route *tables[] = {health_routes, ts_api__ref_routes,
-                                            ts_api__query_routes, ts_api__oms_routes};
+                                            ts_api__query_routes, ts_api__oms_routes,
+                                            ts_api__web_routes};
     size_t n = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct ts_http_route *r = tables[t]; r->fn; r++) {

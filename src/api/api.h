@@ -19,6 +19,7 @@ struct ts_api {
     struct ts_stream *stream;       /* borrowed; NULL: no live streams */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
     const char *version;            /* static */
+    const char *web_dir;            /* the dashboard's files: TS_WEB_DIR or the built web/dist */
     int64_t started_ns;             /* wall clock at start */
 };
 

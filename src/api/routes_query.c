@@ -301,11 +301,12 @@ static int q_path_uuid(struct query *q, const struct ts_http_req *req, const cha
 /* ---- answers ---- */
 
 /* Runs a list statement and answers its rows as a JSON array; *nrows gets their number. */
-static int list_answer(struct ts_api *api, struct ts_http_resp *resp, const char *what,
-                       const char *sql, const struct query *q, int *nrows, struct ts_err *err)
+static int list_answer_in(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp,
+                          const char *what, const char *sql, const struct query *q, int *nrows,
+                          struct ts_err *err)
 {
     PGresult *res;
-    int rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, what, sql, q->nparams, q->param, &res, err);
+    int rc = ts_api_query(api, m, what, sql, q->nparams, q->param, &res, err);
     if (rc) {
         return rc;
     }
@@ -316,6 +317,12 @@ static int list_answer(struct ts_api *api, struct ts_http_resp *resp, const char
     ts_api_rows_json(&resp->body, res);
     PQclear(res);
     return 0;
+}
+
+static int list_answer(struct ts_api *api, struct ts_http_resp *resp, const char *what,
+                       const char *sql, const struct query *q, int *nrows, struct ts_err *err)
+{
+    return list_answer_in(api, TS_MOD_ORDER_MANAGER, resp, what, sql, q, nrows, err);
 }
 
 /* One row by a key, 200 with it or 404 naming it. */
@@ -476,6 +483,33 @@ static void get_trades(void *app, const struct ts_http_req *req, struct ts_http_
                     " AND ($5::timestamptz IS NULL OR executed_at < $5)"
                     " ORDER BY executed_at DESC, id DESC LIMIT $6::int",
                     &q, NULL, &err));
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    query_close(&q);
+}
+
+/* ---- the tape (data_capture) ---- */
+
+static void get_market_ticks(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    static const char *const keys[] = {"symbol", "from", "to", "limit", NULL};
+    struct ts_err err = TS_ERR_INIT;
+    struct query q;
+    int rc;
+    TRY(query_open(&q, req, keys, &err));
+    TRY(q_text(&q, "symbol", &err));
+    TRY(q_range(&q, &err));
+    TRY(q_limit(&q, &err));
+    TRY(list_answer_in(app, TS_MOD_DATA_CAPTURE, resp, "list ticks",
+                       "SELECT symbol, tick_time, trade_id, exchange, price, volume, aggressor,"
+                       " received_time, source FROM data_capture.market_ticks"
+                       " WHERE ($1::text IS NULL OR symbol = $1)"
+                       " AND ($2::timestamptz IS NULL OR tick_time >= $2)"
+                       " AND ($3::timestamptz IS NULL OR tick_time < $3)"
+                       " ORDER BY tick_time DESC, trade_id DESC LIMIT $4::int",
+                       &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -704,6 +738,7 @@ const struct ts_http_route ts_api__query_routes[] = {
     {TS_HTTP_GET, "/api/v1/orders/{}", get_order, true},
     {TS_HTTP_GET, "/api/v1/orders/{}/audit", get_order_audit, true},
     {TS_HTTP_GET, "/api/v1/trades", get_trades, true},
+    {TS_HTTP_GET, "/api/v1/market/ticks", get_market_ticks, true},
     {TS_HTTP_GET, "/api/v1/positions", get_positions, true},
     {TS_HTTP_GET, "/api/v1/positions/{}/history", get_position_history, true},
     {TS_HTTP_GET, "/api/v1/audit/orders", get_audit, true},
