@@ -35,6 +35,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+#define WS_SNDBUF (128 * 1024) /* bytes of kernel send buffer per WebSocket connection */
+
 enum job_state {
     JOB_READING,  /* loop: collecting the body */
     JOB_WORKING,  /* a worker owns it (queued or running) */
@@ -540,6 +542,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 
     case LWS_CALLBACK_ESTABLISHED: {
+        /*
+         * A fixed send buffer instead of the kernel's autotuning (up to 4 MiB): a
+         * client that stops reading is noticed after WS_SNDBUF bytes, not megabytes,
+         * and 50 stuck clients cannot pin 200 MiB of kernel memory.
+         */
+        int sndbuf = WS_SNDBUF;
+        setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
         struct ts_http_ws *ws = ts_xcalloc(1, sizeof(*ws));
         ws->wsi = wsi;
         ts_buf_init(&ws->in);
@@ -642,6 +651,8 @@ void ts_http_ws_close(struct ts_http_ws *ws, int code, const char *reason)
     ws->close_code = code;
     snprintf(ws->close_reason, sizeof(ws->close_reason), "%s", reason);
     lws_callback_on_writable(ws->wsi);
+    /* a peer that reads nothing never makes it writable: drop it after 5 s */
+    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
 }
 
 void ts_http_wake(struct ts_http *h)

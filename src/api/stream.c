@@ -550,7 +550,13 @@ static void on_wake(void *app)
     }
     if (events) {
         for (struct client *c = s->clients; c; c = c->next) {
-            if (c->events) {
+            if (!c->events) {
+                continue;
+            }
+            if (c->cursor < s->first) {
+                /* overtaken by the ring: also when it does not read at all (no writable) */
+                ts_http_ws_close(c->ws, 1008, "too slow: events were dropped before delivery");
+            } else {
                 ts_http_ws_want_write(c->ws);
             }
         }

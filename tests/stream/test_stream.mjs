@@ -189,6 +189,30 @@ test('market topics are conflated: a slow client gets the latest value, not ever
   c.close();
 });
 
+test('a client too slow for event topics is closed; trading and other clients go on', async () => {
+  const slow = await new Client().open();
+  slow.send({ op: 'subscribe', topics: ['orders'] });
+  await slow.wait((m) => m.type === 'subscribed');
+  slow.ws._socket.pause(); // reads nothing: its socket buffers fill, the ring overtakes it
+  const fast = await new Client().open();
+  fast.send({ op: 'subscribe', topics: ['orders'] });
+  await fast.wait((m) => m.type === 'subscribed');
+  const N = 1600; // about 700 KB of events: more than the socket buffers hold
+  let last;
+  for (let i = 0; i < N; i += 16) {
+    const batch = await Promise.all(Array.from({ length: 16 }, () => placeOrder()));
+    last = batch[batch.length - 1];
+  }
+  // the fast client saw every order, the slow one is closed
+  await fast.wait((m) => m.data && m.data.id === last.id, 15000);
+  slow.ws._socket.resume();
+  const closed = await Promise.race([slow.closed, new Promise((r) => setTimeout(() => r(null), 15000))]);
+  assert.ok(closed, `the slow client was closed by the server (it got ${slow.events('orders').length} of ${N})`);
+  assert.ok([1008, 1006].includes(closed.code), `close code ${closed.code} ${closed.reason}`);
+  assert.ok(slow.events('orders').length < N, `slow client got ${slow.events('orders').length} of ${N}`);
+  fast.close();
+});
+
 test('bad input on the socket gets an error message, and the connection stays usable', async () => {
   const c = await new Client().open();
   const cases = [
