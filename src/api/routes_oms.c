@@ -26,8 +26,8 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/ingest.h"
 #include "api/respond.h"
-#include "api/stream.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/tstime.h"
@@ -286,25 +286,11 @@ static void post_end_of_day(void *app, const struct ts_http_req *req, struct ts_
 
 /* ---- POST /market/ticks ---- */
 
-struct tick_batch {
-    struct ts_tick *t;
-    bool *fresh;     /* stored by this request (not a duplicate) */
-    size_t n;
-    struct ts_buf col[6]; /* array literals: symbol, time, trade_id, price, volume, aggressor */
-};
-
-static void col_add(struct ts_buf *b, const char *v)
-{
-    ts_buf_addch(b, b->len ? ',' : '{');
-    ts_buf_adds(b, v);
-}
-
-/* One element of the body into b->t[i] and the columns. */
-static int read_tick(struct tick_batch *b, const struct ts_json_array *arr, size_t i,
+/* One element of the body into *t. */
+static int read_tick(const struct ts_json_array *arr, size_t i, struct ts_tick *t,
                      struct ts_err *err)
 {
     struct ts_json_req j;
-    struct ts_tick *t = &b->t[i];
     const char *sym = NULL, *time = NULL;
     int64_t trade_id = 0;
     int aggr = 2;
@@ -319,7 +305,7 @@ static int read_tick(struct tick_batch *b, const struct ts_json_array *arr, size
     TRY(ts_json_take_str(&j, "tick_time", true, 40, &time, NULL, err));
     TRY(ts_json_take_int(&j, "trade_id", true, 0, INT64_MAX, &trade_id, NULL, err));
     TRY(ts_json_finish(&j, err));
-    if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$-.") != strlen(sym)) {
+    if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(sym)) {
         TRY(ts_err_set(err, TS_EINVAL, "field 'symbol' must be uppercase letters and digits"));
     }
     TRY(ts_time_parse_rfc3339_err(time, strlen(time), &t->time_ns, err));
@@ -327,18 +313,6 @@ static int read_tick(struct tick_batch *b, const struct ts_json_array *arr, size
     snprintf(t->symbol, sizeof(t->symbol), "%s", sym);
     t->trade_id = trade_id;
     t->aggressor = aggr;
-
-    char v[48];
-    col_add(&b->col[0], t->symbol); /* [A-Z0-9_$-.]: no quoting needed in an array literal */
-    ts_time_format_rfc3339(t->time_ns, v, sizeof(v));
-    col_add(&b->col[1], v);
-    snprintf(v, sizeof(v), "%" PRId64, t->trade_id);
-    col_add(&b->col[2], v);
-    ts_dec_format(t->price, v, sizeof(v));
-    col_add(&b->col[3], v);
-    ts_dec_format(t->volume, v, sizeof(v));
-    col_add(&b->col[4], v);
-    col_add(&b->col[5], aggressors[aggr]);
 out:
     if (rc) {
         ts_err_wrap(err, "tick %zu", i);
@@ -347,49 +321,20 @@ out:
     return rc;
 }
 
-/* Marks b->fresh[] from the ordinals (1-based) the INSERT reported as stored. */
-static void mark_fresh(struct tick_batch *b, const PGresult *res)
-{
-    for (int r = 0; r < PQntuples(res); r++) {
-        long long n = strtoll(PQgetvalue(res, r, 0), NULL, 10);
-        if (n >= 1 && (size_t)n <= b->n) {
-            b->fresh[n - 1] = true;
-        }
-    }
-}
-
-/* ticks:SYMBOL on the streams: {"topic","type":"Tick","time","data":{...}} */
-static void publish_tick(struct ts_api *api, const struct ts_tick *t)
-{
-    char topic[64], time[40], price[48], vol[48];
-    struct ts_buf m = TS_BUF_INIT;
-    if (!api->stream) {
-        return;
-    }
-    snprintf(topic, sizeof(topic), "ticks:%s", t->symbol);
-    ts_time_format_rfc3339(t->time_ns, time, sizeof(time));
-    ts_dec_format(t->price, price, sizeof(price));
-    ts_dec_format(t->volume, vol, sizeof(vol));
-    ts_buf_addf(&m,
-                "{\"topic\":\"%s\",\"type\":\"Tick\",\"time\":\"%s\",\"data\":{\"symbol\":\"%s\","
-                "\"price\":\"%s\",\"volume\":\"%s\",\"aggressor\":\"%s\",\"tick_time\":\"%s\","
-                "\"trade_id\":%" PRId64 "}}",
-                topic, time, t->symbol, price, vol, aggressors[t->aggressor], time, t->trade_id);
-    ts_stream_publish_market(api->stream, topic, m.buf, m.len);
-    ts_buf_release(&m);
-}
-
 static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_api *api = app;
     struct ts_err err = TS_ERR_INIT;
     struct ts_json_array arr;
-    struct tick_batch b;
-    PGresult *res = NULL;
+    struct ts_tick *t = NULL;
+    struct ts_buf syms = TS_BUF_INIT;
+    struct ts_ingest_result res;
+    PGresult *r = NULL;
+    char source[128];
     int rc;
 
-    memset(&b, 0, sizeof(b));
     memset(&arr, 0, sizeof(arr));
+    ts_buf_init(&res.oms_body);
     if (!oms_ready(api, resp)) {
         return;
     }
@@ -398,79 +343,43 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
         TRY(ts_err_set(&err, TS_EINVAL, "a batch holds 1 to %d ticks, not %zu", TICKS_MAX,
                        arr.n));
     }
-    b.n = arr.n;
-    b.t = ts_xcalloc(b.n, sizeof(*b.t));
-    b.fresh = ts_xcalloc(b.n, sizeof(*b.fresh));
-    for (size_t i = 0; i < b.n; i++) {
-        TRY(read_tick(&b, &arr, i, &err));
+    t = ts_xcalloc(arr.n, sizeof(*t));
+    for (size_t i = 0; i < arr.n; i++) {
+        TRY(read_tick(&arr, i, &t[i], &err));
+        ts_buf_addch(&syms, i ? ',' : '{');
+        ts_buf_adds(&syms, t[i].symbol);
     }
-    for (int c = 0; c < 6; c++) {
-        ts_buf_addch(&b.col[c], '}');
-    }
+    ts_buf_addch(&syms, '}');
 
     /* every symbol must be an instrument of the master */
-    const char *sp[1] = {b.col[0].buf};
+    const char *sp[1] = {syms.buf};
     TRY(ts_api_query(api, TS_MOD_DATA_CAPTURE, "check tick symbols",
                      "SELECT s FROM unnest($1::text[]) s EXCEPT"
                      " SELECT symbol FROM data_capture.instruments LIMIT 1",
-                     1, sp, &res, &err));
-    if (PQntuples(res) > 0) {
+                     1, sp, &r, &err));
+    if (PQntuples(r) > 0) {
         TRY(ts_err_set(&err, TS_EINVAL, "unknown symbol '%s': not in the instrument master",
-                       PQgetvalue(res, 0, 0)));
+                       PQgetvalue(r, 0, 0)));
     }
-    PQclear(res);
-    res = NULL;
-
-    const char *p[7] = {b.col[0].buf, b.col[1].buf, b.col[2].buf, b.col[3].buf,
-                        b.col[4].buf, b.col[5].buf, req->actor};
-    /* a tick repeated inside the batch is stored once and fed once (its first ordinal) */
-    TRY(ts_api_query(
-        api, TS_MOD_DATA_CAPTURE, "store ticks",
-        "WITH u AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[],"
-        "  $4::numeric[], $5::numeric[], $6::text[]) WITH ORDINALITY AS u(s, t, id, p, v, a, n)),"
-        " ins AS (INSERT INTO data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
-        "  price, volume, aggressor, source)"
-        "  SELECT u.s, u.t, u.id, i.exchange, u.p, u.v, u.a, left('api:' || $7, 50)"
-        "  FROM u JOIN data_capture.instruments i ON i.symbol = u.s"
-        "  ON CONFLICT DO NOTHING RETURNING symbol, tick_time, trade_id)"
-        " SELECT min(u.n) FROM ins JOIN u ON (u.s, u.t, u.id) = (ins.symbol, ins.tick_time,"
-        "  ins.trade_id) GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
-        7, p, &res, &err));
-    mark_fresh(&b, res);
-
-    /* the new ones, in the order given, to the venue and the marks, and to the streams */
-    size_t k = 0;
-    for (size_t i = 0; i < b.n; i++) {
-        if (b.fresh[i]) {
-            b.t[k++] = b.t[i];
-            publish_tick(api, &b.t[i]);
-        }
-    }
-    int fills = 0;
-    if (k) {
-        struct ts_oms_answer ans;
-        ts_oms_ticks(api->oms, req->actor, b.t, (int)k, &ans);
-        if (ans.status != 200) {
-            reply(resp, &ans);
-            goto out;
-        }
-        const char *f = strstr(ans.body.buf ? ans.body.buf : "", "\"fills\":");
-        fills = f ? atoi(f + 8) : 0;
-        ts_buf_release(&ans.body);
+    snprintf(source, sizeof(source), "api:%s", req->actor);
+    TRY(ts_api_ingest_ticks(api, source, t, arr.n, &res, &err));
+    if (res.oms_status != 200) {
+        resp->status = res.oms_status;
+        ts_buf_reset(&resp->body);
+        ts_buf_add(&resp->body, res.oms_body.buf ? res.oms_body.buf : "", res.oms_body.len);
+        goto out;
     }
     ts_buf_reset(&resp->body);
     ts_buf_addf(&resp->body, "{\"received\":%zu,\"stored\":%zu,\"duplicates\":%zu,\"fills\":%d}",
-                b.n, k, b.n - k, fills);
+                arr.n, res.stored, arr.n - res.stored, res.fills);
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    PQclear(res);
-    for (int c = 0; c < 6; c++) {
-        ts_buf_release(&b.col[c]);
-    }
-    ts_free(b.t);
-    ts_free(b.fresh);
+    PQclear(r);
+    ts_buf_release(&res.oms_body);
+    ts_buf_release(&syms);
+    ts_free(t);
     ts_json_array_release(&arr);
 }
 

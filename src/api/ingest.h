@@ -1,0 +1,30 @@
+/*
+ * ingest.h - new ticks into the system, from any source (POST /market/ticks, the
+ * sim feed): stored once in data_capture.market_ticks (one INSERT .. ON CONFLICT
+ * DO NOTHING for the batch: a tick already stored is a duplicate), then only the
+ * new ones, in the order given, go to the streams (ticks:SYMBOL) and to the
+ * order manager (paper venue and marks).
+ *
+ * Ticks of symbols missing from the instrument master are not stored (the
+ * caller checks them first when it must refuse them). Any thread.
+ */
+#ifndef TS_API_INGEST_H
+#define TS_API_INGEST_H
+
+#include <stddef.h>
+
+#include "api/api.h"
+#include "venue/venue.h"
+
+struct ts_ingest_result {
+    size_t stored;  /* new ticks */
+    int fills;      /* paper fills they caused */
+    int oms_status; /* 200, or the order manager's status when it refused (body below) */
+    struct ts_buf oms_body; /* the order manager's answer when oms_status != 200 */
+};
+
+/* t[0..n-1] (times already in microseconds) are compacted to the new ones. */
+int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+                        struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
+
+#endif
