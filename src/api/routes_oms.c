@@ -26,6 +26,7 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/feed.h"
 #include "api/ingest.h"
 #include "api/respond.h"
 #include "core/buf.h"
@@ -383,6 +384,20 @@ out:
     ts_json_array_release(&arr);
 }
 
+/* ---- GET /feed ---- */
+
+static void get_feed(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    (void)req;
+    struct ts_api *api = app;
+    ts_buf_reset(&resp->body);
+    if (api->feed) {
+        ts_feed_status(api->feed, &resp->body);
+    } else {
+        ts_buf_adds(&resp->body, "{\"feed\":\"none\",\"state\":\"off\"}");
+    }
+}
+
 /* ---- GET /metrics ---- */
 
 static void counter(struct ts_buf *b, const char *name, const char *help, uint64_t v)
@@ -444,5 +459,6 @@ const struct ts_http_route ts_api__oms_routes[] = {
     {TS_HTTP_POST, "/api/v1/risk/kill-switch", post_kill_switch, true},
     {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true},
     {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false},
+    {TS_HTTP_GET, "/api/v1/feed", get_feed, false},
     {0, NULL, NULL, false},
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/feed.h"
 #include "api/http.h"
 #include "api/stream.h"
 #include "core/log.h"
@@ -63,13 +64,17 @@ static const char usage_main[] =
     "docs: README.md and docs/ in the source tree\n";
 
 static const char usage_serve[] =
-    "usage: tradingsystem serve [--addr HOST:PORT]\n"
+    "usage: tradingsystem serve [--addr HOST:PORT] [--feed sim|none] [--venue paper]\n"
     "\n"
     "Starts the embedded cluster when it is used and not running, applies pending\n"
     "migrations, and serves the REST API until SIGINT or SIGTERM. A cluster that\n"
     "serve started is stopped when serve stops.\n"
     "\n"
     "  --addr HOST:PORT   listen address (default $TS_HTTP_ADDR or 127.0.0.1:8080)\n"
+    "  --feed sim|none    market data: a simulated B3 tape (TS_SIM_RATE ticks/s,\n"
+    "                     default 5; TS_SIM_SEED, default 1), or none (default:\n"
+    "                     ticks only from POST /api/v1/market/ticks)\n"
+    "  --venue paper      where orders go: the paper venue (the only one)\n"
     "\n"
     "endpoints: the REST API of docs/api.md under /api/v1 (health: GET /api/v1/health)\n";
 
@@ -362,6 +367,9 @@ static int cmd_serve(int argc, char **argv)
     struct ts_stream *stream = NULL;
     bool started_cluster = false;
     bool check_hours = true;
+    const char *feed = "none";
+    struct ts_feed_config fcfg = {.rate = 5, .seed = 1};
+    struct ts_feed *feeder = NULL;
     int eod_minute = 18 * 60 + 30; /* after B3's closing call and after-market */
     int rc = EXIT_OK;
 
@@ -379,10 +387,21 @@ static int cmd_serve(int argc, char **argv)
             if (!addr) {
                 return usage_error("%s needs a value", "--addr");
             }
-        } else if (!strcmp(arg, "--feed") || !strncmp(arg, "--feed=", 7) ||
-                   !strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
-            return usage_error("%s: market feeds and venues are not available in this version",
-                               arg);
+        } else if (!strcmp(arg, "--feed") || !strncmp(arg, "--feed=", 7)) {
+            feed = arg[6] == '=' ? arg + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!feed) {
+                return usage_error("%s needs a value", "--feed");
+            }
+            if (strcmp(feed, "sim") != 0 && strcmp(feed, "none") != 0) {
+                return usage_error("--feed %s: only 'sim' and 'none' are available in this "
+                                   "version (replay and bridge are not yet)",
+                                   feed);
+            }
+        } else if (!strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
+            const char *v = arg[7] == '=' ? arg + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || strcmp(v, "paper") != 0) {
+                return usage_error("--venue: only 'paper' is available");
+            }
         } else {
             return usage_error("unknown option '%s' for serve", arg);
         }
@@ -392,7 +411,22 @@ static int cmd_serve(int argc, char **argv)
         if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
             return usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
         }
-        check_hours = !th || strcmp(th, "off") != 0;
+        /* a simulated market has no session: hours are enforced only when asked */
+        check_hours = th && *th ? strcmp(th, "off") != 0 : strcmp(feed, "sim") != 0;
+        const char *rate = getenv("TS_SIM_RATE"), *seed = getenv("TS_SIM_SEED");
+        char *e = NULL;
+        if (rate && *rate) {
+            fcfg.rate = strtoll(rate, &e, 10);
+            if (*e || fcfg.rate < 1 || fcfg.rate > 1000000) {
+                return usage_error("TS_SIM_RATE must be 1 to 1000000 ticks/s, not '%s'", rate);
+            }
+        }
+        if (seed && *seed) {
+            fcfg.seed = strtoull(seed, &e, 10);
+            if (*e || *seed == '-') {
+                return usage_error("TS_SIM_SEED must be a number, not '%s'", seed);
+            }
+        }
         const char *eod = getenv("TS_EOD_TIME");
         if (eod && !strcmp(eod, "off")) {
             eod_minute = -1;
@@ -458,6 +492,13 @@ static int cmd_serve(int argc, char **argv)
         goto out_api;
     }
     ts_stream_attach(stream, http);
+    if (!strcmp(feed, "sim")) {
+        if (ts_feed_start_sim(&api, &fcfg, &feeder, &err)) {
+            rc = fail(&err);
+            goto out_api;
+        }
+        api.feed = feeder;
+    }
     sc.http = http;
     if (pthread_create(&sigthr, NULL, signal_thread, &sc)) {
         fputs("tradingsystem: cannot start the signal thread\n", stderr);
@@ -471,6 +512,7 @@ static int cmd_serve(int argc, char **argv)
     pthread_join(sigthr, NULL);
     ts_info("app", "stopped serving");
 out_api:
+    ts_feed_stop(feeder);
     ts_http_free(http);
     ts_stream_free(stream);
     ts_oms_stop(oms);

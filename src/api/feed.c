@@ -1,0 +1,203 @@
+/* feed.c - the sim feed's thread. See feed.h. */
+#include "api/feed.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/ingest.h"
+#include "api/respond.h"
+#include "capture/sim.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+#include "oms/oms.h"
+
+#define STEP_NS (100 * 1000 * 1000LL) /* one batch every 100 ms */
+#define MAX_BATCH 10000
+
+struct ts_feed {
+    struct ts_api *api;
+    struct ts_feed_config cfg;
+    struct ts_sim sim; /* feed thread only */
+    pthread_t thread;
+    atomic_bool stopping;
+    int64_t started_ns;
+    _Atomic int64_t generated, stored, errors, last_tick_ns;
+    pthread_mutex_t lock; /* guards last_error */
+    char last_error[sizeof(((struct ts_err *)0)->msg)];
+};
+
+/* Inserts the sim's instruments that the master lacks; continues each symbol's tape. */
+static int prepare(struct ts_feed *f, struct ts_err *err)
+{
+    struct ts_api *api = f->api;
+    PGresult *r = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < ts_sim_default_market_len && !rc; i++) {
+        const struct ts_sim_instrument *in = &ts_sim_default_market[i];
+        char lot[48], tick[48];
+        ts_dec_format(in->lot_size, lot, sizeof(lot));
+        ts_dec_format(in->tick_size, tick, sizeof(tick));
+        const char *p[5] = {in->symbol, in->asset_class, in->name, lot, tick};
+        rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "seed the simulated instruments",
+                          "INSERT INTO data_capture.instruments (symbol, exchange, asset_class,"
+                          " name, lot_size, tick_size, metadata) VALUES ($1, 'B3', $2, $3, $4, $5,"
+                          " '{\"source\":\"sim\"}') ON CONFLICT (symbol) DO NOTHING",
+                          5, p, NULL, err);
+    }
+    if (rc || (rc = ts_sim_init(&f->sim, ts_sim_default_market, ts_sim_default_market_len,
+                                f->cfg.seed, err))) {
+        return rc;
+    }
+    struct ts_buf syms = TS_BUF_INIT;
+    for (size_t i = 0; i < f->sim.n; i++) {
+        ts_buf_addf(&syms, "%s%s", i ? "," : "{", f->sim.sym[i].in.symbol);
+    }
+    ts_buf_addch(&syms, '}');
+    const char *p[1] = {syms.buf};
+    rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the last ticks",
+                      "SELECT s, t.price, t.trade_id FROM unnest($1::text[]) WITH ORDINALITY"
+                      " AS u(s, n) LEFT JOIN LATERAL (SELECT price, trade_id FROM"
+                      " data_capture.market_ticks WHERE symbol = u.s ORDER BY tick_time DESC,"
+                      " trade_id DESC LIMIT 1) t ON true ORDER BY u.n",
+                      1, p, &r, err);
+    ts_buf_release(&syms);
+    for (int i = 0; !rc && i < PQntuples(r) && (size_t)i < f->sim.n; i++) {
+        ts_dec px;
+        if (!PQgetisnull(r, i, 1) && !ts_dec_parse(PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1), &px)) {
+            ts_sim_set_last(&f->sim, (size_t)i, px, strtoll(PQgetvalue(r, i, 2), NULL, 10));
+        }
+    }
+    PQclear(r);
+    if (!rc && api->oms) {
+        rc = ts_oms_reload(api->oms, TS_OMS_RELOAD_INSTRUMENTS, err);
+    }
+    return rc;
+}
+
+static void set_error(struct ts_feed *f, const char *msg)
+{
+    pthread_mutex_lock(&f->lock);
+    snprintf(f->last_error, sizeof(f->last_error), "%s", msg);
+    pthread_mutex_unlock(&f->lock);
+}
+
+static void *feed_main(void *arg)
+{
+    struct ts_feed *f = arg;
+    struct ts_tick *batch = ts_xcalloc(MAX_BATCH, sizeof(*batch));
+    int64_t t0 = ts_mono_ns(), sent = 0;
+    bool failing = false;
+    while (!atomic_load(&f->stopping)) {
+        struct timespec ts = {0, STEP_NS};
+        nanosleep(&ts, NULL);
+        int64_t due = (ts_mono_ns() - t0) / 1000 * f->cfg.rate / 1000000 - sent;
+        if (due <= 0) {
+            continue;
+        }
+        if (due > MAX_BATCH) {
+            due = MAX_BATCH; /* behind: the rate is capped by what the database takes */
+            t0 = ts_mono_ns() - (sent + due) * 1000000000LL / f->cfg.rate;
+        }
+        int64_t now = ts_now_ns();
+        now -= now % 1000;
+        for (int64_t i = 0; i < due; i++) {
+            ts_sim_next(&f->sim, now + i * 1000, &batch[i]); /* a microsecond apart */
+        }
+        sent += due;
+        atomic_fetch_add(&f->generated, due);
+        struct ts_ingest_result res;
+        struct ts_err err = TS_ERR_INIT;
+        if (ts_api_ingest_ticks(f->api, "sim", batch, (size_t)due, &res, &err)) {
+            atomic_fetch_add(&f->errors, 1);
+            set_error(f, err.msg);
+            if (!failing) {
+                ts_warn("feed", "sim ticks not stored (will keep trying): %s", err.msg);
+                failing = true;
+            }
+        } else {
+            if (failing) {
+                ts_info("feed", "sim ticks stored again");
+                failing = false;
+            }
+            atomic_fetch_add(&f->stored, (int64_t)res.stored);
+            atomic_store(&f->last_tick_ns, now);
+        }
+        ts_buf_release(&res.oms_body);
+    }
+    ts_free(batch);
+    return NULL;
+}
+
+int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, struct ts_feed **out,
+                      struct ts_err *err)
+{
+    if (cfg->rate < 1 || cfg->rate > 1000000) {
+        return ts_err_set(err, TS_EINVAL, "the sim rate must be 1 to 1000000 ticks/s");
+    }
+    struct ts_feed *f = ts_xcalloc(1, sizeof(*f));
+    f->api = api;
+    f->cfg = *cfg;
+    f->started_ns = ts_now_ns();
+    pthread_mutex_init(&f->lock, NULL);
+    int rc = prepare(f, err);
+    if (!rc && pthread_create(&f->thread, NULL, feed_main, f)) {
+        rc = ts_err_set(err, TS_EIO, "cannot start the feed thread");
+    }
+    if (rc) {
+        ts_err_wrap(err, "cannot start the sim feed");
+        pthread_mutex_destroy(&f->lock);
+        ts_free(f);
+        return rc;
+    }
+    ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64, f->sim.n,
+            cfg->rate, cfg->seed);
+    *out = f;
+    return 0;
+}
+
+void ts_feed_stop(struct ts_feed *f)
+{
+    if (!f) {
+        return;
+    }
+    atomic_store(&f->stopping, true);
+    pthread_join(f->thread, NULL);
+    pthread_mutex_destroy(&f->lock);
+    ts_free(f);
+}
+
+void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
+{
+    char since[40], last[40];
+    ts_time_format_rfc3339(f->started_ns, since, sizeof(since));
+    int64_t lt = atomic_load(&f->last_tick_ns);
+    if (lt) {
+        ts_time_format_rfc3339(lt, last, sizeof(last));
+    }
+    ts_buf_addf(out,
+                "{\"feed\":\"sim\",\"state\":\"running\",\"since\":\"%s\",\"rate\":%" PRId64
+                ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64 ",\"stored\":%" PRId64
+                ",\"errors\":%" PRId64 ",\"last_tick_at\":",
+                since, f->cfg.rate, f->cfg.seed, atomic_load(&f->generated),
+                atomic_load(&f->stored), atomic_load(&f->errors));
+    if (lt) {
+        ts_buf_addf(out, "\"%s\"", last);
+    } else {
+        ts_buf_adds(out, "null");
+    }
+    pthread_mutex_lock(&f->lock);
+    ts_buf_adds(out, ",\"last_error\":");
+    if (f->last_error[0]) {
+        ts_buf_add_json_str(out, f->last_error);
+    } else {
+        ts_buf_adds(out, "null");
+    }
+    pthread_mutex_unlock(&f->lock);
+    ts_buf_addch(out, '}');
+}
