@@ -10,3 +10,4 @@ BUILD_DIR=$build bash bench/bench_risk.sh
 echo "== http library choice"
 bash bench/http_choice/run.sh
 BUILD_DIR=$build bash bench/orders/run.sh
+BUILD_DIR=$build bash bench/stream/run.sh

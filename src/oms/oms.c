@@ -937,20 +937,66 @@ static void mark_positions(struct ts_oms *oms, const char *sym, ts_dec price, in
     }
 }
 
+/* The working orders of one symbol of a tick batch, in time priority. */
+struct tick_group {
+    const char *symbol;
+    struct ts_oms__order **orders;
+    size_t n;
+};
+
+/*
+ * Groups the batch's symbols and their working orders in one pass over the
+ * orders, so that each tick looks only at its own symbol's orders: a batch costs
+ * O(ticks + orders x symbols in the batch), not O(ticks x orders).
+ */
+static size_t group_orders(struct ts_oms *oms, const struct cmd *c, struct tick_group **out)
+{
+    struct tick_group *g = ts_xcalloc((size_t)c->nticks, sizeof(*g));
+    size_t ng = 0;
+    for (int k = 0; k < c->nticks; k++) {
+        size_t i = 0;
+        while (i < ng && strcmp(g[i].symbol, c->ticks[k].symbol) != 0) {
+            i++;
+        }
+        if (i == ng) {
+            g[ng++].symbol = c->ticks[k].symbol;
+        }
+    }
+    for (size_t i = 0; i < oms->st.norders; i++) {
+        struct ts_oms__order *w = oms->st.orders[i];
+        for (size_t j = 0; j < ng; j++) {
+            if (!strcmp(g[j].symbol, w->o.symbol)) {
+                if (!g[j].orders) {
+                    g[j].orders = ts_xcalloc(oms->st.norders, sizeof(*g[j].orders));
+                }
+                g[j].orders[g[j].n++] = w;
+                break;
+            }
+        }
+    }
+    *out = g;
+    return ng;
+}
+
 static void ticks(struct ts_oms *oms, struct cmd *c)
 {
     struct ts_err err = TS_ERR_INIT;
     int fills = 0;
     bool actor_set = false;
+    struct tick_group *groups;
+    size_t ngroups = group_orders(oms, c, &groups);
     for (int k = 0; k < c->nticks; k++) {
         const struct ts_tick *t = &c->ticks[k];
+        struct tick_group *g = groups;
+        while (strcmp(g->symbol, t->symbol) != 0) {
+            g++;
+        }
         set_mark(oms, t->symbol, t->price);
         ts_dec avail = t->volume;
-        for (size_t i = 0; i < oms->st.norders && avail > 0; i++) {
-            struct ts_oms__order *w = oms->st.orders[i];
+        for (size_t i = 0; i < g->n && avail > 0; i++) {
+            struct ts_oms__order *w = g->orders[i];
             ts_dec qty, price;
-            if (strcmp(w->o.symbol, t->symbol) != 0 ||
-                !ts_paper_match(&w->o, &w->triggered, t, avail, &qty, &price)) {
+            if (!ts_paper_match(&w->o, &w->triggered, t, avail, &qty, &price)) {
                 continue;
             }
             if (!actor_set) {
@@ -973,6 +1019,10 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
             mark_positions(oms, t->symbol, t->price, ts_now_ns());
         }
     }
+    for (size_t i = 0; i < ngroups; i++) {
+        ts_free(groups[i].orders);
+    }
+    ts_free(groups);
     compact_orders(oms);
     c->writes = true;
     c->ans->status = 200;
