@@ -9,12 +9,19 @@ BUILD ?= build
 SAN_BUILD ?= build-san
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 
-.PHONY: all deps build build-san run test test-fast test-san bench clean format
+.PHONY: all deps deps-test web build build-san run test test-fast test-san bench clean format
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
+
+deps-test:
+	@bash scripts/deps.sh --test
+
+# The dashboard (web/src -> web/dist, esbuild from npm), served by `serve` at /.
+web: deps
+	@node web/build.mjs
 
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -22,21 +29,21 @@ $(BUILD)/Makefile: CMakeLists.txt
 $(SAN_BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON >/dev/null
 
-build: deps $(BUILD)/Makefile
+build: deps web $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
-build-san: deps $(SAN_BUILD)/Makefile
+build-san: deps web $(SAN_BUILD)/Makefile
 	@cmake --build $(SAN_BUILD) -j$(JOBS)
 
 run: build
-	./$(BUILD)/tradingsystem serve
+	./$(BUILD)/tradingsystem serve --feed sim
 
 test: test-fast test-san
 
-test-fast: build
+test-fast: deps-test build
 	cd $(BUILD) && ctest $(CTEST_FLAGS)
 
-test-san: build-san
+test-san: deps-test build-san
 	cd $(SAN_BUILD) && \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -13,6 +13,9 @@ pkgs=(
 if [ "${1:-}" = "--bench" ]; then
     pkgs+=(wrk libcivetweb-dev python3)
 fi
+if [ "${1:-}" = "--test" ]; then
+    pkgs+=(chromium) # the dashboard's end-to-end test (npm playwright-core drives it)
+fi
 # Node.js runs the stream tests (and builds the dashboard): Debian's, unless one is installed.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     pkgs+=(nodejs npm)
