@@ -50,6 +50,22 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
                           " '{\"source\":\"sim\"}') ON CONFLICT (symbol) DO NOTHING",
                           5, p, NULL, err);
     }
+    /* a trader with nothing set up yet gets a paper account and a manual strategy */
+    if (!rc) {
+        rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, "seed a paper account",
+                          "INSERT INTO order_manager.accounts (name, broker_account, metadata)"
+                          " SELECT 'Paper', 'PAPER-1', '{\"source\":\"sim\"}' WHERE NOT EXISTS"
+                          " (SELECT 1 FROM order_manager.accounts)",
+                          0, NULL, NULL, err);
+    }
+    if (!rc) {
+        rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, "seed a manual strategy",
+                          "INSERT INTO order_manager.strategies (name, description, strategy_type,"
+                          " status, created_by, metadata) SELECT 'Manual', 'Orders placed by hand',"
+                          " 'MANUAL', 'ACTIVE', 'system', '{\"source\":\"sim\"}' WHERE NOT EXISTS"
+                          " (SELECT 1 FROM order_manager.strategies)",
+                          0, NULL, NULL, err);
+    }
     if (rc || (rc = ts_sim_init(&f->sim, ts_sim_default_market, ts_sim_default_market_len,
                                 f->cfg.seed, err))) {
         return rc;
@@ -75,7 +91,10 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
     }
     PQclear(r);
     if (!rc && api->oms) {
-        rc = ts_oms_reload(api->oms, TS_OMS_RELOAD_INSTRUMENTS, err);
+        rc = ts_oms_reload(api->oms,
+                           TS_OMS_RELOAD_INSTRUMENTS | TS_OMS_RELOAD_ACCOUNTS |
+                               TS_OMS_RELOAD_STRATEGIES,
+                           err);
     }
     return rc;
 }

@@ -5,7 +5,8 @@
  * ticks are stored, streamed and fed to the paper venue like any others.
  *
  * On start the sim seeds its instruments into the master when they are missing
- * (never changing existing ones) and continues each symbol from its last stored
+ * (never changing existing ones), a paper account and a manual strategy when
+ * there is no account or no strategy at all, and continues each symbol from its last stored
  * price and trade number, so a restart does not jump or repeat trades.
  * Threads: start/stop from the app; status from any thread.
  */

@@ -31,9 +31,11 @@ n1=$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks WHERE source = 's
 expect_eq "prices on each instrument's tick size" \
     "$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks t JOIN data_capture.instruments i USING (symbol) WHERE t.price % i.tick_size <> 0 OR t.volume % i.lot_size <> 0")" 0
 
-# the paper venue trades against the sim tape
-send POST /accounts '{"name":"sim","broker_account":"S-1"}'; ACC=$(field "$BODY" id)
-send POST /strategies '{"name":"sim","strategy_type":"MANUAL","status":"ACTIVE"}'; STR=$(field "$BODY" id)
+# a first run has a paper account and a manual strategy to trade with
+expect_eq "a paper account and a manual strategy are set up" \
+    "$(sql "$OM" "SELECT (SELECT string_agg(name || ':' || status, ',') FROM order_manager.accounts) || ' ' || (SELECT string_agg(name || ':' || status, ',') FROM order_manager.strategies)")" "Paper:ACTIVE Manual:ACTIVE"
+ACC=$(sql "$OM" "SELECT id FROM order_manager.accounts WHERE name = 'Paper'")
+STR=$(sql "$OM" "SELECT id FROM order_manager.strategies WHERE name = 'Manual'")
 send POST /orders "{\"order_ref\":\"sim-1\",\"account_id\":\"$ACC\",\"strategy_id\":\"$STR\",\"symbol\":\"PETR4\",\"side\":\"BUY\",\"order_type\":\"MARKET\",\"quantity\":\"100\",\"position_type\":\"DAY_TRADE\"}"
 expect_match "a MARKET order fills at the sim's last price" "$CODE $BODY" '^201 .*"status":"FILLED"'
 last=$(sql "$DC" "SELECT max(trade_id) FROM data_capture.market_ticks WHERE symbol = 'PETR4'")
@@ -45,6 +47,7 @@ expect_eq "after a restart PETR4's trade numbers go on from $last" \
     "$(sql "$DC" "SELECT min(trade_id) FROM data_capture.market_ticks WHERE symbol = 'PETR4' AND trade_id > $last")" "$((last + 1))"
 expect_eq "and its price from $px (within 3 ticks)" \
     "$(sql "$DC" "SELECT abs(price - $px) <= 0.03 FROM data_capture.market_ticks WHERE symbol = 'PETR4' AND trade_id = $((last + 1))")" t
+expect_eq "a restart seeds nothing twice" "$(sql "$OM" "SELECT count(*) FROM order_manager.accounts") $(sql "$DC" "SELECT count(*) FROM data_capture.instruments")" "1 14"
 expect_eq "no trade number repeats" "$(sql "$DC" "SELECT count(*) FROM (SELECT symbol, trade_id FROM data_capture.market_ticks GROUP BY 1, 2 HAVING count(*) > 1) d")" 0
 expect_eq "serve logged no error" "$(grep -c ' ERROR ' "$TMP/serve.err")" 0
 finish
