@@ -16,6 +16,7 @@
 #include "api/feed.h"
 #include "api/http.h"
 #include "api/stream.h"
+#include "app/app.h"
 #include "core/log.h"
 #include "db/cluster.h"
 #include "db/db.h"
@@ -29,7 +30,12 @@
  * for the order manager's group commit (bench/orders). */
 #define HTTP_WORKERS 32
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_STOPPED = 3 };
+enum {
+    EXIT_OK = TS_APP_EXIT_OK,
+    EXIT_FAIL = TS_APP_EXIT_FAIL,
+    EXIT_USAGE = TS_APP_EXIT_USAGE,
+    EXIT_STOPPED = TS_APP_EXIT_STOPPED
+};
 
 static const char usage_main[] =
     "usage: tradingsystem <command> [options]\n"
@@ -43,6 +49,7 @@ static const char usage_main[] =
     "  db status          show the cluster and each module's database\n"
     "  db migrate         create the module databases and apply migrations\n"
     "  db url --module M  print a libpq connection string for psql\n"
+    "  export parquet     write a time range of a table to a Parquet file\n"
     "\n"
     "options:\n"
     "  -h, --help         show help (also after any command)\n"
@@ -95,8 +102,7 @@ static const char usage_db[] =
     "With TS_DATABASE_URL or TS_DB_<MODULE> set, those servers are used and no\n"
     "cluster is managed for those modules.\n";
 
-static int usage_error(const char *fmt, ...) TS_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
+int ts_app_usage_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("tradingsystem: ", stderr);
@@ -107,13 +113,13 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int fail(const struct ts_err *err)
+int ts_app_fail(const struct ts_err *err)
 {
     fprintf(stderr, "tradingsystem: %s\n", err->msg[0] ? err->msg : ts_strerror(err->code));
     return EXIT_FAIL;
 }
 
-static bool is_help(const char *a)
+bool ts_app_is_help(const char *a)
 {
     return !strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help");
 }
@@ -131,29 +137,29 @@ static int parse_db_args(int argc, char **argv, struct db_args *a)
     memset(a, 0, sizeof(*a));
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (is_help(arg)) {
+        if (ts_app_is_help(arg)) {
             fputs(usage_db, stdout);
             return -1;
         }
         if (!strcmp(arg, "--module") || !strncmp(arg, "--module=", 9)) {
             const char *v = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
-                return usage_error("%s needs a value", "--module");
+                return ts_app_usage_error("%s needs a value", "--module");
             }
             if (ts_db_module_parse(v, &a->module)) {
-                return usage_error("unknown module '%s'", v);
+                return ts_app_usage_error("unknown module '%s'", v);
             }
             a->have_module = true;
         } else if (arg[0] == '-') {
-            return usage_error("unknown option '%s' for db", arg);
+            return ts_app_usage_error("unknown option '%s' for db", arg);
         } else if (!a->action) {
             a->action = arg;
         } else {
-            return usage_error("unexpected argument '%s'", arg);
+            return ts_app_usage_error("unexpected argument '%s'", arg);
         }
     }
     if (!a->action) {
-        return usage_error("%s", "db needs an action: init, start, stop, status, migrate or url");
+        return ts_app_usage_error("%s", "db needs an action: init, start, stop, status, migrate or url");
     }
     return 0;
 }
@@ -184,7 +190,7 @@ static int migrate_all(const struct ts_db_config *cfg, const struct db_args *a, 
             continue;
         }
         if (ts_db_migrate(cfg, (enum ts_module)m, &rep, &err)) {
-            return fail(&err);
+            return ts_app_fail(&err);
         }
         if (!quiet) {
             printf("%s: %d applied, %d already applied\n", ts_db_module_name((enum ts_module)m),
@@ -207,7 +213,7 @@ static int require_running(const struct ts_db_config *cfg, const struct db_args 
         return EXIT_OK;
     }
     if (ts_cluster_status(cfg->home, &st, &err)) {
-        return fail(&err);
+        return ts_app_fail(&err);
     }
     if (!st.running) {
         fprintf(stderr,
@@ -227,7 +233,7 @@ static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
     if (ts_db_config_any_embedded(cfg)) {
         struct ts_cluster_status st;
         if (ts_cluster_status(cfg->home, &st, &err)) {
-            return fail(&err);
+            return ts_app_fail(&err);
         }
         if (!st.initialised) {
             printf("cluster: not initialised in %s/pg (run `tradingsystem db init`)\n",
@@ -290,10 +296,10 @@ static int cmd_db(int argc, char **argv)
         known |= !strcmp(a.action, actions[i]);
     }
     if (!known) {
-        return usage_error("unknown db action '%s'", a.action);
+        return ts_app_usage_error("unknown db action '%s'", a.action);
     }
     if (ts_db_config_load(&cfg, &err)) {
-        return fail(&err);
+        return ts_app_fail(&err);
     }
     if (!strcmp(a.action, "url")) {
         for (int m = 0; m < TS_MOD_COUNT; m++) {
@@ -316,20 +322,20 @@ static int cmd_db(int argc, char **argv)
         /* init/start/stop without a cluster to manage */
     } else if (!strcmp(a.action, "init")) {
         if (ts_cluster_init(cfg.home, &changed, &err)) {
-            rc = fail(&err);
+            rc = ts_app_fail(&err);
         } else {
             printf(changed ? "initialised %s/pg\n" : "already initialised: %s/pg\n", cfg.home);
         }
     } else if (!strcmp(a.action, "start")) {
         if (ts_cluster_start(cfg.home, &changed, &err)) {
-            rc = fail(&err);
+            rc = ts_app_fail(&err);
         } else {
             printf(changed ? "started (socket %s/run)\n" : "already running (socket %s/run)\n",
                    cfg.home);
         }
     } else if (!strcmp(a.action, "stop")) {
         if (ts_cluster_stop(cfg.home, &changed, &err)) {
-            rc = fail(&err);
+            rc = ts_app_fail(&err);
         } else {
             printf(changed ? "stopped %s/pg\n" : "not running: %s/pg\n", cfg.home);
         }
@@ -378,38 +384,38 @@ static int cmd_serve(int argc, char **argv)
     }
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (is_help(arg)) {
+        if (ts_app_is_help(arg)) {
             fputs(usage_serve, stdout);
             return EXIT_OK;
         }
         if (!strcmp(arg, "--addr") || !strncmp(arg, "--addr=", 7)) {
             addr = arg[6] == '=' ? arg + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (!addr) {
-                return usage_error("%s needs a value", "--addr");
+                return ts_app_usage_error("%s needs a value", "--addr");
             }
         } else if (!strcmp(arg, "--feed") || !strncmp(arg, "--feed=", 7)) {
             feed = arg[6] == '=' ? arg + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (!feed) {
-                return usage_error("%s needs a value", "--feed");
+                return ts_app_usage_error("%s needs a value", "--feed");
             }
             if (strcmp(feed, "sim") != 0 && strcmp(feed, "none") != 0) {
-                return usage_error("--feed %s: only 'sim' and 'none' are available in this "
+                return ts_app_usage_error("--feed %s: only 'sim' and 'none' are available in this "
                                    "version (replay and bridge are not yet)",
                                    feed);
             }
         } else if (!strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
             const char *v = arg[7] == '=' ? arg + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || strcmp(v, "paper") != 0) {
-                return usage_error("--venue: only 'paper' is available");
+                return ts_app_usage_error("--venue: only 'paper' is available");
             }
         } else {
-            return usage_error("unknown option '%s' for serve", arg);
+            return ts_app_usage_error("unknown option '%s' for serve", arg);
         }
     }
     {
         const char *th = getenv("TS_TRADING_HOURS");
         if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
-            return usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
+            return ts_app_usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
         }
         /* a simulated market has no session: hours are enforced only when asked */
         check_hours = th && *th ? strcmp(th, "off") != 0 : strcmp(feed, "sim") != 0;
@@ -418,13 +424,13 @@ static int cmd_serve(int argc, char **argv)
         if (rate && *rate) {
             fcfg.rate = strtoll(rate, &e, 10);
             if (*e || fcfg.rate < 1 || fcfg.rate > 1000000) {
-                return usage_error("TS_SIM_RATE must be 1 to 1000000 ticks/s, not '%s'", rate);
+                return ts_app_usage_error("TS_SIM_RATE must be 1 to 1000000 ticks/s, not '%s'", rate);
             }
         }
         if (seed && *seed) {
             fcfg.seed = strtoull(seed, &e, 10);
             if (*e || *seed == '-') {
-                return usage_error("TS_SIM_SEED must be a number, not '%s'", seed);
+                return ts_app_usage_error("TS_SIM_SEED must be a number, not '%s'", seed);
             }
         }
         const char *eod = getenv("TS_EOD_TIME");
@@ -434,7 +440,7 @@ static int cmd_serve(int argc, char **argv)
             int hh, mm, n = 0;
             if (sscanf(eod, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || strlen(eod) != 5 ||
                 hh > 23 || mm > 59 || hh < 0 || mm < 0) {
-                return usage_error("TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'",
+                return ts_app_usage_error("TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'",
                                    eod);
             }
             eod_minute = hh * 60 + mm;
@@ -442,21 +448,21 @@ static int cmd_serve(int argc, char **argv)
         char host[256];
         int port;
         if (ts_http_parse_addr(addr, host, sizeof(host), &port, &err)) {
-            return usage_error("%s", err.msg);
+            return ts_app_usage_error("%s", err.msg);
         }
     }
     if (ts_db_config_load(&cfg, &err)) {
-        return fail(&err);
+        return ts_app_fail(&err);
     }
     if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started_cluster, &err)) {
-        rc = fail(&err);
+        rc = ts_app_fail(&err);
         goto out_cfg;
     }
     if ((rc = migrate_all(&cfg, NULL, true)) != EXIT_OK) {
         goto out_cluster;
     }
     if (ts_api_init(&api, &cfg, TS_VERSION, &err)) {
-        rc = fail(&err);
+        rc = ts_app_fail(&err);
         goto out_cluster;
     }
 
@@ -472,12 +478,12 @@ static int cmd_serve(int argc, char **argv)
     struct ts_oms_config ocfg = {.db = &cfg, .check_trading_hours = check_hours,
                                  .eod_minute = eod_minute};
     if (ts_oms_start(&ocfg, &oms, &err)) {
-        rc = fail(&err);
+        rc = ts_app_fail(&err);
         goto out_api;
     }
     api.oms = oms;
     if (ts_stream_new(&cfg, &stream, &err)) {
-        rc = fail(&err);
+        rc = ts_app_fail(&err);
         goto out_api;
     }
     api.stream = stream;
@@ -488,13 +494,13 @@ static int cmd_serve(int argc, char **argv)
                                  .workers = HTTP_WORKERS,
                                  .ws = &ts_stream_hooks};
     if (ts_http_new(&hopts, &http, &err)) {
-        rc = fail(&err);
+        rc = ts_app_fail(&err);
         goto out_api;
     }
     ts_stream_attach(stream, http);
     if (!strcmp(feed, "sim")) {
         if (ts_feed_start_sim(&api, &fcfg, &feeder, &err)) {
-            rc = fail(&err);
+            rc = ts_app_fail(&err);
             goto out_api;
         }
         api.feed = feeder;
@@ -522,7 +528,7 @@ out_cluster:
         bool stopped;
         struct ts_err e2 = TS_ERR_INIT;
         if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
-            fail(&e2);
+            ts_app_fail(&e2);
             rc = EXIT_FAIL;
         }
     }
@@ -540,7 +546,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (is_help(cmd)) {
+    if (ts_app_is_help(cmd)) {
         fputs(usage_main, stdout);
         return EXIT_OK;
     }
@@ -554,8 +560,11 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "db")) {
         return cmd_db(argc - 2, argv + 2);
     }
-    if (cmd[0] == '-') {
-        return usage_error("unknown option '%s'", cmd);
+    if (!strcmp(cmd, "export")) {
+        return ts_app_export(argc - 2, argv + 2);
     }
-    return usage_error("unknown command '%s'", cmd);
+    if (cmd[0] == '-') {
+        return ts_app_usage_error("unknown option '%s'", cmd);
+    }
+    return ts_app_usage_error("unknown command '%s'", cmd);
 }

@@ -1,0 +1,352 @@
+/*
+ * export.c - `tradingsystem export parquet --table SCHEMA.TABLE --from TIME --to TIME
+ * --out FILE` (API.md "Command line", docs/operations.md "Export"): the rows of a
+ * time-partitioned table whose partition key is in [from, to), in key order, into a
+ * Parquet file written by capture/parquet.h, then read back and checked.
+ *
+ * Any range-partitioned table of a module database can be exported: its columns are read
+ * from the catalog and mapped to Parquet types (integers INT64, timestamps TIMESTAMP UTC
+ * micros, numeric DECIMAL(18,8) exactly, booleans BOOLEAN, everything else its text as
+ * STRING). Names in the SQL come from the catalog through quote_ident(); the times are
+ * bound parameters. Rows are read with a cursor in one read-only REPEATABLE READ
+ * transaction, FETCH_ROWS at a time, so memory stays at one row group.
+ *
+ * The check after writing: the file's row count (footer) equals the rows read, and for
+ * every INT64-based column the sum of the values read back from the file equals the sum
+ * of the values written (mod 2^64). A failed export leaves no file.
+ */
+#include "app/app.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture/parquet.h"
+#include "core/buf.h"
+#include "core/dec.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+#include "db/cluster.h"
+#include "db/db.h"
+
+#define FETCH_ROWS "10000"
+#define ROW_GROUP_ROWS (128 * 1024)
+
+const char ts_app_usage_export[] =
+    "usage: tradingsystem export parquet --table SCHEMA.TABLE --from TIME --to TIME --out FILE\n"
+    "\n"
+    "Writes the rows of a time-partitioned table whose partition key is in [from, to)\n"
+    "to a Parquet file (zstd pages; integers INT64, timestamps TIMESTAMP UTC micros,\n"
+    "numeric DECIMAL(18,8), text STRING), then reads it back and checks the row count\n"
+    "and the sums of its integer, timestamp and decimal columns.\n"
+    "\n"
+    "  --table SCHEMA.TABLE  e.g. data_capture.market_ticks, order_manager.trades\n"
+    "  --from TIME --to TIME RFC 3339, e.g. 2026-11-27T00:00:00Z\n"
+    "  --out FILE            the file to write (replaced; written as FILE.partial first)\n";
+
+struct column {
+    char *name;        /* as in the table */
+    enum ts_pq_type type;
+    bool nullable;
+    uint64_t sum;      /* INT64-based types: sum of the values written, mod 2^64 */
+};
+
+struct job {
+    const char *table, *from, *to, *out;
+    enum ts_module module;
+    char key[128];     /* partition key column, quoted */
+    struct column *cols;
+    int ncols;
+    struct ts_buf select;
+};
+
+static int module_of(const char *table, enum ts_module *m)
+{
+    const char *dot = strchr(table, '.');
+    if (!dot) {
+        return TS_EINVAL;
+    }
+    for (int i = 0; i < TS_MOD_COUNT; i++) {
+        const char *name = ts_db_module_name((enum ts_module)i);
+        if (strlen(name) == (size_t)(dot - table) && !strncmp(table, name, (size_t)(dot - table))) {
+            *m = (enum ts_module)i;
+            return 0;
+        }
+    }
+    return TS_EINVAL;
+}
+
+/* The partition key and the columns, from the catalog. TS_EINVAL: not exportable. */
+static int describe(PGconn *c, struct job *j, struct ts_err *err)
+{
+    PGresult *r = NULL;
+    const char *p[1] = {j->table};
+    int rc = ts_db_exec(c, "read the table's partition key",
+                        "SELECT pg_get_partkeydef(to_regclass($1)), to_regclass($1) IS NULL", 1, p,
+                        &r, err);
+    if (rc) {
+        return rc;
+    }
+    if (!strcmp(PQgetvalue(r, 0, 1), "t")) {
+        rc = ts_err_set(err, TS_EINVAL, "no table %s", j->table);
+    } else if (PQgetisnull(r, 0, 0) || strncmp(PQgetvalue(r, 0, 0), "RANGE (", 7) != 0 ||
+               strchr(PQgetvalue(r, 0, 0) + 7, ',')) {
+        rc = ts_err_set(err, TS_EINVAL,
+                        "%s is not partitioned by a time range: export takes the time-partitioned "
+                        "tables (docs/schema.md)",
+                        j->table);
+    } else {
+        const char *k = PQgetvalue(r, 0, 0) + 7;
+        snprintf(j->key, sizeof(j->key), "%.*s", (int)strcspn(k, ")"), k);
+    }
+    PQclear(r);
+    if (rc) {
+        return rc;
+    }
+    rc = ts_db_exec(c, "read the table's columns",
+                    "SELECT a.attname, t.typname, NOT a.attnotnull, quote_ident(a.attname),"
+                    " coalesce(information_schema._pg_numeric_scale(a.atttypid, a.atttypmod), -1)"
+                    " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                    " WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped"
+                    " ORDER BY a.attnum",
+                    1, p, &r, err);
+    if (rc) {
+        return rc;
+    }
+    j->ncols = PQntuples(r);
+    j->cols = ts_xcalloc((size_t)j->ncols, sizeof(*j->cols));
+    ts_buf_adds(&j->select, "SELECT ");
+    for (int i = 0; i < j->ncols && !rc; i++) {
+        struct column *col = &j->cols[i];
+        const char *type = PQgetvalue(r, i, 1), *q = PQgetvalue(r, i, 3);
+        col->name = ts_xstrdup(PQgetvalue(r, i, 0));
+        col->nullable = !strcmp(PQgetvalue(r, i, 2), "t");
+        ts_buf_adds(&j->select, i ? ", " : "");
+        if (!strcmp(type, "int8") || !strcmp(type, "int4") || !strcmp(type, "int2")) {
+            col->type = TS_PQ_INT64;
+            ts_buf_adds(&j->select, q);
+        } else if (!strcmp(type, "timestamptz") || !strcmp(type, "timestamp")) {
+            col->type = TS_PQ_TIMESTAMP_US;
+            ts_buf_addf(&j->select, "(extract(epoch FROM %s) * 1000000)::int8", q);
+        } else if (!strcmp(type, "numeric") && atoi(PQgetvalue(r, i, 4)) >= 0 &&
+                   atoi(PQgetvalue(r, i, 4)) <= TS_DEC_PLACES) {
+            col->type = TS_PQ_DECIMAL;
+            ts_buf_addf(&j->select, "%s::text", q);
+        } else if (!strcmp(type, "bool")) {
+            col->type = TS_PQ_BOOL;
+            ts_buf_adds(&j->select, q);
+        } else {
+            col->type = TS_PQ_STRING; /* text, varchar, uuid, jsonb, unbounded numeric... */
+            ts_buf_addf(&j->select, "%s::text", q);
+        }
+    }
+    ts_buf_addf(&j->select, " FROM %s WHERE %s >= $1 AND %s < $2 ORDER BY %s", j->table, j->key,
+                j->key, j->key);
+    PQclear(r);
+    return rc;
+}
+
+/* One fetched row into the writer. */
+static int put_row(struct job *j, struct ts_pq_writer *w, const PGresult *r, int row,
+                   struct ts_err *err)
+{
+    for (int i = 0; i < j->ncols; i++) {
+        struct column *col = &j->cols[i];
+        if (PQgetisnull(r, row, i)) {
+            ts_pq_set_null(w, i);
+            continue;
+        }
+        const char *v = PQgetvalue(r, row, i);
+        size_t len = (size_t)PQgetlength(r, row, i);
+        int64_t x;
+        switch (col->type) {
+        case TS_PQ_INT64:
+        case TS_PQ_TIMESTAMP_US:
+            x = strtoll(v, NULL, 10);
+            col->sum += (uint64_t)x;
+            ts_pq_set_int64(w, i, x);
+            break;
+        case TS_PQ_DECIMAL:
+            if (ts_dec_parse(v, len, &x)) {
+                return ts_err_set(err, TS_EINVAL, "column %s: %s does not fit DECIMAL(18,8)",
+                                  col->name, v);
+            }
+            col->sum += (uint64_t)x;
+            ts_pq_set_int64(w, i, x);
+            break;
+        case TS_PQ_BOOL:
+            ts_pq_set_bool(w, i, v[0] == 't');
+            break;
+        case TS_PQ_STRING:
+            ts_pq_set_string(w, i, v, len);
+            break;
+        }
+    }
+    return ts_pq_end_row(w, err);
+}
+
+/* Reads the rows and writes the file; *rows is what was written. */
+static int write_file(PGconn *c, struct job *j, int64_t *rows, struct ts_err *err)
+{
+    struct ts_pq_column *pc = ts_xcalloc((size_t)j->ncols, sizeof(*pc));
+    for (int i = 0; i < j->ncols; i++) {
+        pc[i] = (struct ts_pq_column){j->cols[i].name, j->cols[i].type, j->cols[i].nullable};
+    }
+    struct ts_pq_writer *w = NULL;
+    int rc = ts_pq_open(&w, j->out, pc, j->ncols, ROW_GROUP_ROWS, err);
+    ts_free(pc);
+    if (rc) {
+        return rc;
+    }
+    struct ts_buf decl = TS_BUF_INIT;
+    ts_buf_addf(&decl, "DECLARE export_rows NO SCROLL CURSOR FOR %s", j->select.buf);
+    const char *p[2] = {j->from, j->to};
+    rc = ts_db_exec(c, "begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+                    NULL, err);
+    rc = rc ? rc : ts_db_exec(c, "open the rows", decl.buf, 2, p, NULL, err);
+    ts_buf_release(&decl);
+    for (;;) {
+        PGresult *r = NULL;
+        if (rc || (rc = ts_db_exec(c, "read rows", "FETCH " FETCH_ROWS " FROM export_rows", 0,
+                                   NULL, &r, err))) {
+            PQclear(r);
+            break;
+        }
+        int n = PQntuples(r);
+        for (int i = 0; i < n && !rc; i++) {
+            rc = put_row(j, w, r, i, err);
+        }
+        PQclear(r);
+        if (n == 0) {
+            break;
+        }
+    }
+    if (ts_db_exec(c, "end", "COMMIT", 0, NULL, NULL, NULL)) {
+    }
+    if (rc) {
+        ts_pq_abort(w);
+        return rc;
+    }
+    return ts_pq_close(w, rows, err);
+}
+
+/* Reads the file back: rows and the sum of each INT64-based column. */
+static int verify(struct job *j, int64_t rows, struct ts_err *err)
+{
+    int64_t got = 0;
+    int rc = ts_pq_verify(j->out, &got, err);
+    if (!rc && got != rows) {
+        rc = ts_err_set(err, TS_EIO, "%s holds %" PRId64 " rows, %" PRId64 " were written",
+                        j->out, got, rows);
+    }
+    for (int i = 0; i < j->ncols && !rc; i++) {
+        struct column *col = &j->cols[i];
+        uint64_t sum = 0;
+        int64_t nonnull = 0;
+        if (col->type == TS_PQ_STRING || col->type == TS_PQ_BOOL) {
+            continue;
+        }
+        rc = ts_pq_column_sum(j->out, col->name, &sum, &nonnull, err);
+        if (!rc && sum != col->sum) {
+            rc = ts_err_set(err, TS_EIO, "%s: column %s reads back with another checksum",
+                            j->out, col->name);
+        }
+    }
+    if (rc) {
+        remove(j->out);
+    }
+    return rc;
+}
+
+int ts_app_export(int argc, char **argv)
+{
+    struct job j;
+    memset(&j, 0, sizeof(j));
+    if (argc < 1 || ts_app_is_help(argv[0])) {
+        fputs(ts_app_usage_export, argc < 1 ? stderr : stdout);
+        return argc < 1 ? TS_APP_EXIT_USAGE : TS_APP_EXIT_OK;
+    }
+    if (strcmp(argv[0], "parquet") != 0) {
+        return ts_app_usage_error("export: unknown format '%s' (parquet is the one)", argv[0]);
+    }
+    for (int i = 1; i < argc; i++) {
+        const char **slot = !strcmp(argv[i], "--table") ? &j.table
+                            : !strcmp(argv[i], "--from") ? &j.from
+                            : !strcmp(argv[i], "--to")   ? &j.to
+                            : !strcmp(argv[i], "--out")  ? &j.out
+                                                         : NULL;
+        if (ts_app_is_help(argv[i])) {
+            fputs(ts_app_usage_export, stdout);
+            return TS_APP_EXIT_OK;
+        }
+        if (!slot) {
+            return ts_app_usage_error("unknown option '%s' for export", argv[i]);
+        }
+        if (i + 1 >= argc || !*argv[i + 1]) {
+            return ts_app_usage_error("%s needs a value", argv[i]);
+        }
+        *slot = argv[++i];
+    }
+    int64_t from_ns, to_ns;
+    struct ts_err err = TS_ERR_INIT;
+    if (!j.table || !j.from || !j.to || !j.out) {
+        return ts_app_usage_error("export parquet needs --table, --from, --to and --out");
+    }
+    if (module_of(j.table, &j.module)) {
+        return ts_app_usage_error("--table %s: give SCHEMA.TABLE, the schema a module "
+                                  "(data_capture, order_manager, ...)",
+                                  j.table);
+    }
+    if (ts_time_parse_rfc3339_err(j.from, strlen(j.from), &from_ns, &err) ||
+        ts_time_parse_rfc3339_err(j.to, strlen(j.to), &to_ns, &err)) {
+        return ts_app_usage_error("%s", err.msg);
+    }
+    if (from_ns >= to_ns) {
+        return ts_app_usage_error("--from must be before --to");
+    }
+
+    struct ts_db_config cfg;
+    PGconn *c = NULL;
+    bool started = false;
+    int64_t rows = 0;
+    int rc = ts_db_config_load(&cfg, &err);
+    if (rc) {
+        return ts_app_fail(&err);
+    }
+    ts_buf_init(&j.select);
+    if (cfg.embedded[j.module] && (rc = ts_cluster_start(cfg.home, &started, &err))) {
+        goto out;
+    }
+    if ((rc = ts_db_connect(cfg.conninfo[j.module], &c, &err)) || (rc = describe(c, &j, &err)) ||
+        (rc = write_file(c, &j, &rows, &err)) || (rc = verify(&j, rows, &err))) {
+        goto out;
+    }
+    struct stat st;
+    printf("exported %" PRId64 " rows of %s [%s, %s) to %s (%lld bytes; row count and column "
+           "sums verified)\n",
+           rows, j.table, j.from, j.to, j.out, stat(j.out, &st) ? 0LL : (long long)st.st_size);
+out:
+    if (c) {
+        PQfinish(c);
+    }
+    if (started) {
+        bool stopped;
+        struct ts_err e2 = TS_ERR_INIT;
+        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
+            ts_app_fail(&e2);
+        }
+    }
+    for (int i = 0; i < j.ncols; i++) {
+        ts_free(j.cols[i].name);
+    }
+    ts_free(j.cols);
+    ts_buf_release(&j.select);
+    ts_db_config_release(&cfg);
+    if (rc == TS_EINVAL) {
+        fprintf(stderr, "tradingsystem: %s\n", err.msg);
+        return TS_APP_EXIT_USAGE;
+    }
+    return rc ? ts_app_fail(&err) : TS_APP_EXIT_OK;
+}
