@@ -17,6 +17,14 @@ int ts_app_usage_error(const char *fmt, ...) TS_PRINTF(1, 2);
 int ts_app_fail(const struct ts_err *err);
 bool ts_app_is_help(const char *arg);
 
+/* Creates missing module databases and applies pending migrations, quietly; an exit code. */
+struct ts_db_config;
+int ts_app_migrate(const struct ts_db_config *cfg);
+
+/* `tradingsystem replay ...` (replay.c). */
+int ts_app_replay(int argc, char **argv);
+extern const char ts_app_usage_replay[];
+
 /* `tradingsystem export ...` (export.c). */
 int ts_app_export(int argc, char **argv);
 extern const char ts_app_usage_export[];

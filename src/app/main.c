@@ -49,6 +49,7 @@ static const char usage_main[] =
     "  db status          show the cluster and each module's database\n"
     "  db migrate         create the module databases and apply migrations\n"
     "  db url --module M  print a libpq connection string for psql\n"
+    "  replay FILE        store the trades of a B3 or CSV trade file as ticks\n"
     "  export parquet     write a time range of a table to a Parquet file\n"
     "\n"
     "options:\n"
@@ -277,6 +278,11 @@ static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
         PQfinish(c);
     }
     return rc;
+}
+
+int ts_app_migrate(const struct ts_db_config *cfg)
+{
+    return migrate_all(cfg, NULL, true);
 }
 
 static int cmd_db(int argc, char **argv)
@@ -559,6 +565,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "db")) {
         return cmd_db(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "replay")) {
+        return ts_app_replay(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "export")) {
         return ts_app_export(argc - 2, argv + 2);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "db/cluster.h"
 
@@ -190,6 +191,13 @@ static void describe_target(PGconn *c, char *out, size_t cap)
              port && *port ? port : "", db ? db : "?");
 }
 
+/* Server notices ("relation ... already exists, skipping") go to the debug log, not stderr. */
+static void notice_to_log(void *arg, const char *msg)
+{
+    (void)arg;
+    ts_debug("db", "%.*s", (int)strcspn(msg, "\n"), msg);
+}
+
 int ts_db_connect(const char *conninfo, PGconn **out, struct ts_err *err)
 {
     const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
@@ -209,6 +217,7 @@ int ts_db_connect(const char *conninfo, PGconn **out, struct ts_err *err)
         PQfinish(c);
         return TS_ECONN;
     }
+    PQsetNoticeProcessor(c, notice_to_log, NULL);
     *out = c;
     return 0;
 }
