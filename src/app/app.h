@@ -6,8 +6,10 @@
 #define TS_APP_APP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/err.h"
+#include "db/db.h"
 
 enum { TS_APP_EXIT_OK = 0, TS_APP_EXIT_FAIL = 1, TS_APP_EXIT_USAGE = 2, TS_APP_EXIT_STOPPED = 3 };
 
@@ -18,12 +20,23 @@ int ts_app_fail(const struct ts_err *err);
 bool ts_app_is_help(const char *arg);
 
 /* Creates missing module databases and applies pending migrations, quietly; an exit code. */
-struct ts_db_config;
 int ts_app_migrate(const struct ts_db_config *cfg);
 
 /* `tradingsystem replay ...` (replay.c). */
 int ts_app_replay(int argc, char **argv);
 extern const char ts_app_usage_replay[];
+
+/* `tradingsystem retention ...` (retention.c). */
+int ts_app_retention(int argc, char **argv);
+extern const char ts_app_usage_retention[];
+
+/*
+ * Writes the rows of table with its partition key in [from, to) to out, inside the
+ * transaction open on c (what it holds is what is exported), then reads the file
+ * back and checks it (export.c). *rows: rows written. On failure no file is left.
+ */
+int ts_app_export_range(PGconn *c, const char *table, const char *from, const char *to,
+                        const char *out, int64_t *rows, struct ts_err *err) TS_MUST_CHECK;
 
 /* `tradingsystem export ...` (export.c). */
 int ts_app_export(int argc, char **argv);

@@ -187,8 +187,9 @@ static int put_row(struct job *j, struct ts_pq_writer *w, const PGresult *r, int
     return ts_pq_end_row(w, err);
 }
 
-/* Reads the rows and writes the file; *rows is what was written. */
-static int write_file(PGconn *c, struct job *j, int64_t *rows, struct ts_err *err)
+/* Reads the rows and writes the file; *rows is what was written. own_txn: in a
+ * read-only snapshot of its own, else inside the caller's open transaction. */
+static int write_file(PGconn *c, struct job *j, bool own_txn, int64_t *rows, struct ts_err *err)
 {
     struct ts_pq_column *pc = ts_xcalloc((size_t)j->ncols, sizeof(*pc));
     for (int i = 0; i < j->ncols; i++) {
@@ -203,8 +204,10 @@ static int write_file(PGconn *c, struct job *j, int64_t *rows, struct ts_err *er
     struct ts_buf decl = TS_BUF_INIT;
     ts_buf_addf(&decl, "DECLARE export_rows NO SCROLL CURSOR FOR %s", j->select.buf);
     const char *p[2] = {j->from, j->to};
-    rc = ts_db_exec(c, "begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
-                    NULL, err);
+    if (own_txn) {
+        rc = ts_db_exec(c, "begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+                        NULL, err);
+    }
     rc = rc ? rc : ts_db_exec(c, "open the rows", decl.buf, 2, p, NULL, err);
     ts_buf_release(&decl);
     for (;;) {
@@ -223,7 +226,7 @@ static int write_file(PGconn *c, struct job *j, int64_t *rows, struct ts_err *er
             break;
         }
     }
-    if (ts_db_exec(c, "end", "COMMIT", 0, NULL, NULL, NULL)) {
+    if (ts_db_exec(c, "end", own_txn ? "COMMIT" : "CLOSE export_rows", 0, NULL, NULL, NULL)) {
     }
     if (rc) {
         ts_pq_abort(w);
@@ -257,6 +260,32 @@ static int verify(struct job *j, int64_t rows, struct ts_err *err)
     if (rc) {
         remove(j->out);
     }
+    return rc;
+}
+
+static void job_release(struct job *j)
+{
+    for (int i = 0; i < j->ncols; i++) {
+        ts_free(j->cols[i].name);
+    }
+    ts_free(j->cols);
+    ts_buf_release(&j->select);
+}
+
+int ts_app_export_range(PGconn *c, const char *table, const char *from, const char *to,
+                        const char *out, int64_t *rows, struct ts_err *err)
+{
+    struct job j;
+    memset(&j, 0, sizeof(j));
+    j.table = table;
+    j.from = from;
+    j.to = to;
+    j.out = out;
+    ts_buf_init(&j.select);
+    int rc = describe(c, &j, err);
+    rc = rc ? rc : write_file(c, &j, false, rows, err);
+    rc = rc ? rc : verify(&j, *rows, err);
+    job_release(&j);
     return rc;
 }
 
@@ -320,7 +349,7 @@ int ts_app_export(int argc, char **argv)
         goto out;
     }
     if ((rc = ts_db_connect(cfg.conninfo[j.module], &c, &err)) || (rc = describe(c, &j, &err)) ||
-        (rc = write_file(c, &j, &rows, &err)) || (rc = verify(&j, rows, &err))) {
+        (rc = write_file(c, &j, true, &rows, &err)) || (rc = verify(&j, rows, &err))) {
         goto out;
     }
     struct stat st;
@@ -338,11 +367,7 @@ out:
             ts_app_fail(&e2);
         }
     }
-    for (int i = 0; i < j.ncols; i++) {
-        ts_free(j.cols[i].name);
-    }
-    ts_free(j.cols);
-    ts_buf_release(&j.select);
+    job_release(&j);
     ts_db_config_release(&cfg);
     if (rc == TS_EINVAL) {
         fprintf(stderr, "tradingsystem: %s\n", err.msg);

@@ -51,6 +51,7 @@ static const char usage_main[] =
     "  db url --module M  print a libpq connection string for psql\n"
     "  replay FILE        store the trades of a B3 or CSV trade file as ticks\n"
     "  export parquet     write a time range of a table to a Parquet file\n"
+    "  retention run      archive (verified Parquet) and drop expired partitions\n"
     "\n"
     "options:\n"
     "  -h, --help         show help (also after any command)\n"
@@ -568,6 +569,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "replay")) {
         return ts_app_replay(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "retention")) {
+        return ts_app_retention(argc - 2, argv + 2);
     }
     if (!strcmp(cmd, "export")) {
         return ts_app_export(argc - 2, argv + 2);

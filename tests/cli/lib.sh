@@ -50,14 +50,21 @@ API=/api/v1
 SERVE=
 serve_start() {
     export TS_EOD_TIME=${TS_EOD_TIME:-off} # no end of day by the clock in the middle of a test
-    [ -n "${addr:-}" ] || addr=127.0.0.1:$((20000 + RANDOM % 20000))
-    "$BIN" serve --addr "$addr" "$@" >>"$TMP/serve.out" 2>>"$TMP/serve.err" &
-    SERVE=$!
-    local up=0
-    for _ in $(seq 300); do
-        curl -s -o /dev/null "http://$addr$API/health" && { up=1; break; }
-        kill -0 $SERVE 2>/dev/null || break
-        sleep 0.1
+    local up=0 try
+    for try in 1 2 3 4 5; do
+        # below Linux's ephemeral ports (32768+), where clients' own ports would collide
+        [ -n "${addr:-}" ] || addr=127.0.0.1:$((20000 + RANDOM % 12000))
+        "$BIN" serve --addr "$addr" "$@" >>"$TMP/serve.out" 2>>"$TMP/serve.err" &
+        SERVE=$!
+        for _ in $(seq 300); do
+            curl -s -o /dev/null "http://$addr$API/health" && { up=1; break; }
+            kill -0 $SERVE 2>/dev/null || break
+            sleep 0.1
+        done
+        [ $up = 1 ] && break
+        wait $SERVE 2>/dev/null
+        tail -3 "$TMP/serve.err" | grep -q 'Address already in use' || break
+        addr= # taken meanwhile: another port
     done
     [ $up = 1 ] && ok "serve starts" || { not_ok "serve did not start" "$(tail -20 "$TMP/serve.err")"; finish; }
 }

@@ -8,7 +8,7 @@ export TS_PG_PORT=55434
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
 cleanup_hooks+=("kill \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1")
 SERVE=
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000)) # below the ephemeral ports (32768+) of clients
 addr=127.0.0.1:$port
 
 start_serve() {

@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 const BIN = process.env.TS_BIN;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-stream-'));
 fs.chmodSync(home, 0o755);
-const port = 20000 + Math.floor(Math.random() * 20000);
+const port = 20000 + Math.floor(Math.random() * 12000);
 const api = `http://127.0.0.1:${port}/api/v1`;
 const wsUrl = `ws://127.0.0.1:${port}/api/v1/stream`;
 const RING = 64;

@@ -1,0 +1,248 @@
+/*
+ * retention.c - `tradingsystem retention run [--dry-run]` and `retention set
+ * SCHEMA.TABLE INTERVAL|off` (docs/operations.md "Retention"): old partitions
+ * leave the database only as verified Parquet files (DESIGN.md erratum 14).
+ *
+ * For each registered table with a retention (public.ts_partitioned_tables), each
+ * partition whose upper bound is older than now - retention is, in one transaction:
+ * locked against writes (SHARE), exported with ts_app_export_range() to
+ * $TS_HOME/archive/SCHEMA.TABLE/PARTITION.parquet, read back and checked (rows and
+ * column sums against what was read), counted again, then detached and dropped.
+ * Any failure rolls back: the partition stays, and the reason is reported (exit 1
+ * once the others were tried). Tables without a retention (orders, trades, audit
+ * by default) are never touched.
+ */
+#include "app/app.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "db/cluster.h"
+
+const char ts_app_usage_retention[] =
+    "usage: tradingsystem retention run [--dry-run]\n"
+    "       tradingsystem retention set SCHEMA.TABLE INTERVAL|off\n"
+    "\n"
+    "run: every partition older than its table's retention is exported to\n"
+    "     $TS_HOME/archive/SCHEMA.TABLE/PARTITION.parquet, read back and verified,\n"
+    "     and only then detached and dropped; a failure keeps the partition.\n"
+    "     --dry-run lists what would go.\n"
+    "set: the retention of a time-partitioned table, e.g. '30 days', or off.\n";
+
+static int mkdirs(const char *path, struct ts_err *err)
+{
+    char buf[4096];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0750) && errno != EEXIST) {
+                return ts_err_set(err, TS_EIO, "cannot create %s: %s", buf, strerror(errno));
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0750) && errno != EEXIST) {
+        return ts_err_set(err, TS_EIO, "cannot create %s: %s", buf, strerror(errno));
+    }
+    return 0;
+}
+
+/* One partition out: in one transaction, or not at all. */
+static int archive_one(PGconn *c, const char *home, const char *parent, const char *part,
+                       const char *lower, const char *upper, int64_t *rows, char *file,
+                       size_t filecap, struct ts_err *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/archive/%s", home, parent);
+    snprintf(file, filecap, "%s/%s.parquet", dir, strchr(part, '.') ? strchr(part, '.') + 1 : part);
+    int rc = mkdirs(dir, err);
+    if (rc) {
+        return rc;
+    }
+    struct ts_buf sql = TS_BUF_INIT;
+    PGresult *r = NULL;
+    rc = ts_db_exec(c, "begin", "BEGIN", 0, NULL, NULL, err);
+    /* no write may land in it between the export and the drop */
+    if (!rc) {
+        ts_buf_addf(&sql, "LOCK TABLE %s IN SHARE MODE", part);
+        rc = ts_db_exec(c, "lock the partition", sql.buf, 0, NULL, NULL, err);
+    }
+    rc = rc ? rc : ts_app_export_range(c, parent, lower, upper, file, rows, err);
+    if (!rc) {
+        ts_buf_reset(&sql);
+        ts_buf_addf(&sql, "SELECT count(*) FROM %s", part);
+        rc = ts_db_exec(c, "count the partition", sql.buf, 0, NULL, &r, err);
+        if (!rc && strtoll(PQgetvalue(r, 0, 0), NULL, 10) != *rows) {
+            rc = ts_err_set(err, TS_EIO, "%s holds %s rows, the file %" PRId64, part,
+                            PQgetvalue(r, 0, 0), *rows);
+        }
+        PQclear(r);
+    }
+    if (!rc) {
+        ts_buf_reset(&sql);
+        ts_buf_addf(&sql, "ALTER TABLE %s DETACH PARTITION %s", parent, part);
+        rc = ts_db_exec(c, "detach the partition", sql.buf, 0, NULL, NULL, err);
+    }
+    if (!rc) {
+        ts_buf_reset(&sql);
+        ts_buf_addf(&sql, "DROP TABLE %s", part);
+        rc = ts_db_exec(c, "drop the partition", sql.buf, 0, NULL, NULL, err);
+    }
+    rc = rc ? rc : ts_db_exec(c, "commit", "COMMIT", 0, NULL, NULL, err);
+    if (rc) {
+        if (ts_db_exec(c, "rollback", "ROLLBACK", 0, NULL, NULL, NULL)) {
+        }
+        remove(file); /* the partition stays: no file claims to be its archive */
+    }
+    ts_buf_release(&sql);
+    return rc;
+}
+
+static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry, int *failures)
+{
+    struct ts_err err = TS_ERR_INIT;
+    PGconn *c = NULL;
+    PGresult *r = NULL;
+    int rc = ts_db_connect(cfg->conninfo[m], &c, &err);
+    rc = rc ? rc
+            : ts_db_exec(c, "find old partitions",
+                         "SELECT t.parent::text, p.partition::text,"
+                         " to_char(p.lower AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                         " to_char(p.upper AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                         " t.retention::text"
+                         " FROM public.ts_partitioned_tables t,"
+                         " LATERAL public.ts_partitions(t.parent) p"
+                         " WHERE t.retention IS NOT NULL AND NOT p.is_default"
+                         " AND p.upper <= now() - t.retention ORDER BY 1, p.lower",
+                         0, NULL, &r, &err);
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        const char *parent = PQgetvalue(r, i, 0), *part = PQgetvalue(r, i, 1);
+        if (dry) {
+            printf("would archive %s [%s, %s) of %s (retention %s)\n", part, PQgetvalue(r, i, 2),
+                   PQgetvalue(r, i, 3), parent, PQgetvalue(r, i, 4));
+            continue;
+        }
+        char file[4200];
+        int64_t rows = 0;
+        struct ts_err e = TS_ERR_INIT;
+        if (archive_one(c, cfg->home, parent, part, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                        &rows, file, sizeof(file), &e)) {
+            fprintf(stderr, "tradingsystem: %s kept: %s\n", part, e.msg);
+            (*failures)++;
+        } else {
+            printf("archived %s: %" PRId64 " rows to %s (verified), partition dropped\n", part, rows,
+                   file);
+        }
+    }
+    PQclear(r);
+    if (c) {
+        PQfinish(c);
+    }
+    if (rc) {
+        fprintf(stderr, "tradingsystem: %s: %s\n", ts_db_module_name(m), err.msg);
+        (*failures)++;
+    }
+    return 0;
+}
+
+static int set_retention(const struct ts_db_config *cfg, const char *table, const char *value)
+{
+    enum ts_module m;
+    const char *dot = strchr(table, '.');
+    char mod[64];
+    struct ts_err err = TS_ERR_INIT;
+    if (!dot || (size_t)(dot - table) >= sizeof(mod)) {
+        return ts_app_usage_error("retention set: give SCHEMA.TABLE");
+    }
+    snprintf(mod, sizeof(mod), "%.*s", (int)(dot - table), table);
+    if (ts_db_module_parse(mod, &m)) {
+        return ts_app_usage_error("retention set: no module '%s'", mod);
+    }
+    PGconn *c = NULL;
+    PGresult *r = NULL;
+    const char *p[2] = {table, strcmp(value, "off") ? value : NULL};
+    int rc = ts_db_connect(cfg->conninfo[m], &c, &err);
+    rc = rc ? rc
+            : ts_db_exec(c, "set the retention",
+                         "UPDATE public.ts_partitioned_tables SET retention = $2::interval"
+                         " WHERE parent = to_regclass($1) RETURNING coalesce(retention::text, 'off')",
+                         2, p, &r, &err);
+    if (!rc && PQntuples(r) == 0) {
+        rc = ts_err_set(&err, TS_EINVAL, "%s is not a time-partitioned table", table);
+    }
+    if (!rc) {
+        printf("retention of %s: %s\n", table, PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    if (c) {
+        PQfinish(c);
+    }
+    if (rc == TS_EINVAL) {
+        fprintf(stderr, "tradingsystem: %s\n", err.msg);
+        return TS_APP_EXIT_USAGE;
+    }
+    return rc ? ts_app_fail(&err) : TS_APP_EXIT_OK;
+}
+
+int ts_app_retention(int argc, char **argv)
+{
+    bool run = argc >= 1 && !strcmp(argv[0], "run"), set = argc >= 1 && !strcmp(argv[0], "set");
+    bool dry = false;
+    if (argc < 1 || ts_app_is_help(argv[0])) {
+        fputs(ts_app_usage_retention, argc < 1 ? stderr : stdout);
+        return argc < 1 ? TS_APP_EXIT_USAGE : TS_APP_EXIT_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (ts_app_is_help(argv[i])) {
+            fputs(ts_app_usage_retention, stdout);
+            return TS_APP_EXIT_OK;
+        }
+    }
+    if (run) {
+        for (int i = 1; i < argc; i++) {
+            if (strcmp(argv[i], "--dry-run") != 0) {
+                return ts_app_usage_error("unknown option '%s' for retention run", argv[i]);
+            }
+            dry = true;
+        }
+    } else if (!set) {
+        return ts_app_usage_error("unknown retention action '%s'", argv[0]);
+    } else if (argc != 3) {
+        return ts_app_usage_error("retention set needs SCHEMA.TABLE and INTERVAL|off");
+    }
+    struct ts_db_config cfg;
+    struct ts_err err = TS_ERR_INIT;
+    bool started = false;
+    int failures = 0, rc;
+    if (ts_db_config_load(&cfg, &err)) {
+        return ts_app_fail(&err);
+    }
+    if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started, &err)) {
+        rc = ts_app_fail(&err);
+        goto out;
+    }
+    if (set) {
+        rc = set_retention(&cfg, argv[1], argv[2]);
+    } else {
+        for (int m = 0; m < TS_MOD_COUNT; m++) {
+            run_module(&cfg, (enum ts_module)m, dry, &failures);
+        }
+        rc = failures ? TS_APP_EXIT_FAIL : TS_APP_EXIT_OK;
+    }
+out:
+    if (started) {
+        bool stopped;
+        struct ts_err e2 = TS_ERR_INIT;
+        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
+            ts_app_fail(&e2);
+        }
+    }
+    ts_db_config_release(&cfg);
+    return rc;
+}
