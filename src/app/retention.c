@@ -7,7 +7,10 @@
  * partition whose upper bound is older than now - retention is, in one transaction:
  * locked against writes (SHARE), exported with ts_app_export_range() to
  * $TS_HOME/archive/SCHEMA.TABLE/PARTITION.parquet, read back and checked (rows and
- * column sums against what was read), counted again, then detached and dropped.
+ * column sums against what was read), then dropped: for data_capture tables through
+ * the schema's gate (a verified row in data_capture.export_log with the file's
+ * SHA-256, then data_capture.drop_exported_partition(), which recounts), for the
+ * other modules counted again, detached and dropped here.
  * Any failure rolls back: the partition stays, and the reason is reported (exit 1
  * once the others were tried). Tables without a retention (orders, trades, audit
  * by default) are never touched.
@@ -22,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/sha256.h"
 #include "db/cluster.h"
 
 const char ts_app_usage_retention[] =
@@ -74,7 +78,25 @@ static int archive_one(PGconn *c, const char *home, const char *parent, const ch
         rc = ts_db_exec(c, "lock the partition", sql.buf, 0, NULL, NULL, err);
     }
     rc = rc ? rc : ts_app_export_range(c, parent, lower, upper, file, rows, err);
-    if (!rc) {
+    if (!rc && !strncmp(parent, "data_capture.", 13)) {
+        /* the schema's own gate (erratum 14): a verified export on record, then its drop */
+        char sha[TS_SHA256_HEXLEN], nrows[24], bytes[24];
+        struct stat st;
+        rc = ts_sha256_file(file, sha, err);
+        snprintf(nrows, sizeof(nrows), "%" PRId64, *rows);
+        snprintf(bytes, sizeof(bytes), "%lld", stat(file, &st) ? 0LL : (long long)st.st_size);
+        const char *p[8] = {parent, part, lower, upper, file, nrows, bytes, sha};
+        rc = rc ? rc
+                : ts_db_exec(c, "record the export",
+                             "INSERT INTO data_capture.export_log (table_name, partition_name,"
+                             " range_from, range_to, file_path, row_count, file_bytes, checksum,"
+                             " verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
+                             8, p, NULL, err);
+        rc = rc ? rc
+                : ts_db_exec(c, "drop the partition",
+                             "SELECT data_capture.drop_exported_partition($1::regclass)", 1, p + 1,
+                             NULL, err);
+    } else if (!rc) {
         ts_buf_reset(&sql);
         ts_buf_addf(&sql, "SELECT count(*) FROM %s", part);
         rc = ts_db_exec(c, "count the partition", sql.buf, 0, NULL, &r, err);
@@ -83,16 +105,16 @@ static int archive_one(PGconn *c, const char *home, const char *parent, const ch
                             PQgetvalue(r, 0, 0), *rows);
         }
         PQclear(r);
-    }
-    if (!rc) {
-        ts_buf_reset(&sql);
-        ts_buf_addf(&sql, "ALTER TABLE %s DETACH PARTITION %s", parent, part);
-        rc = ts_db_exec(c, "detach the partition", sql.buf, 0, NULL, NULL, err);
-    }
-    if (!rc) {
-        ts_buf_reset(&sql);
-        ts_buf_addf(&sql, "DROP TABLE %s", part);
-        rc = ts_db_exec(c, "drop the partition", sql.buf, 0, NULL, NULL, err);
+        if (!rc) {
+            ts_buf_reset(&sql);
+            ts_buf_addf(&sql, "ALTER TABLE %s DETACH PARTITION %s", parent, part);
+            rc = ts_db_exec(c, "detach the partition", sql.buf, 0, NULL, NULL, err);
+        }
+        if (!rc) {
+            ts_buf_reset(&sql);
+            ts_buf_addf(&sql, "DROP TABLE %s", part);
+            rc = ts_db_exec(c, "drop the partition", sql.buf, 0, NULL, NULL, err);
+        }
     }
     rc = rc ? rc : ts_db_exec(c, "commit", "COMMIT", 0, NULL, NULL, err);
     if (rc) {

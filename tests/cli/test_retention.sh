@@ -39,6 +39,9 @@ expect_rc "retention run" 0
 file=$TS_HOME/archive/data_capture.market_ticks/${old#data_capture.}.parquet
 expect_eq "archived, verified, dropped" "$OUT" "archived $old: 1000 rows to $file (verified), partition dropped"
 expect_eq "the partition is gone" "$(sql "SELECT to_regclass('$old') IS NULL")" t
+expect_eq "export_log records the verified export, its SHA-256, and the drop" \
+    "$(sql "SELECT row_count || ' ' || checksum || ' ' || (verified_at IS NOT NULL) || ' ' || (dropped_at IS NOT NULL) || ' ' || file_path FROM data_capture.export_log")" \
+    "1000 $(sha256sum "$file" | cut -d' ' -f1) true true $file"
 got=$(node "$SRC/tests/parquet/read_back.mjs" "$file" --rows 0 | node -e '
   const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
   console.log(d.rows_read + " " + d.sum_price_times_volume);')
