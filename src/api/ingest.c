@@ -9,6 +9,7 @@
 #include "api/respond.h"
 #include "api/stream.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
 #include "oms/oms.h"
@@ -38,6 +39,39 @@ static void publish_tick(struct ts_api *api, const struct ts_tick *t)
                 t->trade_id);
     ts_stream_publish_market(api->stream, topic, m.buf, m.len);
     ts_buf_release(&m);
+}
+
+/*
+ * Ticks older than a minute (replays, late prints) are behind the bars' rollup
+ * watermark, which only looks back 2 minutes: the minutes they touch are rebuilt
+ * now. Bars are derived data: a failure is logged, never fatal.
+ */
+static void rebuild_late_bars(struct ts_api *api, const struct ts_tick *t, size_t n)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        lo = t[i].time_ns < lo ? t[i].time_ns : lo;
+        hi = t[i].time_ns > hi ? t[i].time_ns : hi;
+    }
+    if (lo >= ts_now_ns() - 60 * TS_NS_PER_SEC) {
+        return; /* live: the rollup takes them */
+    }
+    ts_api_rebuild_bars(api, lo, hi);
+}
+
+void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
+{
+    char from[40], to[40];
+    struct ts_err err = TS_ERR_INIT;
+    ts_time_format_rfc3339(from_ns, from, sizeof(from));
+    ts_time_format_rfc3339(to_ns, to, sizeof(to));
+    const char *p[2] = {from, to};
+    if (ts_api_query(api, TS_MOD_DATA_CAPTURE, "rebuild bars",
+                     "SELECT data_capture.rebuild_market_bars_1m($1::timestamptz,"
+                     " date_trunc('minute', $2::timestamptz, 'UTC') + interval '1 minute')",
+                     2, p, NULL, &err)) {
+        ts_warn("ingest", "bars of [%s, %s] not rebuilt: %s", from, to, err.msg);
+    }
 }
 
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
@@ -105,6 +139,9 @@ int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *
         }
     }
     res->stored = k;
+    if (k) {
+        rebuild_late_bars(api, t, k);
+    }
     if (k && api->oms) {
         struct ts_oms_answer ans;
         ts_oms_ticks(api->oms, source, t, (int)k, &ans);

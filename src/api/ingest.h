@@ -5,6 +5,9 @@
  * new ones, in the order given, go to the streams (ticks:SYMBOL) and to the
  * order manager (paper venue and marks).
  *
+ * Ticks older than a minute also rebuild the 1-minute bars of the minutes they
+ * touch (the rollup of the maintenance loop only looks 2 minutes back).
+ *
  * Ticks of symbols missing from the instrument master are not stored (the
  * caller checks them first when it must refuse them). Any thread.
  */
@@ -26,5 +29,8 @@ struct ts_ingest_result {
 /* t[0..n-1] (times already in microseconds) are compacted to the new ones. */
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
+
+/* Recomputes the 1-minute bars of the minutes in [from_ns, to_ns] (late ticks, cancels). */
+void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns);
 
 #endif

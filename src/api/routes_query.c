@@ -517,6 +517,47 @@ out:
     query_close(&q);
 }
 
+/* 1m bars from the rollup, or 5m..1d bars made of them (1d: B3 trading dates). */
+static void get_market_bars(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    static const char *const keys[] = {"symbol", "interval", "from", "to", "limit", NULL};
+    static const char *const intervals[] = {"1m", "5m", "15m", "1h", "1d"};
+    struct ts_err err = TS_ERR_INIT;
+    struct query q;
+    int rc;
+    TRY(query_open(&q, req, keys, &err));
+    TRY(q_text(&q, "symbol", &err));
+    if (!q.param[query_idx(&q, "symbol")]) {
+        TRY(ts_err_set(&err, TS_EINVAL, "query parameter 'symbol' is required"));
+    }
+    TRY(q_enum(&q, "interval", NAMES(intervals), &err));
+    TRY(q_range(&q, &err));
+    TRY(q_limit(&q, &err));
+    /* $2 is the interval's name: '1m' -> '1 minute' ... bucketed from midnight B3 (03:00 UTC) */
+    TRY(list_answer_in(app, TS_MOD_DATA_CAPTURE, resp, "list bars",
+                       "WITH iv AS (SELECT CASE coalesce($2::text, '1m') WHEN '1m' THEN interval"
+                       " '1 minute' WHEN '5m' THEN interval '5 minutes' WHEN '15m' THEN interval"
+                       " '15 minutes' WHEN '1h' THEN interval '1 hour' ELSE interval '1 day' END"
+                       " AS step)"
+                       " SELECT symbol, coalesce($2::text, '1m') AS interval, bucket, open, high,"
+                       " low, close, volume, trade_count FROM ("
+                       "  SELECT b.symbol, date_bin(iv.step, b.bucket,"
+                       "   timestamptz '2000-01-03 03:00:00+00') AS bucket,"
+                       "   (array_agg(b.open ORDER BY b.bucket))[1] AS open, max(b.high) AS high,"
+                       "   min(b.low) AS low, (array_agg(b.close ORDER BY b.bucket DESC))[1] AS close,"
+                       "   sum(b.volume) AS volume, sum(b.trade_count)::bigint AS trade_count"
+                       "  FROM data_capture.market_bars_1m b, iv WHERE b.symbol = $1"
+                       "  AND ($3::timestamptz IS NULL OR b.bucket >= $3)"
+                       "  AND ($4::timestamptz IS NULL OR b.bucket < $4)"
+                       "  GROUP BY 1, 2) x ORDER BY bucket DESC LIMIT $5::int",
+                       &q, NULL, &err));
+out:
+    if (rc) {
+        ts_api_fail(resp, &err);
+    }
+    query_close(&q);
+}
+
 /* ---- positions ---- */
 
 static void get_positions(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -739,6 +780,7 @@ const struct ts_http_route ts_api__query_routes[] = {
     {TS_HTTP_GET, "/api/v1/orders/{}/audit", get_order_audit, true},
     {TS_HTTP_GET, "/api/v1/trades", get_trades, true},
     {TS_HTTP_GET, "/api/v1/market/ticks", get_market_ticks, true},
+    {TS_HTTP_GET, "/api/v1/market/bars", get_market_bars, true},
     {TS_HTTP_GET, "/api/v1/positions", get_positions, true},
     {TS_HTTP_GET, "/api/v1/positions/{}/history", get_position_history, true},
     {TS_HTTP_GET, "/api/v1/audit/orders", get_audit, true},

@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/feed.h"
+#include "api/maint.h"
 #include "api/http.h"
 #include "api/stream.h"
 #include "app/app.h"
@@ -383,6 +384,7 @@ static int cmd_serve(int argc, char **argv)
     const char *feed = "none";
     struct ts_feed_config fcfg = {.rate = 5, .seed = 1};
     struct ts_feed *feeder = NULL;
+    struct ts_maint *maint = NULL;
     int eod_minute = 18 * 60 + 30; /* after B3's closing call and after-market */
     int rc = EXIT_OK;
 
@@ -505,6 +507,10 @@ static int cmd_serve(int argc, char **argv)
         goto out_api;
     }
     ts_stream_attach(stream, http);
+    if (ts_maint_start(&api, &maint, &err)) {
+        rc = ts_app_fail(&err);
+        goto out_api;
+    }
     if (!strcmp(feed, "sim")) {
         if (ts_feed_start_sim(&api, &fcfg, &feeder, &err)) {
             rc = ts_app_fail(&err);
@@ -526,6 +532,7 @@ static int cmd_serve(int argc, char **argv)
     ts_info("app", "stopped serving");
 out_api:
     ts_feed_stop(feeder);
+    ts_maint_stop(maint);
     ts_http_free(http);
     ts_stream_free(stream);
     ts_oms_stop(oms);

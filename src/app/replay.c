@@ -62,6 +62,7 @@ struct replay {
     size_t nbatch;
     struct ts_buf cancel_sym, cancel_id, cancel_time; /* array literals of the pending cancels */
     size_t ncancel;
+    int64_t cancel_lo, cancel_hi; /* times of the pending cancels */
     char unknown[MAX_UNKNOWN][24];
     int nunknown;
     /* counts */
@@ -153,8 +154,11 @@ static int flush(struct replay *r, struct ts_err *err)
                           3, p, &res, err);
         if (!rc) {
             r->removed += strtoll(PQcmdTuples(res), NULL, 10);
+            ts_api_rebuild_bars(&r->api, r->cancel_lo, r->cancel_hi); /* without them */
         }
         PQclear(res);
+        r->cancel_lo = INT64_MAX;
+        r->cancel_hi = INT64_MIN;
         ts_buf_reset(&r->cancel_sym);
         ts_buf_reset(&r->cancel_id);
         ts_buf_reset(&r->cancel_time);
@@ -260,6 +264,8 @@ static int pass(struct replay *r, bool check_only, struct ts_err *err)
             ts_buf_addch(&r->cancel_time, r->ncancel ? ',' : '{');
             ts_buf_adds(&r->cancel_time, v);
             r->ncancel++;
+            r->cancel_lo = t.time_ns < r->cancel_lo ? t.time_ns : r->cancel_lo;
+            r->cancel_hi = t.time_ns > r->cancel_hi ? t.time_ns : r->cancel_hi;
         }
         if (r->nbatch == BATCH || r->ncancel == BATCH) {
             rc = flush(r, err);
@@ -366,6 +372,8 @@ int ts_app_replay(int argc, char **argv)
     ts_buf_init(&r->cancel_id);
     ts_buf_init(&r->cancel_time);
     r->t0_ns = r->last_progress_ns = ts_mono_ns();
+    r->cancel_lo = INT64_MAX;
+    r->cancel_hi = INT64_MIN;
     r->done_bytes = 0;
     rc = pass(r, false, &err);
     progress(r, true);

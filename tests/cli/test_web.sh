@@ -52,4 +52,23 @@ http GET "/market/ticks?symbol=PETR4&from=2026-11-27T13:00:00Z&to=2026-11-27T13:
 expect_eq "from/to select [from, to)" "$(grep -o '"trade_id":[0-9]*' <<<"$BODY" | paste -sd,)" '"trade_id":1'
 http GET "/market/ticks?sym=PETR4"
 expect_eq "unknown parameter: 400" "$CODE" 400
+
+# bars: late ticks rebuild their minutes at once; 1m from the rollup, 5m and 1d made of them
+send POST /instruments '{"symbol":"BARS3","asset_class":"stock","name":"Bars","lot_size":1,"tick_size":0.01}'
+send POST /market/ticks '[{"symbol":"BARS3","price":"30.10","volume":"100","tick_time":"2026-11-26T13:00:00Z","trade_id":1},
+ {"symbol":"BARS3","price":"30.20","volume":"200","tick_time":"2026-11-26T13:00:01.5Z","trade_id":2},
+ {"symbol":"BARS3","price":"30.05","volume":"50","tick_time":"2026-11-26T13:01:10Z","trade_id":3},
+ {"symbol":"BARS3","price":"30.30","volume":"10","tick_time":"2026-11-26T13:01:20Z","trade_id":4}]'
+bar() { printf '%s' "$BODY" | grep -oE '"bucket":"[^"]+","open":"[^"]+","high":"[^"]+","low":"[^"]+","close":"[^"]+","volume":"[^"]+","trade_count":[0-9]+' | sed -E 's/"[a-z_]+"://g; s/"//g' | paste -sd' '; }
+http GET "/market/bars?symbol=BARS3"
+expect_eq "1m bars, newest first, exact OHLCV" "$(bar)" \
+    "2026-11-26T13:01:00Z,30.05000000,30.30000000,30.05000000,30.30000000,60.00000000,2 2026-11-26T13:00:00Z,30.10000000,30.20000000,30.10000000,30.20000000,300.00000000,2"
+http GET "/market/bars?symbol=BARS3&interval=5m"
+expect_eq "5m bar" "$(bar)" "2026-11-26T13:00:00Z,30.10000000,30.30000000,30.05000000,30.30000000,360.00000000,4"
+http GET "/market/bars?symbol=BARS3&interval=1d"
+expect_eq "1d bar: the B3 trading date (midnight BRT = 03:00Z)" "$(bar)" "2026-11-26T03:00:00Z,30.10000000,30.30000000,30.05000000,30.30000000,360.00000000,4"
+http GET "/market/bars?symbol=BARS3&interval=2m"
+expect_match "unknown interval: 400" "$CODE $BODY" "^400 .*must be one of 1m, 5m, 15m, 1h, 1d"
+http GET "/market/bars?interval=1m"
+expect_match "symbol required: 400" "$CODE $BODY" "^400 .*'symbol' is required"
 finish

@@ -1,0 +1,113 @@
+/* maint.c - the maintenance loop. See maint.h. */
+#include "api/maint.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/respond.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/tstime.h"
+
+#define PARTITIONS_EVERY_NS (600 * TS_NS_PER_SEC)
+
+struct ts_maint {
+    struct ts_api *api;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+    int64_t bars_every_ns;
+};
+
+static void partitions(struct ts_maint *m)
+{
+    for (int i = 0; i < TS_MOD_COUNT; i++) {
+        struct ts_err err = TS_ERR_INIT;
+        PGresult *r = NULL;
+        if (ts_api_query(m->api, (enum ts_module)i, "maintain partitions",
+                         "SELECT public.ts_partition_maintain(now()),"
+                         " (SELECT coalesce(sum(n), 0) FROM public.ts_default_partition_rows() d(t, n))",
+                         0, NULL, &r, &err)) {
+            ts_warn("maint", "%s: %s", ts_db_module_name((enum ts_module)i), err.msg);
+        } else if (strtoll(PQgetvalue(r, 0, 1), NULL, 10) > 0) {
+            ts_warn("maint", "%s: %s rows are in default partitions (outside every partition's "
+                             "range): see GET /api/v1/health",
+                    ts_db_module_name((enum ts_module)i), PQgetvalue(r, 0, 1));
+        }
+        PQclear(r);
+    }
+}
+
+static void bars(struct ts_maint *m)
+{
+    struct ts_err err = TS_ERR_INIT;
+    if (ts_api_query(m->api, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
+                     "SELECT data_capture.rollup_market_bars_1m(now())", 0, NULL, NULL, &err)) {
+        ts_warn("maint", "bars not refreshed: %s", err.msg);
+    }
+}
+
+static void *maint_main(void *arg)
+{
+    struct ts_maint *m = arg;
+    int64_t next_parts = 0;
+    pthread_mutex_lock(&m->lock);
+    while (!m->stopping) {
+        pthread_mutex_unlock(&m->lock);
+        int64_t now = ts_mono_ns();
+        if (now >= next_parts) {
+            partitions(m);
+            next_parts = now + PARTITIONS_EVERY_NS;
+        }
+        bars(m);
+        pthread_mutex_lock(&m->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        int64_t ns = until.tv_nsec + m->bars_every_ns;
+        until.tv_sec += (time_t)(ns / TS_NS_PER_SEC);
+        until.tv_nsec = (long)(ns % TS_NS_PER_SEC);
+        if (!m->stopping) {
+            pthread_cond_timedwait(&m->wake, &m->lock, &until);
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+int ts_maint_start(struct ts_api *api, struct ts_maint **out, struct ts_err *err)
+{
+    struct ts_maint *m = ts_xcalloc(1, sizeof(*m));
+    const char *every = getenv("TS_BARS_REFRESH_MS");
+    long ms = every && *every ? strtol(every, NULL, 10) : 5000;
+    m->api = api;
+    m->bars_every_ns = (ms >= 100 && ms <= 3600000 ? ms : 5000) * TS_NS_PER_MS;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->wake, NULL);
+    if (pthread_create(&m->thread, NULL, maint_main, m)) {
+        pthread_mutex_destroy(&m->lock);
+        pthread_cond_destroy(&m->wake);
+        ts_free(m);
+        return ts_err_set(err, TS_EIO, "cannot start the maintenance thread");
+    }
+    *out = m;
+    return 0;
+}
+
+void ts_maint_stop(struct ts_maint *m)
+{
+    if (!m) {
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    m->stopping = true;
+    pthread_cond_signal(&m->wake);
+    pthread_mutex_unlock(&m->lock);
+    pthread_join(m->thread, NULL);
+    pthread_mutex_destroy(&m->lock);
+    pthread_cond_destroy(&m->wake);
+    ts_free(m);
+}
