@@ -107,10 +107,11 @@ before(async () => {
   base = `http://127.0.0.1:${port}`;
   api = base + '/api/v1';
   const env = { ...process.env, TS_HOME: path.join(tmp, 'home'), TS_PG_PORT: process.env.TS_WEB_PG_PORT || '55439',
-    TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off' };
+    TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off', TS_SIM_RATE: '20' };
   delete env.TS_DATABASE_URL;
   for (const k of Object.keys(env)) if (k.startsWith('TS_DB_')) delete env[k];
-  proc = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // the program as a trader runs it: with the simulated market (its symbols are not the test's)
+  proc = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`, '--feed', 'sim'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (d) => { serverLog.push(d.toString()); if (serverLog.length > 200) serverLog.shift(); };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
@@ -123,12 +124,12 @@ before(async () => {
   }, 90000);
   if (exitInfo) throw new Error(`server exited ${JSON.stringify(exitInfo)}: ${serverLog.join('')}`);
 
-  await created('/instruments', { symbol: 'PETR4', asset_class: 'stock', name: 'Petrobras PN', lot_size: 1, tick_size: 0.01 });
-  await created('/instruments', { symbol: 'VALE3', asset_class: 'stock', name: 'Vale ON', lot_size: 1, tick_size: 0.01 });
-  await history('PETR4', '28.90', '29.50');
-  await history('VALE3', '62.10', '61.20');
+  await created('/instruments', { symbol: 'TEST3', asset_class: 'stock', name: 'Test Three', lot_size: 1, tick_size: 0.01 });
+  await created('/instruments', { symbol: 'TEST4', asset_class: 'stock', name: 'Test Four', lot_size: 1, tick_size: 0.01 });
+  await history('TEST3', '28.90', '29.50');
+  await history('TEST4', '62.10', '61.20');
   acc = await created('/accounts', { name: 'Main', broker_account: '12345-6' });
-  str = await created('/strategies', { name: 'Manual', strategy_type: 'MANUAL', status: 'ACTIVE' });
+  str = await created('/strategies', { name: 'Desk', strategy_type: 'MANUAL', status: 'ACTIVE' });
 
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -166,33 +167,44 @@ test('the page loads with its panels and a live stream', async () => {
   assert.match(await text(tid('kill-switch-status')), /Kill switch off/);
   assert.match(await text(tid('b3-clock')), /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d BRT/);
   assert.match(await text(tid('signals')), /no signals yet/);
-  await page.locator(`${tid('market-watch')} tr[data-symbol="VALE3"]`).waitFor();
+  await page.locator(`${tid('market-watch')} tr[data-symbol="TEST4"]`).waitFor();
   // the last print of the tape seeds the watch; the chart draws the tape's candles
-  const petr = page.locator(`${tid('market-watch')} tr[data-symbol="PETR4"]`);
-  await until('PETR4 seeded at 29.50', async () => (await petr.locator(tid('last-price')).innerText()) === '29.50');
-  assert.equal(await petr.getAttribute('aria-selected'), 'true');
+  const petr = page.locator(`${tid('market-watch')} tr[data-symbol="TEST3"]`);
+  await until('TEST3 seeded at 29.50', async () => (await petr.locator(tid('last-price')).innerText()) === '29.50');
+  assert.equal(await page.locator(`${tid('market-watch')} tr[aria-selected="true"]`).count(), 1,
+    'one symbol is selected at load');
   assert.ok(await page.locator(`${tid('chart')} canvas`).count() > 0, 'the chart draws on a canvas');
 });
 
+test('the simulated market moves by itself', async () => {
+  const wege = page.locator(`${tid('market-watch')} tr[data-symbol="WEGE3"]`);
+  await wege.waitFor();
+  const seen = new Set();
+  await until('WEGE3 trades at several prices', async () => {
+    seen.add(await wege.locator(tid('last-price')).innerText());
+    return seen.size >= 3;
+  }, 60000);
+});
+
 test('ticks move the market watch', async () => {
-  const petr = page.locator(`${tid('market-watch')} tr[data-symbol="PETR4"]`);
-  await ticks(['PETR4', '29.50', '200'], ['VALE3', '61.20', '300']);
-  await until('PETR4 at 29.50', async () => (await petr.locator(tid('last-price')).innerText()) === '29.50');
-  await ticks(['PETR4', '29.80', '100']);
-  await until('PETR4 at 29.80, +0.30, volume 300', async () =>
+  const petr = page.locator(`${tid('market-watch')} tr[data-symbol="TEST3"]`);
+  await ticks(['TEST3', '29.50', '200'], ['TEST4', '61.20', '300']);
+  await until('TEST3 at 29.50', async () => (await petr.locator(tid('last-price')).innerText()) === '29.50');
+  await ticks(['TEST3', '29.80', '100']);
+  await until('TEST3 at 29.80, +0.30, volume 300', async () =>
     (await petr.locator(tid('last-price')).innerText()) === '29.80' &&
     /^\+0\.30/.test(await petr.locator(tid('change')).innerText()) &&
     (await petr.locator(tid('volume')).innerText()) === '300');
-  const vale = page.locator(`${tid('market-watch')} tr[data-symbol="VALE3"]`);
+  const vale = page.locator(`${tid('market-watch')} tr[data-symbol="TEST4"]`);
   assert.equal(await vale.locator(tid('last-price')).innerText(), '61.20');
 });
 
 async function placeLimitBuy(qty, price) {
-  // select PETR4 with the keyboard in the market watch, then fill the ticket
-  const row = page.locator(`${tid('market-watch')} tr[data-symbol="PETR4"]`);
+  // select TEST3 with the keyboard in the market watch, then fill the ticket
+  const row = page.locator(`${tid('market-watch')} tr[data-symbol="TEST3"]`);
   await row.focus();
   await page.keyboard.press('Enter');
-  await until('PETR4 selected', async () => (await row.getAttribute('aria-selected')) === 'true');
+  await until('TEST3 selected', async () => (await row.getAttribute('aria-selected')) === 'true');
   const ticket = page.locator(tid('ticket'));
   await ticket.getByLabel('Order type').selectOption('LIMIT');
   await ticket.getByLabel('BUY', { exact: true }).check();
@@ -205,23 +217,23 @@ test('a LIMIT BUY from the ticket works, fills on a tick, and marks the position
   await placeLimitBuy('100', '30.00');
   const result = page.locator(tid('ticket-result'));
   await until('order placed', async () => (await result.getAttribute('data-status')) === 'SUBMITTED');
-  assert.match(await result.innerText(), /Placed.*BUY 100 PETR4 @ 30\.00/s);
+  assert.match(await result.innerText(), /Placed.*BUY 100 TEST3 @ 30\.00/s);
   const ref = (await result.innerText()).match(/ui-\d+-[a-z0-9]+/)[0];
   const row = page.locator(`${tid('working-orders')} tr[data-order-ref="${ref}"]`);
   await row.waitFor();
-  assert.match(await row.innerText(), /PETR4\s+BUY\s+LIMIT\s+100\s+0\s+30\.00\s+SUBMITTED/);
+  assert.match(await row.innerText(), /TEST3\s+BUY\s+LIMIT\s+100\s+0\s+30\.00\s+SUBMITTED/);
 
-  const r = await ticks(['PETR4', '30.00', '500']);
+  const r = await ticks(['TEST3', '30.00', '500']);
   assert.equal(r.fills, 1);
   await row.waitFor({ state: 'detached' });
-  const pos = page.locator(`${tid('positions')} tr[data-symbol="PETR4"]`);
+  const pos = page.locator(`${tid('positions')} tr[data-symbol="TEST3"]`);
   await pos.waitFor();
   assert.equal(await pos.locator(tid('pos-qty')).innerText(), '100');
   assert.equal(await pos.locator(tid('pos-side')).innerText(), 'LONG');
   await page.locator(`${tid('fills')} tbody tr`).first().waitFor();
-  assert.match(await text(`${tid('fills')} tbody tr`), /PETR4\s+BUY\s+100\s+30\.00/);
+  assert.match(await text(`${tid('fills')} tbody tr`), /TEST3\s+BUY\s+100\s+30\.00/);
 
-  await ticks(['PETR4', '31.00', '100']);
+  await ticks(['TEST3', '31.00', '100']);
   await until('unrealized 100.00', async () => (await pos.locator(tid('pos-unrealized')).innerText()) === '100.00');
   await until('total 100.00', async () => (await page.locator(tid('pnl-total')).getAttribute('data-total')) === '100.00');
   assert.equal(await text(tid('pnl-total-value')), '100.00');
@@ -312,21 +324,21 @@ test('a dropped stream reconnects and replays the events it missed (since)', asy
   await until('disconnected shown', async () => /disconnected/.test(await text(tid('stream-status'))), 3000);
   // an order placed by someone else while the page is not listening
   const o = await created('/orders', { order_ref: 'rest-while-away', account_id: acc.id, strategy_id: str.id,
-    symbol: 'VALE3', side: 'SELL', order_type: 'LIMIT', quantity: '10', price: '70.00', position_type: 'SWING' });
+    symbol: 'TEST4', side: 'SELL', order_type: 'LIMIT', quantity: '10', price: '70.00', position_type: 'SWING' });
   await sleep(300);
   assert.equal(await page.locator(`${tid('working-orders')} tr[data-order-id="${o.id}"]`).count(), 0);
   await page.evaluate(() => window.__tradingsystem.stream.start());
   await until('reconnected', async () => /Stream connected/.test(await text(tid('stream-status'))));
   const row = page.locator(`${tid('working-orders')} tr[data-order-id="${o.id}"]`);
   await row.waitFor();
-  assert.match(await row.innerText(), /VALE3\s+SELL\s+LIMIT\s+10\s+0\s+70\.00/);
+  assert.match(await row.innerText(), /TEST4\s+SELL\s+LIMIT\s+10\s+0\s+70\.00/);
   assert.ok(Number(await page.locator(`${tid('last-seq')} .num`).innerText()) > seq0);
   await row.getByRole('button', { name: 'Cancel' }).click();
   await row.waitFor({ state: 'detached' });
 });
 
 test('screenshots at 1280x800 and 420x900', async () => {
-  await ticks(['VALE3', '61.50', '100'], ['PETR4', '31.20', '100']);
+  await ticks(['TEST4', '61.50', '100'], ['TEST3', '31.20', '100']);
   await page.setViewportSize({ width: 1280, height: 800 });
   await sleep(500);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
