@@ -7,7 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/feed.h"
 #include "api/respond.h"
+#include "api/stream.h"
+#include "oms/oms.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
@@ -42,13 +45,45 @@ static void partitions(struct ts_maint *m)
     }
 }
 
-static void bars(struct ts_maint *m)
+static bool bars(struct ts_maint *m)
 {
     struct ts_err err = TS_ERR_INIT;
     if (ts_api_query(m->api, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
                      "SELECT data_capture.rollup_market_bars_1m(now())", 0, NULL, NULL, &err)) {
         ts_warn("maint", "bars not refreshed: %s", err.msg);
+        return false;
     }
+    return true;
+}
+
+/* The status topic: database, feed, kill switch (conflated: the latest wins). */
+static void status(struct ts_maint *m, bool db_up)
+{
+    struct ts_api *api = m->api;
+    struct ts_buf b = TS_BUF_INIT, feed = TS_BUF_INIT;
+    char now[40];
+    if (!api->stream) {
+        return;
+    }
+    ts_time_format_rfc3339(ts_now_ns(), now, sizeof(now));
+    if (api->feed) {
+        ts_feed_status(api->feed, &feed);
+    } else {
+        ts_buf_adds(&feed, "{\"feed\":\"none\",\"state\":\"off\"}");
+    }
+    struct ts_oms_metrics om;
+    memset(&om, 0, sizeof(om));
+    if (api->oms) {
+        ts_oms_get_metrics(api->oms, &om);
+    }
+    ts_buf_addf(&b,
+                "{\"topic\":\"status\",\"type\":\"Status\",\"time\":\"%s\",\"data\":{"
+                "\"database\":\"%s\",\"order_manager\":\"%s\",\"kill_switch\":%s,\"feed\":%s}}",
+                now, db_up ? "up" : "down", api->oms ? "running" : "off",
+                om.kill_switch ? "true" : "false", feed.buf);
+    ts_stream_publish_market(api->stream, "status", b.buf, b.len);
+    ts_buf_release(&feed);
+    ts_buf_release(&b);
 }
 
 static void *maint_main(void *arg)
@@ -63,7 +98,7 @@ static void *maint_main(void *arg)
             partitions(m);
             next_parts = now + PARTITIONS_EVERY_NS;
         }
-        bars(m);
+        status(m, bars(m));
         pthread_mutex_lock(&m->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

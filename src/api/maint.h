@@ -3,7 +3,9 @@
  * thread that keeps partitions ahead of time in every module database
  * (public.ts_partition_maintain, at start and every 10 minutes), warns when rows
  * land in a default partition, and rolls the ticks up into 1-minute bars
- * (data_capture.rollup_market_bars_1m, every TS_BARS_REFRESH_MS, default 5 s).
+ * (data_capture.rollup_market_bars_1m, every TS_BARS_REFRESH_MS, default 5 s),
+ * then publishes the `status` stream topic (database, order manager, kill switch,
+ * feed).
  * Failures are logged and retried at the next turn; nothing here is fatal.
  */
 #ifndef TS_API_MAINT_H

@@ -55,6 +55,7 @@ struct client {
     struct ts_http_ws *ws;
     unsigned events;   /* subscribed event topics */
     uint64_t cursor;   /* absolute number of the next event to look at */
+    bool overflow;     /* an event of its topics left the ring before it was sent */
     struct market_sub market[MAX_MARKET_SUBS];
     int nmarket;
     char *control[MAX_CONTROL]; /* owned, FIFO */
@@ -71,6 +72,8 @@ struct ts_stream {
     int64_t last_seq;
     struct client *clients;
     int64_t next_heartbeat;
+    char *status;       /* the latest status message (owned), sent on subscribe */
+    size_t status_len;
     /* any thread */
     _Atomic(struct ts_http *) http;
     pthread_mutex_t lock; /* guards inbox */
@@ -214,6 +217,16 @@ static void ring_append(struct ts_stream *s, struct event *e)
     }
     if (s->end - s->first == s->cap) {
         struct event *old = ev_at(s, s->first);
+        /* a client waiting at the evicted event loses it only if it wanted it */
+        for (struct client *c = s->clients; c; c = c->next) {
+            if (c->events && c->cursor == s->first) {
+                if (old->topic & c->events) {
+                    c->overflow = true;
+                } else {
+                    c->cursor++;
+                }
+            }
+        }
         s->floor = old->seq;
         ts_free(old->msg);
         s->first++;
@@ -304,7 +317,9 @@ static void ack(struct client *c, const char *type)
         }
     }
     for (int i = 0; i < c->nmarket; i++) {
-        ts_buf_addf(&b, "%s\"%s\"", k++ ? "," : "", c->market[i].topic);
+        if (!topic_bit(c->market[i].topic)) {
+            ts_buf_addf(&b, "%s\"%s\"", k++ ? "," : "", c->market[i].topic);
+        }
     }
     ts_buf_addf(&b, "],\"seq\":%" PRId64 "}", c->s->last_seq);
     control(c, b.buf);
@@ -400,10 +415,17 @@ static void on_message(void *conn, const char *data, size_t len)
     }
     for (size_t i = 0; i < n; i++) {
         const char *name = json_object_get_string(json_object_array_get_idx(topics, i));
-        if (!topic_bit(name) && market_find(c, name) < 0) {
+        bool status = !strcmp(name, "status"); /* its events, and its latest value */
+        if ((!topic_bit(name) || status) && market_find(c, name) < 0 &&
+            c->nmarket < MAX_MARKET_SUBS) {
             struct market_sub *m = &c->market[c->nmarket++];
             memset(m, 0, sizeof(*m));
             snprintf(m->topic, sizeof(m->topic), "%s", name);
+            if (status && s->status) {
+                m->latest = stream_memdup(s->status, s->status_len);
+                m->len = s->status_len;
+                m->dirty = true;
+            }
         }
     }
     if (ev) {
@@ -446,7 +468,7 @@ static void on_writable(void *conn)
         return;
     }
     if (c->events) {
-        if (c->cursor < s->first) {
+        if (c->overflow || c->cursor < s->first) {
             ts_http_ws_close(c->ws, 1008, "too slow: events were dropped before delivery");
             return;
         }
@@ -529,6 +551,11 @@ static void on_wake(void *app)
     while (it) {
         struct inbox_item *next = it->next;
         if (it->market) {
+            if (!strcmp(it->topic, "status")) {
+                ts_free(s->status);
+                s->status = stream_memdup(it->ev.msg, it->ev.len);
+                s->status_len = it->ev.len;
+            }
             for (struct client *c = s->clients; c; c = c->next) {
                 int k = market_find(c, it->topic);
                 if (k >= 0) {
@@ -553,7 +580,7 @@ static void on_wake(void *app)
             if (!c->events) {
                 continue;
             }
-            if (c->cursor < s->first) {
+            if (c->overflow || c->cursor < s->first) {
                 /* overtaken by the ring: also when it does not read at all (no writable) */
                 ts_http_ws_close(c->ws, 1008, "too slow: events were dropped before delivery");
             } else {
@@ -683,6 +710,7 @@ void ts_stream_free(struct ts_stream *s)
         ts_free(ev_at(s, n)->msg);
     }
     ts_free(s->ring);
+    ts_free(s->status);
     ts_free(s->conninfo);
     pthread_mutex_destroy(&s->lock);
     ts_free(s);

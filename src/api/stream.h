@@ -40,7 +40,8 @@ void ts_stream_free(struct ts_stream *s);
 /* Hooks for ts_http_opts.ws; their app is the struct ts_api, whose stream is used. */
 extern const struct ts_http_ws_hooks ts_stream_hooks;
 
-/* Any thread: a market value (msg: a whole JSON message) for topic "ticks:PETR4"... */
+/* Any thread: a market value (msg: a whole JSON message) for topic "ticks:PETR4"...,
+ * or "status" (the latest one is also sent to each new subscriber of status). */
 void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
                               size_t len);
 

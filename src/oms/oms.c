@@ -66,6 +66,7 @@ struct ts_oms {
     _Atomic uint64_t m_placed, m_rejected, m_filled, m_canceled, m_fills, m_batches,
         m_commands, m_lat_sum, m_lat_count;
     _Atomic uint64_t m_buckets[16];
+    atomic_bool m_kill; /* the kill switch, mirrored for other threads after each batch */
 };
 
 /* ---- small helpers (OMS thread) ---- */
@@ -1223,6 +1224,7 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
         }
     }
     atomic_fetch_add(&oms->m_batches, 1);
+    atomic_store(&oms->m_kill, oms->st.risk_ready && ts_risk_kill_switch(&oms->st.risk));
     int64_t now = ts_mono_ns();
     pthread_mutex_lock(&oms->lock);
     for (struct cmd *c = batch; c; c = c->next) {
@@ -1402,6 +1404,7 @@ void ts_oms_get_metrics(struct ts_oms *oms, struct ts_oms_metrics *m)
     m->commands = atomic_load(&oms->m_commands);
     m->latency_sum_us = atomic_load(&oms->m_lat_sum);
     m->latency_count = atomic_load(&oms->m_lat_count);
+    m->kill_switch = atomic_load(&oms->m_kill);
     for (int i = 0; i < 16; i++) {
         m->latency_buckets[i] = atomic_load(&oms->m_buckets[i]);
     }
@@ -1420,6 +1423,7 @@ int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts
     rc = rc ? rc : ts_oms__load(&oms->st, oms->om, oms->dc, 0, cfg->check_trading_hours, err);
     if (!rc) {
         oms->last_eod_date = load_last_eod(oms->om, err);
+        atomic_store(&oms->m_kill, ts_risk_kill_switch(&oms->st.risk));
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the order manager");

@@ -95,6 +95,7 @@ struct ts_oms_metrics {
     uint64_t placed, rejected, filled, canceled, fills, batches, commands;
     uint64_t latency_buckets[16]; /* order command latency histogram, see ts_oms_latency_le_us */
     uint64_t latency_sum_us, latency_count;
+    bool kill_switch; /* as of the last batch */
 };
 extern const int64_t ts_oms_latency_le_us[16]; /* bucket upper bounds, microseconds */
 void ts_oms_get_metrics(struct ts_oms *oms, struct ts_oms_metrics *out);

@@ -19,7 +19,8 @@ const api = `http://127.0.0.1:${port}/api/v1`;
 const wsUrl = `ws://127.0.0.1:${port}/api/v1/stream`;
 const RING = 64;
 const env = { ...process.env, TS_HOME: path.join(home, 'home'), TS_PG_PORT: '55438',
-  TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off', TS_STREAM_RING: String(RING) };
+  TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off', TS_STREAM_RING: String(RING),
+  TS_BARS_REFRESH_MS: '300' };
 for (const k of Object.keys(env)) if (k === 'TS_DATABASE_URL' || k.startsWith('TS_DB_')) delete env[k];
 
 let serve;
@@ -211,6 +212,27 @@ test('a client too slow for event topics is closed; trading and other clients go
   assert.ok([1008, 1006].includes(closed.code), `close code ${closed.code} ${closed.reason}`);
   assert.ok(slow.events('orders').length < N, `slow client got ${slow.events('orders').length} of ${N}`);
   fast.close();
+});
+
+test('the status topic: database, order manager, kill switch, feed; the latest on subscribe', async () => {
+  // (the kill switch below cancels every order of the earlier tests: far more events than the
+  // ring holds, none of them on this client's topics, so it must not be closed as too slow)
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['status'] });
+  const ack = await c.wait((m) => m.type === 'subscribed');
+  assert.deepEqual(ack.topics, ['status']);
+  const st = await c.wait((m) => m.topic === 'status' && m.type === 'Status');
+  assert.equal(st.data.database, 'up');
+  assert.equal(st.data.order_manager, 'running');
+  assert.equal(st.data.kill_switch, false);
+  assert.equal(st.data.feed.feed, 'none');
+  let r = await http('POST', '/risk/kill-switch', { active: true, reason: 'status test' });
+  assert.equal(r.status, 200);
+  await c.wait((m) => m.type === 'Status' && m.data.kill_switch === true);
+  r = await http('POST', '/risk/kill-switch', { active: false, reason: 'status test done' });
+  assert.equal(r.status, 200);
+  await c.wait((m) => m.type === 'Status' && m.data.kill_switch === false && c.msgs.indexOf(m) > c.msgs.findIndex((x) => x.data && x.data.kill_switch === true));
+  c.close();
 });
 
 test('bad input on the socket gets an error message, and the connection stays usable', async () => {
