@@ -47,6 +47,7 @@ trap 'echo "bench/stream/run.sh: line $LINENO: failed: $BASH_COMMAND" >&2' ERR
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$root/bench/lib.sh"
 DURATION=${DURATION:-15}
 DURATION=${DURATION%s}
 REPEATS=${REPEATS:-3}
@@ -102,26 +103,7 @@ cleanup() {
     for p in "${helpers[@]}"; do
         wait "$p" 2>/dev/null || true
     done
-    if [[ -n $server ]] && kill -0 "$server" 2>/dev/null; then
-        kill -TERM "$server" 2>/dev/null || true
-        for _ in $(seq 300); do
-            kill -0 "$server" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$server" 2>/dev/null; then
-            echo "bench/stream/run.sh: the server did not stop in 30 s: killing it" >&2
-            kill -KILL "$server" 2>/dev/null || true
-        fi
-        wait "$server" 2>/dev/null || true
-    fi
-    # the cluster stops with the server that started it; this is for a server that did not
-    "$bin" db stop >/dev/null 2>&1 || true
-    if [[ -n ${KEEP_LOGS:-} ]]; then
-        mkdir -p "$KEEP_LOGS"
-        cp -r "$work"/. "$KEEP_LOGS"/ 2>/dev/null || true
-        cp "$TS_HOME"/log/*.log "$KEEP_LOGS"/ 2>/dev/null || true
-    fi
-    rm -rf "$TS_HOME"
+    bench_stop_server
     exit "$rc"
 }
 trap cleanup EXIT
@@ -129,8 +111,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- the server ----
-port_free() { ! ss -ltnH "sport = :$1" | grep -q .; }
-while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
+PORT=$(bench_free_port "$PORT")
 base=http://127.0.0.1:$PORT
 api=$base/api/v1
 echo "== stream fan-out (bench/stream): $CLIENTS WebSocket clients x $SYMBOLS tick topics," \

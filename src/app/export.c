@@ -360,12 +360,7 @@ out:
     if (c) {
         PQfinish(c);
     }
-    if (started) {
-        bool stopped;
-        struct ts_err e2 = TS_ERR_INIT;
-        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
-            ts_app_fail(&e2);
-        }
+    if (ts_app_cluster_release(&cfg, started)) {
     }
     job_release(&j);
     ts_db_config_release(&cfg);

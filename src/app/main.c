@@ -122,6 +122,16 @@ int ts_app_fail(const struct ts_err *err)
     return EXIT_FAIL;
 }
 
+int ts_app_cluster_release(const struct ts_db_config *cfg, bool started)
+{
+    bool stopped;
+    struct ts_err err = TS_ERR_INIT;
+    if (started && ts_cluster_stop(cfg->home, &stopped, &err)) {
+        return ts_app_fail(&err);
+    }
+    return EXIT_OK;
+}
+
 bool ts_app_is_help(const char *a)
 {
     return !strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help");
@@ -538,13 +548,8 @@ out_api:
     ts_oms_stop(oms);
     ts_api_release(&api);
 out_cluster:
-    if (started_cluster) {
-        bool stopped;
-        struct ts_err e2 = TS_ERR_INIT;
-        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
-            ts_app_fail(&e2);
-            rc = EXIT_FAIL;
-        }
+    if (ts_app_cluster_release(&cfg, started_cluster)) {
+        rc = EXIT_FAIL;
     }
 out_cfg:
     ts_db_config_release(&cfg);

@@ -400,12 +400,7 @@ out:
         ts_buf_release(&r->cancel_id);
         ts_buf_release(&r->cancel_time);
     }
-    if (started) {
-        bool stopped;
-        struct ts_err e2 = TS_ERR_INIT;
-        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
-            ts_app_fail(&e2);
-        }
+    if (ts_app_cluster_release(&cfg, started)) {
     }
     ts_db_config_release(&cfg);
     ts_free(r);

@@ -258,12 +258,7 @@ int ts_app_retention(int argc, char **argv)
         rc = failures ? TS_APP_EXIT_FAIL : TS_APP_EXIT_OK;
     }
 out:
-    if (started) {
-        bool stopped;
-        struct ts_err e2 = TS_ERR_INIT;
-        if (ts_cluster_stop(cfg.home, &stopped, &e2)) {
-            ts_app_fail(&e2);
-        }
+    if (ts_app_cluster_release(&cfg, started)) {
     }
     ts_db_config_release(&cfg);
     return rc;
