@@ -11,3 +11,4 @@ echo "== http library choice"
 bash bench/http_choice/run.sh
 BUILD_DIR=$build bash bench/orders/run.sh
 BUILD_DIR=$build bash bench/stream/run.sh
+BUILD_DIR=$build bash bench/stream/sim.sh

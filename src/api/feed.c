@@ -17,18 +17,31 @@
 #include "core/tstime.h"
 #include "oms/oms.h"
 
-#define STEP_NS (100 * 1000 * 1000LL) /* one batch every 100 ms */
-#define MAX_BATCH 10000
+#define STEP_NS (10 * 1000 * 1000LL) /* the generator wakes every 10 ms */
+#define MAX_BATCH 10000                /* ticks stored in one statement */
+#define QUEUE_CAP (1 << 17)            /* ticks generated and not yet stored (~13 MB) */
 
+/*
+ * Two threads: the generator makes the due ticks every 10 ms, streams them at once
+ * (a tick reaches the clients before it is stored: latency is not the database's)
+ * and queues them; the storer takes up to MAX_BATCH at a time through the ingest
+ * path (stored once, then the paper venue). The queue is bounded: when the
+ * database is slower than the rate the generator waits (backpressure, counted),
+ * so memory never grows and no tick is dropped.
+ */
 struct ts_feed {
     struct ts_api *api;
     struct ts_feed_config cfg;
-    struct ts_sim sim; /* feed thread only */
-    pthread_t thread;
+    struct ts_sim sim; /* generator only */
+    pthread_t gen, store;
+    bool store_started;
     atomic_bool stopping;
     int64_t started_ns;
-    _Atomic int64_t generated, stored, errors, last_tick_ns;
-    pthread_mutex_t lock; /* guards last_error */
+    _Atomic int64_t generated, stored, errors, last_tick_ns, waits;
+    pthread_mutex_t lock; /* guards last_error and the queue */
+    pthread_cond_t not_empty, not_full;
+    struct ts_tick *queue; /* ring of QUEUE_CAP */
+    size_t head, count;
     char last_error[sizeof(((struct ts_err *)0)->msg)];
 };
 
@@ -106,12 +119,11 @@ static void set_error(struct ts_feed *f, const char *msg)
     pthread_mutex_unlock(&f->lock);
 }
 
-static void *feed_main(void *arg)
+static void *gen_main(void *arg)
 {
     struct ts_feed *f = arg;
     struct ts_tick *batch = ts_xcalloc(MAX_BATCH, sizeof(*batch));
     int64_t t0 = ts_mono_ns(), sent = 0;
-    bool failing = false;
     while (!atomic_load(&f->stopping)) {
         struct timespec ts = {0, STEP_NS};
         nanosleep(&ts, NULL);
@@ -120,7 +132,7 @@ static void *feed_main(void *arg)
             continue;
         }
         if (due > MAX_BATCH) {
-            due = MAX_BATCH; /* behind: the rate is capped by what the database takes */
+            due = MAX_BATCH; /* behind (backpressure): the rate is capped by the database */
             t0 = ts_mono_ns() - (sent + due) * 1000000000LL / f->cfg.rate;
         }
         int64_t now = ts_now_ns();
@@ -130,27 +142,94 @@ static void *feed_main(void *arg)
         }
         sent += due;
         atomic_fetch_add(&f->generated, due);
+        ts_api_publish_ticks(f->api, batch, (size_t)due);
+        pthread_mutex_lock(&f->lock);
+        for (int64_t i = 0; i < due && !atomic_load(&f->stopping); i++) {
+            while (f->count == QUEUE_CAP && !atomic_load(&f->stopping)) {
+                atomic_fetch_add(&f->waits, 1);
+                pthread_cond_wait(&f->not_full, &f->lock);
+            }
+            f->queue[(f->head + f->count) % QUEUE_CAP] = batch[i];
+            f->count++;
+        }
+        pthread_cond_signal(&f->not_empty);
+        pthread_mutex_unlock(&f->lock);
+    }
+    ts_free(batch);
+    return NULL;
+}
+
+static void *store_main(void *arg)
+{
+    struct ts_feed *f = arg;
+    struct ts_tick *batch = ts_xcalloc(MAX_BATCH, sizeof(*batch));
+    bool failing = false;
+    for (;;) {
+        pthread_mutex_lock(&f->lock);
+        while (f->count == 0 && !atomic_load(&f->stopping)) {
+            pthread_cond_wait(&f->not_empty, &f->lock);
+        }
+        if (f->count == 0) {
+            pthread_mutex_unlock(&f->lock);
+            break; /* stopping, and everything generated is stored */
+        }
+        size_t n = f->count < MAX_BATCH ? f->count : MAX_BATCH;
+        for (size_t i = 0; i < n; i++) {
+            batch[i] = f->queue[(f->head + i) % QUEUE_CAP];
+        }
+        pthread_mutex_unlock(&f->lock);
+
         struct ts_ingest_result res;
         struct ts_err err = TS_ERR_INIT;
-        if (ts_api_ingest_ticks(f->api, "sim", batch, (size_t)due, &res, &err)) {
+        if (ts_api_ingest_ticks_ex(f->api, "sim", batch, n, false, &res, &err)) {
+            /* kept in the queue: retried until the database takes them */
             atomic_fetch_add(&f->errors, 1);
             set_error(f, err.msg);
             if (!failing) {
                 ts_warn("feed", "sim ticks not stored (will keep trying): %s", err.msg);
                 failing = true;
             }
-        } else {
-            if (failing) {
-                ts_info("feed", "sim ticks stored again");
-                failing = false;
+            ts_buf_release(&res.oms_body);
+            struct timespec ts = {0, 500 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (atomic_load(&f->stopping)) {
+                break;
             }
-            atomic_fetch_add(&f->stored, (int64_t)res.stored);
-            atomic_store(&f->last_tick_ns, now);
+            continue;
+        }
+        if (failing) {
+            ts_info("feed", "sim ticks stored again");
+            failing = false;
         }
         ts_buf_release(&res.oms_body);
+        atomic_fetch_add(&f->stored, (int64_t)res.stored);
+        atomic_store(&f->last_tick_ns, batch[n - 1].time_ns);
+        pthread_mutex_lock(&f->lock);
+        f->head = (f->head + n) % QUEUE_CAP;
+        f->count -= n;
+        pthread_cond_signal(&f->not_full);
+        pthread_mutex_unlock(&f->lock);
     }
     ts_free(batch);
     return NULL;
+}
+
+static void stop_store(struct ts_feed *f)
+{
+    atomic_store(&f->stopping, true);
+    pthread_mutex_lock(&f->lock);
+    pthread_cond_broadcast(&f->not_empty);
+    pthread_mutex_unlock(&f->lock);
+    pthread_join(f->store, NULL);
+}
+
+static void destroy(struct ts_feed *f)
+{
+    pthread_mutex_destroy(&f->lock);
+    pthread_cond_destroy(&f->not_empty);
+    pthread_cond_destroy(&f->not_full);
+    ts_free(f->queue);
+    ts_free(f);
 }
 
 int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, struct ts_feed **out,
@@ -163,15 +242,24 @@ int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, stru
     f->api = api;
     f->cfg = *cfg;
     f->started_ns = ts_now_ns();
+    f->queue = ts_xcalloc(QUEUE_CAP, sizeof(*f->queue));
     pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->not_empty, NULL);
+    pthread_cond_init(&f->not_full, NULL);
     int rc = prepare(f, err);
-    if (!rc && pthread_create(&f->thread, NULL, feed_main, f)) {
-        rc = ts_err_set(err, TS_EIO, "cannot start the feed thread");
+    if (!rc && pthread_create(&f->store, NULL, store_main, f)) {
+        rc = ts_err_set(err, TS_EIO, "cannot start the feed threads");
+    }
+    f->store_started = !rc;
+    if (!rc && pthread_create(&f->gen, NULL, gen_main, f)) {
+        rc = ts_err_set(err, TS_EIO, "cannot start the feed threads");
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the sim feed");
-        pthread_mutex_destroy(&f->lock);
-        ts_free(f);
+        if (f->store_started) {
+            stop_store(f);
+        }
+        destroy(f);
         return rc;
     }
     ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64, f->sim.n,
@@ -186,9 +274,20 @@ void ts_feed_stop(struct ts_feed *f)
         return;
     }
     atomic_store(&f->stopping, true);
-    pthread_join(f->thread, NULL);
-    pthread_mutex_destroy(&f->lock);
-    ts_free(f);
+    pthread_mutex_lock(&f->lock);
+    pthread_cond_broadcast(&f->not_full);
+    pthread_mutex_unlock(&f->lock);
+    pthread_join(f->gen, NULL);
+    stop_store(f); /* stores what was generated, unless the database is gone */
+    destroy(f);
+}
+
+static size_t queued(struct ts_feed *f)
+{
+    pthread_mutex_lock(&f->lock);
+    size_t n = f->count;
+    pthread_mutex_unlock(&f->lock);
+    return n;
 }
 
 void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
@@ -202,9 +301,11 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     ts_buf_addf(out,
                 "{\"feed\":\"sim\",\"state\":\"running\",\"since\":\"%s\",\"rate\":%" PRId64
                 ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64 ",\"stored\":%" PRId64
-                ",\"errors\":%" PRId64 ",\"last_tick_at\":",
+                ",\"errors\":%" PRId64 ",\"backpressure_waits\":%" PRId64 ",\"queued\":%zu"
+                ",\"last_tick_at\":",
                 since, f->cfg.rate, f->cfg.seed, atomic_load(&f->generated),
-                atomic_load(&f->stored), atomic_load(&f->errors));
+                atomic_load(&f->stored), atomic_load(&f->errors), atomic_load(&f->waits),
+                queued(f));
     if (lt) {
         ts_buf_addf(out, "\"%s\"", last);
     } else {

@@ -74,8 +74,21 @@ void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
     }
 }
 
+void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n)
+{
+    for (size_t i = 0; api->stream && i < n; i++) {
+        publish_tick(api, &t[i]);
+    }
+}
+
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err)
+{
+    return ts_api_ingest_ticks_ex(api, source, t, n, true, res, err);
+}
+
+int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+                           bool publish, struct ts_ingest_result *res, struct ts_err *err)
 {
     struct ts_buf col[6];
     PGresult *r = NULL;
@@ -133,7 +146,7 @@ int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *
     for (size_t i = 0; i < n; i++) {
         if (fresh[i]) {
             t[k++] = t[i];
-            if (api->stream) {
+            if (publish && api->stream) {
                 publish_tick(api, &t[i]);
             }
         }

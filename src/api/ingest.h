@@ -14,6 +14,7 @@
 #ifndef TS_API_INGEST_H
 #define TS_API_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "api/api.h"
@@ -29,6 +30,13 @@ struct ts_ingest_result {
 /* t[0..n-1] (times already in microseconds) are compacted to the new ones. */
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
+
+/* The same; publish false: the caller streamed them already (a feed that cannot repeat). */
+int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+                           bool publish, struct ts_ingest_result *res,
+                           struct ts_err *err) TS_MUST_CHECK;
+/* ticks:SYMBOL messages for t[0..n-1] now (any thread). */
+void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n);
 
 /* Recomputes the 1-minute bars of the minutes in [from_ns, to_ns] (late ticks, cancels). */
 void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns);
