@@ -56,6 +56,45 @@ static bool bars(struct ts_maint *m)
     return true;
 }
 
+/*
+ * bars:SYMBOL:1m on the streams: for each symbol that traded in the last two
+ * minutes, its previous and current 1-minute bars in one message (conflated: a
+ * slow client still gets the final state of the bar that just closed).
+ */
+static void publish_bars(struct ts_maint *m)
+{
+    struct ts_api *api = m->api;
+    struct ts_err err = TS_ERR_INIT;
+    PGresult *r = NULL;
+    if (!api->stream) {
+        return;
+    }
+    if (ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the latest bars",
+                     "SELECT symbol, json_agg(json_build_object('bucket', to_char(bucket AT TIME"
+                     " ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'open', open::text, 'high',"
+                     " high::text, 'low', low::text, 'close', close::text, 'volume', volume::text,"
+                     " 'trade_count', trade_count) ORDER BY bucket)::text"
+                     " FROM data_capture.market_bars_1m"
+                     " WHERE bucket >= date_trunc('minute', now(), 'UTC') - interval '1 minute'"
+                     " GROUP BY symbol",
+                     0, NULL, &r, &err)) {
+        ts_warn("maint", "bars not streamed: %s", err.msg);
+        return;
+    }
+    char now[40];
+    ts_time_format_rfc3339(ts_now_ns(), now, sizeof(now));
+    for (int i = 0; i < PQntuples(r); i++) {
+        char topic[80];
+        struct ts_buf b = TS_BUF_INIT;
+        snprintf(topic, sizeof(topic), "bars:%s:1m", PQgetvalue(r, i, 0));
+        ts_buf_addf(&b, "{\"topic\":\"%s\",\"type\":\"Bars\",\"time\":\"%s\",\"data\":%s}",
+                    topic, now, PQgetvalue(r, i, 1));
+        ts_stream_publish_market(api->stream, topic, b.buf, b.len);
+        ts_buf_release(&b);
+    }
+    PQclear(r);
+}
+
 /* The status topic: database, feed, kill switch (conflated: the latest wins). */
 static void status(struct ts_maint *m, bool db_up)
 {
@@ -98,7 +137,11 @@ static void *maint_main(void *arg)
             partitions(m);
             next_parts = now + PARTITIONS_EVERY_NS;
         }
-        status(m, bars(m));
+        bool db_up = bars(m);
+        if (db_up) {
+            publish_bars(m);
+        }
+        status(m, db_up);
         pthread_mutex_lock(&m->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

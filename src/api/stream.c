@@ -289,9 +289,9 @@ static bool market_topic_ok(const char *t)
             return false;
         }
         size_t n = (size_t)(colon - sym);
+        /* 1m bars are pushed; longer ones are read with GET /market/bars */
         return n >= 1 && n <= 20 && strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n &&
-               (!strcmp(colon, ":1m") || !strcmp(colon, ":5m") || !strcmp(colon, ":15m") ||
-                !strcmp(colon, ":1h") || !strcmp(colon, ":1d"));
+               !strcmp(colon, ":1m");
     }
     return false;
 }

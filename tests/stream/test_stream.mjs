@@ -235,6 +235,24 @@ test('the status topic: database, order manager, kill switch, feed; the latest o
   c.close();
 });
 
+test('bars:SYMBOL:1m pushes the previous and the current 1-minute bar', async () => {
+  const c = await new Client().open();
+  c.send({ op: 'subscribe', topics: ['bars:VALE3:1m'] });
+  await c.wait((m) => m.type === 'subscribed');
+  const now = Date.now();
+  const r = await http('POST', '/market/ticks', ['71.10', '71.90', '70.50', '71.25'].map((p, i) => ({
+    symbol: 'VALE3', price: p, volume: '10', aggressor: 'BUY',
+    tick_time: new Date(now + i).toISOString(), trade_id: 9000000 + i })));
+  assert.equal(r.body.stored, 4);
+  const m = await c.wait((x) => x.topic === 'bars:VALE3:1m' && x.type === 'Bars' &&
+    x.data.length && x.data[x.data.length - 1].close === '71.25000000', 10000);
+  const bar = m.data[m.data.length - 1];
+  assert.equal(bar.bucket, new Date(Math.floor((now + 3) / 60000) * 60000).toISOString().replace('.000Z', 'Z'));
+  assert.ok(bar.trade_count >= 1);
+  assert.ok(m.data.length <= 2);
+  c.close();
+});
+
 test('bad input on the socket gets an error message, and the connection stays usable', async () => {
   const c = await new Client().open();
   const cases = [
@@ -247,6 +265,7 @@ test('bad input on the socket gets an error message, and the connection stays us
     [{ op: 'subscribe', topics: ['orders', 'ticks:petr4'] }, 'invalid_topic'],
     [{ op: 'subscribe', topics: ["orders'; DROP TABLE x;--"] }, 'invalid_topic'],
     [{ op: 'subscribe', topics: ['bars:PETR4:7m'] }, 'invalid_topic'],
+    [{ op: 'subscribe', topics: ['bars:PETR4:5m'] }, 'invalid_topic'],
   ];
   for (const [msg, code] of cases) {
     const before = c.msgs.length;
