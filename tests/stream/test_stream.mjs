@@ -236,19 +236,23 @@ test('the status topic: database, order manager, kill switch, feed; the latest o
 });
 
 test('bars:SYMBOL:1m pushes the previous and the current 1-minute bar', async () => {
+  // a symbol of its own: other tests' ticks would share the minute
+  assert.equal((await http('POST', '/instruments', { symbol: 'BARS4', asset_class: 'stock', name: 'Bars',
+    lot_size: 1, tick_size: 0.01 })).status, 201);
   const c = await new Client().open();
-  c.send({ op: 'subscribe', topics: ['bars:VALE3:1m'] });
+  c.send({ op: 'subscribe', topics: ['bars:BARS4:1m'] });
   await c.wait((m) => m.type === 'subscribed');
   const now = Date.now();
   const r = await http('POST', '/market/ticks', ['71.10', '71.90', '70.50', '71.25'].map((p, i) => ({
-    symbol: 'VALE3', price: p, volume: '10', aggressor: 'BUY',
+    symbol: 'BARS4', price: p, volume: '10', aggressor: 'BUY',
     tick_time: new Date(now + i).toISOString(), trade_id: 9000000 + i })));
   assert.equal(r.body.stored, 4);
-  const m = await c.wait((x) => x.topic === 'bars:VALE3:1m' && x.type === 'Bars' &&
+  const m = await c.wait((x) => x.topic === 'bars:BARS4:1m' && x.type === 'Bars' &&
     x.data.length && x.data[x.data.length - 1].close === '71.25000000', 10000);
   const bar = m.data[m.data.length - 1];
   assert.equal(bar.bucket, new Date(Math.floor((now + 3) / 60000) * 60000).toISOString().replace('.000Z', 'Z'));
-  assert.ok(bar.trade_count >= 1);
+  assert.equal(bar.trade_count, Math.floor((now + 3) / 60000) === Math.floor(now / 60000) ? 4 : bar.trade_count);
+  assert.equal(bar.high, Math.floor((now + 3) / 60000) === Math.floor(now / 60000) ? '71.90000000' : bar.high);
   assert.ok(m.data.length <= 2);
   c.close();
 });
