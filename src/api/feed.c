@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/books.h"
 #include "api/ingest.h"
+#include "api/stream.h"
 #include "api/respond.h"
 #include "capture/sim.h"
 #include "core/log.h"
@@ -119,6 +121,50 @@ static void set_error(struct ts_feed *f, const char *msg)
     pthread_mutex_unlock(&f->lock);
 }
 
+/*
+ * The sim's L2 books: after the batch, each symbol that traded gets a full book of
+ * BOOK_LEVELS levels a tick apart around its last trade, volumes in lots; then its
+ * book:SYMBOL value is streamed.
+ */
+#define BOOK_LEVELS 5
+static void books(struct ts_feed *f, const struct ts_tick *t, size_t n)
+{
+    for (size_t k = 0; k < f->sim.n; k++) {
+        const struct ts_sim_instrument *in = &f->sim.sym[k].in;
+        const struct ts_tick *last = NULL;
+        for (size_t i = n; i-- > 0 && !last;) {
+            last = strcmp(t[i].symbol, in->symbol) ? NULL : &t[i];
+        }
+        if (!last) {
+            continue;
+        }
+        struct ts_book_level bids[BOOK_LEVELS], asks[BOOK_LEVELS];
+        int nb = 0;
+        for (int i = 0; i < BOOK_LEVELS; i++) {
+            ts_dec lots = (ts_dec)((last->trade_id * 7 + i * 13) % 20 + 1);
+            if (last->price - (i + 1) * in->tick_size > 0) {
+                bids[nb++] = (struct ts_book_level){last->price - (i + 1) * in->tick_size,
+                                                    lots * in->lot_size};
+            }
+            asks[i] = (struct ts_book_level){last->price + (i + 1) * in->tick_size,
+                                             (21 - lots) * in->lot_size};
+        }
+        struct ts_err err = TS_ERR_INIT;
+        struct ts_buf m = TS_BUF_INIT;
+        if (!ts_books_full(f->api->books, in->symbol, bids, nb, asks, BOOK_LEVELS, last->time_ns,
+                           &err)) {
+            ts_buf_addf(&m, "{\"topic\":\"book:%s\",\"type\":\"Book\",\"data\":", in->symbol);
+            if (ts_books_json(f->api->books, in->symbol, BOOK_LEVELS, &m)) {
+                ts_buf_addch(&m, '}');
+                char topic[64];
+                snprintf(topic, sizeof(topic), "book:%s", in->symbol);
+                ts_stream_publish_market(f->api->stream, topic, m.buf, m.len);
+            }
+        }
+        ts_buf_release(&m);
+    }
+}
+
 static void *gen_main(void *arg)
 {
     struct ts_feed *f = arg;
@@ -143,6 +189,7 @@ static void *gen_main(void *arg)
         sent += due;
         atomic_fetch_add(&f->generated, due);
         ts_api_publish_ticks(f->api, batch, (size_t)due);
+        books(f, batch, (size_t)due);
         pthread_mutex_lock(&f->lock);
         for (int64_t i = 0; i < due && !atomic_load(&f->stopping); i++) {
             while (f->count == QUEUE_CAP && !atomic_load(&f->stopping)) {

@@ -26,6 +26,7 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/books.h"
 #include "api/feed.h"
 #include "api/ingest.h"
 #include "api/respond.h"
@@ -398,6 +399,18 @@ static void get_feed(void *app, const struct ts_http_req *req, struct ts_http_re
     }
 }
 
+/* ---- GET /market/book/{symbol} ---- */
+
+static void get_book(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    struct ts_api *api = app;
+    const char *sym = req->params[0];
+    ts_buf_reset(&resp->body);
+    if (!api->books || !ts_books_json(api->books, sym, TS_BOOK_DEPTH, &resp->body)) {
+        ts_http_error(resp, 404, "not_found", "no book for '%.40s': the feed sends none", sym);
+    }
+}
+
 /* ---- GET /metrics ---- */
 
 static void counter(struct ts_buf *b, const char *name, const char *help, uint64_t v)
@@ -460,5 +473,6 @@ const struct ts_http_route ts_api__oms_routes[] = {
     {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true},
     {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false},
     {TS_HTTP_GET, "/api/v1/feed", get_feed, false},
+    {TS_HTTP_GET, "/api/v1/market/book/{}", get_book, false},
     {0, NULL, NULL, false},
 };

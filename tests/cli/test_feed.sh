@@ -31,6 +31,13 @@ n1=$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks WHERE source = 's
 expect_eq "prices on each instrument's tick size" \
     "$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks t JOIN data_capture.instruments i USING (symbol) WHERE t.price % i.tick_size <> 0 OR t.volume % i.lot_size <> 0")" 0
 
+# the sim's L2 books
+http GET /market/book/PETR4
+expect_match "GET /market/book/PETR4: 5 levels a side, one tick apart around the last trade" "$CODE $BODY" \
+    '^200 \{"symbol":"PETR4","seq":[0-9]+,"time":"[^"]+","best_bid":"[0-9.]+","best_ask":"[0-9.]+","spread":"0\.02000000","bids":\[(\{"price":"[0-9.]+","volume":"[0-9]+00\.00000000"\},?){5}\],"asks":\[(\{"price":"[0-9.]+","volume":"[0-9]+00\.00000000"\},?){5}\]\}$'
+http GET /market/book/NOPE3
+expect_match "no book for a symbol the feed does not send: 404" "$CODE $BODY" '^404 \{"error":\{"code":"not_found"'
+
 # a first run has a paper account and a manual strategy to trade with
 expect_eq "a paper account and a manual strategy are set up" \
     "$(sql "$OM" "SELECT (SELECT string_agg(name || ':' || status, ',') FROM order_manager.accounts) || ' ' || (SELECT string_agg(name || ':' || status, ',') FROM order_manager.strategies)")" "Paper:ACTIVE Manual:ACTIVE"
