@@ -10,6 +10,7 @@
 struct entry {
     char symbol[24];
     struct ts_book book;
+    int64_t snapped; /* book.seq at the last snapshot */
 };
 
 struct ts_books {
@@ -79,4 +80,23 @@ bool ts_books_json(struct ts_books *bs, const char *symbol, int levels, struct t
     }
     pthread_mutex_unlock(&bs->lock);
     return e != NULL;
+}
+
+int ts_books_changed_json(struct ts_books *bs, struct ts_buf *out)
+{
+    int n = 0;
+    pthread_mutex_lock(&bs->lock);
+    ts_buf_addch(out, '[');
+    for (int i = 0; i < bs->n; i++) {
+        struct entry *e = &bs->e[i];
+        if (e->book.seq == e->snapped) {
+            continue;
+        }
+        ts_buf_adds(out, n++ ? "," : "");
+        ts_book_json(&e->book, e->symbol, TS_BOOK_DEPTH, out);
+        e->snapped = e->book.seq;
+    }
+    ts_buf_addch(out, ']');
+    pthread_mutex_unlock(&bs->lock);
+    return n;
 }

@@ -23,4 +23,7 @@ int ts_books_full(struct ts_books *bs, const char *symbol, const struct ts_book_
 /* symbol's book as ts_book_json() into out; false when there is none. */
 bool ts_books_json(struct ts_books *bs, const char *symbol, int levels, struct ts_buf *out);
 
+/* The books changed since the last call, as a JSON array of ts_book_json(); how many. */
+int ts_books_changed_json(struct ts_books *bs, struct ts_buf *out);
+
 #endif

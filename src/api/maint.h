@@ -4,7 +4,8 @@
  * (public.ts_partition_maintain, at start and every 10 minutes), warns when rows
  * land in a default partition, and rolls the ticks up into 1-minute bars
  * (data_capture.rollup_market_bars_1m, every TS_BARS_REFRESH_MS, default 5 s),
- * then publishes the `status` stream topic (database, order manager, kill switch,
+ * writes data_capture.order_book_snapshots for the books that changed since the
+ * last turn (one INSERT), then publishes the `status` stream topic (database, order manager, kill switch,
  * feed).
  * Failures are logged and retried at the next turn; nothing here is fatal.
  */

@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 export TS_HOME=$TMP/home
 export TS_PG_PORT=55445
 export TS_SIM_RATE=200
+export TS_BARS_REFRESH_MS=300
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION TS_TRADING_HOURS
 
 for bad in "--feed replay:x.csv" "--feed bridge:127.0.0.1:9" "--feed" "--venue b3"; do
@@ -35,6 +36,9 @@ expect_eq "prices on each instrument's tick size" \
 http GET /market/book/PETR4
 expect_match "GET /market/book/PETR4: 5 levels a side, one tick apart around the last trade" "$CODE $BODY" \
     '^200 \{"symbol":"PETR4","seq":[0-9]+,"time":"[^"]+","best_bid":"[0-9.]+","best_ask":"[0-9.]+","spread":"0\.02000000","bids":\[(\{"price":"[0-9.]+","volume":"[0-9]+00\.00000000"\},?){5}\],"asks":\[(\{"price":"[0-9.]+","volume":"[0-9]+00\.00000000"\},?){5}\]\}$'
+for _ in $(seq 100); do [ "$(sql "$DC" "SELECT count(*) FROM data_capture.order_book_snapshots WHERE symbol = 'PETR4'")" -ge 1 ] && break; sleep 0.1; done
+expect_eq "book snapshots are written, consistent with their levels" \
+    "$(sql "$DC" "SELECT count(*) > 0, bool_and(best_ask - best_bid = spread AND best_bid = (bids->0->>'price')::numeric AND total_bid_volume = (SELECT sum((l->>'volume')::numeric) FROM jsonb_array_elements(bids) l) AND jsonb_array_length(asks) = 5) FROM data_capture.order_book_snapshots WHERE symbol = 'PETR4'")" "t|t"
 http GET /market/book/NOPE3
 expect_match "no book for a symbol the feed does not send: 404" "$CODE $BODY" '^404 \{"error":\{"code":"not_found"'
 
