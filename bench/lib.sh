@@ -32,3 +32,17 @@ bench_free_port() {
     while ss -ltnH "sport = :$p" | grep -q .; do p=$((p + 1)); done
     echo "$p"
 }
+
+# Starts `tradingsystem serve --addr 127.0.0.1:$PORT` with extra args; sets server; waits
+# until $api/health answers 200 (60 s). Returns 1, with the server's last log lines, if not.
+bench_start_server() {
+    "$bin" serve --addr "127.0.0.1:$PORT" "$@" >"$work/serve.out" 2>"$work/serve.err" &
+    server=$!
+    for _ in $(seq 600); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$api/health" || true) == 200 ]] && return 0
+        kill -0 "$server" 2>/dev/null || break
+        sleep 0.1
+    done
+    tail -20 "$work/serve.err" >&2 || true
+    return 1
+}

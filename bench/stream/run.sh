@@ -118,21 +118,7 @@ echo "== stream fan-out (bench/stream): $CLIENTS WebSocket clients x $SYMBOLS ti
     "POST /market/ticks at full speed ($INFLIGHT in flight x $BATCH ticks), order path alongside"
 echo "== start: tradingsystem serve --addr 127.0.0.1:$PORT (TS_HOME=$TS_HOME, TS_PG_PORT=$TS_PG_PORT)"
 cd "$root"
-"$bin" serve --addr "127.0.0.1:$PORT" >"$work/serve.out" 2>"$work/serve.err" &
-server=$!
-up=0
-for _ in $(seq 600); do
-    if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$api/health" || true) == 200 ]]; then
-        up=1
-        break
-    fi
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ $up != 1 ]]; then
-    tail -20 "$work/serve.err" >&2 || true
-    die "the server did not answer 200 on $api/health"
-fi
+bench_start_server || die "the server did not answer 200 on $api/health"
 dburl=$("$bin" db url --module order_manager)
 mdurl=$("$bin" db url --module data_capture)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "${2:-$dburl}" -c "$1"; }

@@ -26,10 +26,7 @@ now_ms() { date +%s%3N; }
 ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 feed() { curl -s "$api/feed" | sed -nE 's/.*"'"$1"'":([0-9]+).*/\1/p'; }
 
-"$bin" serve --addr "127.0.0.1:$PORT" --feed sim >"$work/serve.out" 2>"$work/serve.err" &
-server=$!
-for _ in $(seq 600); do curl -sf -o /dev/null "$api/health" && break; sleep 0.1; done
-curl -sf -o /dev/null "$api/health" || { cat "$work/serve.err" >&2; echo "the server did not start" >&2; exit 1; }
+bench_start_server --feed sim || { echo "the server did not start" >&2; exit 1; }
 curl -sf -o /dev/null -X POST "$api/instruments" -d '{"symbol":"BENCH3","asset_class":"stock","name":"Bench","lot_size":1,"tick_size":0.01}'
 account=$(curl -s "$api/accounts" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
 strategy=$(curl -s "$api/strategies" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
