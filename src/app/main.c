@@ -64,11 +64,13 @@ static const char usage_main[] =
     "  TS_DB_<MODULE>     one module's database, e.g. TS_DB_ORDER_MANAGER\n"
     "  TS_HTTP_ADDR       listen address of serve (default 127.0.0.1:8080)\n"
     "  TS_LOG_LEVEL       debug|info|warn|error (default info)\n"
-    "  TS_TRADING_HOURS   enforce|off (default enforce): refuse orders outside\n"
-    "                     each instrument's B3 trading hours; off for simulation\n"
+    "  TS_TRADING_HOURS   enforce|off (default enforce; off with --feed sim): refuse\n"
+    "                     orders outside each instrument's B3 trading hours\n"
     "  TS_EOD_TIME        HH:MM B3 local (default 18:30) when DAY orders expire and\n"
     "                     positions are snapshotted, Monday to Friday; off: only\n"
     "                     POST /api/v1/session/end-of-day\n"
+    "  more (TS_SIM_RATE, TS_SIM_SEED, TS_WEB_DIR, TS_STREAM_RING, TS_BARS_REFRESH_MS,\n"
+    "  TS_PG_PORT, ...): docs/operations.md \"Settings\"\n"
     "\n"
     "modules: order_manager, data_capture, tp_capital, workspace, documentation\n"
     "docs: README.md and docs/ in the source tree\n";
@@ -86,7 +88,8 @@ static const char usage_serve[] =
     "                     ticks only from POST /api/v1/market/ticks)\n"
     "  --venue paper      where orders go: the paper venue (the only one)\n"
     "\n"
-    "endpoints: the REST API of docs/api.md under /api/v1 (health: GET /api/v1/health)\n";
+    "serves: the dashboard at /, the REST API of docs/api.md under /api/v1 (health:\n"
+    "GET /api/v1/health), live streams on the WebSocket GET /api/v1/stream\n";
 
 static const char usage_db[] =
     "usage: tradingsystem db <init|start|stop|status|migrate|url> [--module NAME]\n"
