@@ -12,3 +12,4 @@ bash bench/http_choice/run.sh
 BUILD_DIR=$build bash bench/orders/run.sh
 BUILD_DIR=$build bash bench/stream/run.sh
 BUILD_DIR=$build bash bench/stream/sim.sh
+BUILD_DIR=$build bash bench/ingest/run.sh

@@ -228,7 +228,7 @@ static void *store_main(void *arg)
 
         struct ts_ingest_result res;
         struct ts_err err = TS_ERR_INIT;
-        if (ts_api_ingest_ticks_ex(f->api, "sim", batch, n, false, &res, &err)) {
+        if (ts_api_ingest_ticks_ex(f->api, "sim", batch, n, TS_INGEST_BARS, &res, &err)) {
             /* kept in the queue: retried until the database takes them */
             atomic_fetch_add(&f->errors, 1);
             set_error(f, err.msg);

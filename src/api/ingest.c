@@ -84,12 +84,14 @@ void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n)
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err)
 {
-    return ts_api_ingest_ticks_ex(api, source, t, n, true, res, err);
+    return ts_api_ingest_ticks_ex(api, source, t, n, TS_INGEST_PUBLISH | TS_INGEST_BARS, res,
+                                  err);
 }
 
 int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
-                           bool publish, struct ts_ingest_result *res, struct ts_err *err)
+                           unsigned flags, struct ts_ingest_result *res, struct ts_err *err)
 {
+    bool publish = flags & TS_INGEST_PUBLISH;
     struct ts_buf col[6];
     PGresult *r = NULL;
     bool *fresh = ts_xcalloc(n ? n : 1, sizeof(*fresh));
@@ -152,7 +154,7 @@ int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tic
         }
     }
     res->stored = k;
-    if (k) {
+    if (k && (flags & TS_INGEST_BARS)) {
         rebuild_late_bars(api, t, k);
     }
     if (k && api->oms) {

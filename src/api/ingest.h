@@ -31,9 +31,12 @@ struct ts_ingest_result {
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
 
-/* The same; publish false: the caller streamed them already (a feed that cannot repeat). */
+/* The same, choosing: TS_INGEST_PUBLISH streams the new ticks (a feed that streamed them
+ * already leaves it out); TS_INGEST_BARS rebuilds the bars of late ticks (a bulk load
+ * rebuilds its whole range once at the end instead). */
+enum { TS_INGEST_PUBLISH = 1, TS_INGEST_BARS = 2 };
 int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
-                           bool publish, struct ts_ingest_result *res,
+                           unsigned flags, struct ts_ingest_result *res,
                            struct ts_err *err) TS_MUST_CHECK;
 /* ticks:SYMBOL messages for t[0..n-1] now (any thread). */
 void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n);
