@@ -38,6 +38,9 @@ struct ts_feed {
     pthread_t gen, store;
     bool store_started;
     atomic_bool stopping;
+    atomic_bool paused;    /* POST /feed/stop: the generator makes nothing until start */
+    int64_t store_us[256]; /* the last store batches' durations (under lock) */
+    uint64_t nstore;
     int64_t started_ns;
     _Atomic int64_t generated, stored, errors, last_tick_ns, waits;
     pthread_mutex_t lock; /* guards last_error and the queue */
@@ -173,6 +176,11 @@ static void *gen_main(void *arg)
     while (!atomic_load(&f->stopping)) {
         struct timespec ts = {0, STEP_NS};
         nanosleep(&ts, NULL);
+        if (atomic_load(&f->paused)) {
+            t0 = ts_mono_ns(); /* on start, the rate resumes from then: no burst */
+            sent = 0;
+            continue;
+        }
         int64_t due = (ts_mono_ns() - t0) / 1000 * f->cfg.rate / 1000000 - sent;
         if (due <= 0) {
             continue;
@@ -228,6 +236,7 @@ static void *store_main(void *arg)
 
         struct ts_ingest_result res;
         struct ts_err err = TS_ERR_INIT;
+        int64_t t0 = ts_mono_ns();
         if (ts_api_ingest_ticks_ex(f->api, "sim", batch, n, TS_INGEST_BARS, &res, &err)) {
             /* kept in the queue: retried until the database takes them */
             atomic_fetch_add(&f->errors, 1);
@@ -252,6 +261,7 @@ static void *store_main(void *arg)
         atomic_fetch_add(&f->stored, (int64_t)res.stored);
         atomic_store(&f->last_tick_ns, batch[n - 1].time_ns);
         pthread_mutex_lock(&f->lock);
+        f->store_us[f->nstore++ % 256] = (ts_mono_ns() - t0) / 1000;
         f->head = (f->head + n) % QUEUE_CAP;
         f->count -= n;
         pthread_cond_signal(&f->not_full);
@@ -329,6 +339,17 @@ void ts_feed_stop(struct ts_feed *f)
     destroy(f);
 }
 
+bool ts_feed_set_running(struct ts_feed *f, bool running)
+{
+    return !atomic_exchange(&f->paused, !running);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static size_t queued(struct ts_feed *f)
 {
     pthread_mutex_lock(&f->lock);
@@ -345,18 +366,34 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     if (lt) {
         ts_time_format_rfc3339(lt, last, sizeof(last));
     }
+    int64_t lat[256];
+    size_t nl;
+    pthread_mutex_lock(&f->lock);
+    nl = f->nstore < 256 ? (size_t)f->nstore : 256;
+    memcpy(lat, f->store_us, nl * sizeof(lat[0]));
+    pthread_mutex_unlock(&f->lock);
+    qsort(lat, nl, sizeof(lat[0]), cmp_i64);
     ts_buf_addf(out,
-                "{\"feed\":\"sim\",\"state\":\"running\",\"since\":\"%s\",\"rate\":%" PRId64
+                "{\"feed\":\"sim\",\"state\":\"%s\",\"since\":\"%s\",\"rate\":%" PRId64
                 ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64 ",\"stored\":%" PRId64
                 ",\"errors\":%" PRId64 ",\"backpressure_waits\":%" PRId64 ",\"queued\":%zu"
                 ",\"last_tick_at\":",
-                since, f->cfg.rate, f->cfg.seed, atomic_load(&f->generated),
+                atomic_load(&f->paused) ? "stopped" : "running", since, f->cfg.rate, f->cfg.seed,
+                atomic_load(&f->generated),
                 atomic_load(&f->stored), atomic_load(&f->errors), atomic_load(&f->waits),
                 queued(f));
     if (lt) {
         ts_buf_addf(out, "\"%s\"", last);
     } else {
         ts_buf_adds(out, "null");
+    }
+    if (nl) {
+        ts_buf_addf(out, ",\"store_batch_ms\":{\"p50\":%" PRId64 ".%03" PRId64 ",\"p99\":%" PRId64
+                         ".%03" PRId64 ",\"batches\":%zu}",
+                    lat[nl / 2] / 1000, lat[nl / 2] % 1000, lat[nl * 99 / 100] / 1000,
+                    lat[nl * 99 / 100] % 1000, nl);
+    } else {
+        ts_buf_adds(out, ",\"store_batch_ms\":null");
     }
     pthread_mutex_lock(&f->lock);
     ts_buf_adds(out, ",\"last_error\":");

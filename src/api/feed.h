@@ -13,6 +13,7 @@
 #ifndef TS_API_FEED_H
 #define TS_API_FEED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "api/api.h"
@@ -28,6 +29,8 @@ struct ts_feed;
 int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, struct ts_feed **out,
                       struct ts_err *err) TS_MUST_CHECK;
 void ts_feed_stop(struct ts_feed *f);
+/* Pauses (false) or resumes (true) the generator; whether it was running. Any thread. */
+bool ts_feed_set_running(struct ts_feed *f, bool running);
 /* {"feed":"sim","state":"running",...} (docs/api.md "Feed"). */
 void ts_feed_status(struct ts_feed *f, struct ts_buf *out);
 

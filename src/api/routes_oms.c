@@ -31,6 +31,7 @@
 #include "api/ingest.h"
 #include "api/respond.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
 #include "core/uuid.h"
@@ -399,6 +400,34 @@ static void get_feed(void *app, const struct ts_http_req *req, struct ts_http_re
     }
 }
 
+static void feed_control(struct ts_api *api, const struct ts_http_req *req,
+                         struct ts_http_resp *resp, bool run)
+{
+    if (req->body_len) {
+        ts_http_error(resp, 400, "invalid_argument", "this request takes no body");
+        return;
+    }
+    if (!api->feed) {
+        ts_http_error(resp, 409, "conflict", "no feed runs: start serve with --feed sim");
+        return;
+    }
+    if (ts_feed_set_running(api->feed, run) != run) {
+        ts_info("api", "feed %s by %s", run ? "started" : "stopped", req->actor);
+    }
+    ts_buf_reset(&resp->body);
+    ts_feed_status(api->feed, &resp->body);
+}
+
+static void post_feed_stop(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    feed_control(app, req, resp, false);
+}
+
+static void post_feed_start(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
+{
+    feed_control(app, req, resp, true);
+}
+
 /* ---- GET /market/book/{symbol} ---- */
 
 static void get_book(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -473,6 +502,8 @@ const struct ts_http_route ts_api__oms_routes[] = {
     {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true},
     {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false},
     {TS_HTTP_GET, "/api/v1/feed", get_feed, false},
+    {TS_HTTP_POST, "/api/v1/feed/stop", post_feed_stop, false},
+    {TS_HTTP_POST, "/api/v1/feed/start", post_feed_start, false},
     {TS_HTTP_GET, "/api/v1/market/book/{}", get_book, false},
     {0, NULL, NULL, false},
 };

@@ -32,6 +32,27 @@ n1=$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks WHERE source = 's
 expect_eq "prices on each instrument's tick size" \
     "$(sql "$DC" "SELECT count(*) FROM data_capture.market_ticks t JOIN data_capture.instruments i USING (symbol) WHERE t.price % i.tick_size <> 0 OR t.volume % i.lot_size <> 0")" 0
 
+# control over REST: stop, start, store latency
+http GET /feed
+expect_match "GET /feed: store batch latency p50/p99" "$BODY" '"store_batch_ms":\{"p50":[0-9.]+,"p99":[0-9.]+,"batches":[0-9]+\}'
+http POST /feed/stop -H 'X-Actor: ops'
+expect_match "POST /feed/stop" "$CODE $BODY" '^200 \{"feed":"sim","state":"stopped"'
+sleep 0.3 # what was made before the stop is stored
+http GET /feed
+g1=$(printf '%s' "$BODY" | sed -nE 's/.*"generated":([0-9]+).*/\1/p')
+sleep 0.5
+http GET /feed
+g2=$(printf '%s' "$BODY" | sed -nE 's/.*"generated":([0-9]+).*/\1/p')
+expect_eq "stopped: no new ticks" "$g2" "$g1"
+http POST /feed/start
+expect_match "POST /feed/start" "$CODE $BODY" '^200 \{"feed":"sim","state":"running"'
+sleep 0.5
+http GET /feed
+g3=$(printf '%s' "$BODY" | sed -nE 's/.*"generated":([0-9]+).*/\1/p')
+[ "$g3" -gt "$g2" ] && ok "started: ticks again ($g2 -> $g3)" || not_ok "started: ticks again" "$g2 -> $g3"
+http POST /feed/stop -d '{"x":1}'
+expect_eq "a body: 400" "$CODE" 400
+
 # the sim's L2 books
 http GET /market/book/PETR4
 expect_match "GET /market/book/PETR4: 5 levels a side, one tick apart around the last trade" "$CODE $BODY" \

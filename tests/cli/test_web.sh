@@ -53,6 +53,11 @@ expect_eq "from/to select [from, to)" "$(grep -o '"trade_id":[0-9]*' <<<"$BODY" 
 http GET "/market/ticks?sym=PETR4"
 expect_eq "unknown parameter: 400" "$CODE" 400
 
+http POST /feed/stop
+expect_match "no feed: POST /feed/stop is a 409 saying how to start one" "$CODE $BODY" '^409 .*start serve with --feed sim'
+http GET /feed
+expect_eq "GET /feed without a feed" "$BODY" '{"feed":"none","state":"off"}'
+
 # bars: late ticks rebuild their minutes at once; 1m from the rollup, 5m and 1d made of them
 send POST /instruments '{"symbol":"BARS3","asset_class":"stock","name":"Bars","lot_size":1,"tick_size":0.01}'
 send POST /market/ticks '[{"symbol":"BARS3","price":"30.10","volume":"100","tick_time":"2026-11-26T13:00:00Z","trade_id":1},
