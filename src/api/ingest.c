@@ -162,8 +162,7 @@ int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tic
         ts_oms_ticks(api->oms, source, t, (int)k, &ans);
         res->oms_status = ans.status;
         if (ans.status == 200) {
-            const char *f = strstr(ans.body.buf ? ans.body.buf : "", "\"fills\":");
-            res->fills = f ? atoi(f + 8) : 0;
+            res->fills = ans.fills;
             ts_buf_release(&ans.body);
         } else {
             res->oms_body = ans.body;

@@ -1029,6 +1029,7 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
     c->ans->status = 200;
     ts_buf_reset(&c->ans->body);
     ts_buf_addf(&c->ans->body, "{\"ticks\":%d,\"fills\":%d}", c->nticks, fills);
+    c->ans->fills = fills;
 }
 
 static void kill_switch(struct ts_oms *oms, struct cmd *c)
@@ -1329,6 +1330,7 @@ static void call(struct ts_oms *oms, struct cmd *c)
 static void init_answer(struct ts_oms_answer *ans)
 {
     ans->status = 500;
+    ans->fills = 0;
     ts_buf_init(&ans->body);
 }
 

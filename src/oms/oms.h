@@ -57,6 +57,7 @@ int ts_oms_reload(struct ts_oms *oms, unsigned what, struct ts_err *err) TS_MUST
 struct ts_oms_answer {
     int status;
     struct ts_buf body;
+    int fills; /* ts_oms_ticks(): the paper fills the ticks made (also in body) */
 };
 
 struct ts_oms_place {
