@@ -14,6 +14,7 @@ struct ts_oms;
 struct ts_stream;
 struct ts_feed;
 struct ts_books;
+struct ts_ingest_cache;
 
 struct ts_api {
     const struct ts_db_config *cfg; /* borrowed, immutable */
@@ -21,6 +22,7 @@ struct ts_api {
     struct ts_stream *stream;       /* borrowed; NULL: no live streams */
     struct ts_feed *feed;           /* borrowed; NULL: no market feed (--feed none) */
     struct ts_books *books;         /* owned (ts_api_init); the L2 books the feed sends */
+    struct ts_ingest_cache *ingest; /* owned (ts_api_init); see ingest.h */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
     const char *version;            /* static */
     const char *web_dir;            /* the dashboard's files: TS_WEB_DIR or the built web/dist */

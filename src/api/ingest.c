@@ -2,6 +2,8 @@
 #include "api/ingest.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +13,11 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/pgcopy.h"
 #include "core/tstime.h"
 #include "oms/oms.h"
 
 static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
-
-static void col_add(struct ts_buf *b, const char *v)
-{
-    ts_buf_addch(b, b->len ? ',' : '{');
-    ts_buf_adds(b, v);
-}
 
 /* ticks:SYMBOL on the streams: {"topic","type":"Tick","time","data":{...}} */
 static void publish_tick(struct ts_api *api, const struct ts_tick *t)
@@ -88,12 +85,319 @@ int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *
                                   err);
 }
 
+/*
+ * How a batch is stored (ingest.h): the fast path is one binary COPY straight into
+ * market_ticks, when every symbol is known (its exchange comes from this cache).
+ * A trade already stored makes that COPY fail on the key (23505) and change
+ * nothing; the batch then goes the careful way: binary COPY into a temporary
+ * staging table and one INSERT .. SELECT .. ON CONFLICT DO NOTHING that answers
+ * which ticks were new. After a conflict the next CAREFUL_BATCHES batches go the
+ * careful way at once (a replay of a stored file, a feed resending after a
+ * reconnect), then the fast path is tried again.
+ */
+#define CAREFUL_BATCHES 8
+#define RELOAD_NS (1 * TS_NS_PER_SEC) /* an unknown symbol reloads the cache at most once a second */
+
+struct exch {
+    char symbol[TS_SYMBOL_MAX + 1];
+    char exchange[24];
+};
+
+/* A reload keeps the arrays it replaces (callers may still read their strings);
+ * they are freed with the cache. Reloads are rare: a new symbol, once a second. */
+struct exch_gen {
+    struct exch *e;
+    struct exch_gen *prev;
+};
+
+struct ts_ingest_cache {
+    pthread_mutex_t lock;
+    struct exch *e; /* sorted by symbol */
+    size_t n;
+    struct exch_gen *old;
+    int64_t loaded_ns;
+    atomic_int careful; /* batches still to store the careful way */
+    _Atomic int64_t fast, slow; /* batches each way, for the feed's status */
+};
+
+struct ts_ingest_cache *ts_ingest_cache_new(void)
+{
+    struct ts_ingest_cache *c = ts_xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void ts_ingest_cache_free(struct ts_ingest_cache *c)
+{
+    if (c) {
+        pthread_mutex_destroy(&c->lock);
+        ts_free(c->e);
+        while (c->old) {
+            struct exch_gen *g = c->old;
+            c->old = g->prev;
+            ts_free(g->e);
+            ts_free(g);
+        }
+        ts_free(c);
+    }
+}
+
+static int cmp_exch(const void *a, const void *b)
+{
+    return strcmp(((const struct exch *)a)->symbol, ((const struct exch *)b)->symbol);
+}
+
+static int reload(struct ts_api *api, struct ts_ingest_cache *c, struct ts_err *err)
+{
+    PGresult *r = NULL;
+    int rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
+                          "SELECT symbol, exchange FROM data_capture.instruments", 0, NULL, &r,
+                          err);
+    if (rc) {
+        return rc;
+    }
+    size_t n = (size_t)PQntuples(r);
+    struct exch *e = ts_xcalloc(n ? n : 1, sizeof(*e));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((size_t)PQgetlength(r, (int)i, 0) <= TS_SYMBOL_MAX &&
+            (size_t)PQgetlength(r, (int)i, 1) < sizeof(e[k].exchange)) {
+            memcpy(e[k].symbol, PQgetvalue(r, (int)i, 0), (size_t)PQgetlength(r, (int)i, 0) + 1);
+            memcpy(e[k].exchange, PQgetvalue(r, (int)i, 1), (size_t)PQgetlength(r, (int)i, 1) + 1);
+            k++;
+        }
+    }
+    PQclear(r);
+    qsort(e, k, sizeof(*e), cmp_exch);
+    if (c->e) {
+        struct exch_gen *g = ts_xcalloc(1, sizeof(*g));
+        g->e = c->e;
+        g->prev = c->old;
+        c->old = g;
+    }
+    c->e = e;
+    c->n = k;
+    c->loaded_ns = ts_now_ns();
+    return 0;
+}
+
+/* Each tick's exchange into ex[i]; false when a symbol is not in the master. */
+static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, const char **ex)
+{
+    struct ts_ingest_cache *c = api->ingest;
+    bool all = true;
+    pthread_mutex_lock(&c->lock);
+    for (int pass = 0; pass < 2; pass++) {
+        all = true;
+        for (size_t i = 0; i < n && all; i++) {
+            const struct exch *e = c->n ? bsearch(t[i].symbol, c->e, c->n, sizeof(*c->e), cmp_exch)
+                                        : NULL;
+            ex[i] = e ? e->exchange : NULL;
+            all = e != NULL;
+        }
+        struct ts_err err = TS_ERR_INIT;
+        if (all || ts_now_ns() - c->loaded_ns < RELOAD_NS || reload(api, c, &err)) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return all; /* the strings live as long as the cache */
+}
+
+static void copy_tick(struct ts_buf *b, const struct ts_tick *t, int64_t n, const char *exchange,
+                      const char *source, size_t source_len, int64_t now)
+{
+    const char *a = aggressors[t->aggressor % 3];
+    ts_pgcopy_tuple(b, 9);
+    if (n) {
+        ts_pgcopy_int8(b, n);
+    }
+    ts_pgcopy_text(b, t->symbol, strlen(t->symbol));
+    ts_pgcopy_timestamptz(b, t->time_ns);
+    ts_pgcopy_int8(b, t->trade_id);
+    if (exchange) {
+        ts_pgcopy_text(b, exchange, strlen(exchange));
+    }
+    ts_pgcopy_numeric(b, t->price);
+    ts_pgcopy_numeric(b, t->volume);
+    ts_pgcopy_text(b, a, strlen(a));
+    ts_pgcopy_text(b, source, source_len);
+    ts_pgcopy_timestamptz(b, t->recv_ns ? t->recv_ns : now);
+}
+
+static int run(PGconn *c, const char *what, const char *sql, struct ts_err *err)
+{
+    return ts_db_exec_script(c, what, sql, err);
+}
+
+/* The extra COPY of the same transaction (ingest.h), when there is one. */
+static int copy_extra(PGconn *c, const struct ts_ingest_extra *x, struct ts_err *err)
+{
+    return x && x->len ? ts_db_copy_in(c, x->what, x->copy_sql, x->data, x->len, err) : 0;
+}
+
+/* One binary COPY into market_ticks: every tick new, or TS_ECONFLICT and nothing stored. */
+static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char **ex,
+                      const char *source, const struct ts_ingest_extra *x, struct ts_err *err)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    size_t sl = strnlen(source, 50);
+    int64_t now = ts_now_ns();
+    ts_buf_grow(&b, n * 110 + 32);
+    ts_pgcopy_header(&b);
+    for (size_t i = 0; i < n; i++) {
+        copy_tick(&b, &t[i], 0, ex[i], source, sl, now);
+    }
+    ts_pgcopy_trailer(&b);
+    bool txn = x && x->len;
+    int rc = txn ? run(c, "begin", "BEGIN", err) : 0;
+    if (!rc) {
+        rc = ts_db_copy_in(c, "store ticks",
+                           "COPY data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
+                           " price, volume, aggressor, source, received_time) FROM STDIN"
+                           " (FORMAT binary)",
+                           b.buf, b.len, err);
+    }
+    if (!rc) {
+        rc = copy_extra(c, x, err);
+    }
+    if (!rc && txn) {
+        rc = run(c, "commit", "COMMIT", err);
+    }
+    if (rc && txn) {
+        struct ts_err ignored = TS_ERR_INIT;
+        (void)run(c, "rollback", "ROLLBACK", &ignored);
+    }
+    ts_buf_release(&b);
+    return rc;
+}
+
+/* Staging table + INSERT .. ON CONFLICT DO NOTHING; fresh[i] for the new ticks. */
+static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const char *source,
+                         const struct ts_ingest_extra *x, bool *fresh, struct ts_err *err)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    PGresult *r = NULL;
+    size_t sl = strnlen(source, 50);
+    int64_t now = ts_now_ns();
+    ts_buf_grow(&b, n * 120 + 32);
+    ts_pgcopy_header(&b);
+    for (size_t i = 0; i < n; i++) {
+        copy_tick(&b, &t[i], (int64_t)i + 1, NULL, source, sl, now);
+    }
+    ts_pgcopy_trailer(&b);
+    int rc = run(c, "stage ticks",
+                 "BEGIN; SET LOCAL client_min_messages = warning;"
+                 " CREATE TEMP TABLE IF NOT EXISTS ts_stage_ticks (n bigint, symbol text,"
+                 " tick_time timestamptz, trade_id bigint, price numeric, volume numeric,"
+                 " aggressor text, source text, received_time timestamptz) ON COMMIT DELETE ROWS",
+                 err);
+    if (!rc) {
+        rc = ts_db_copy_in(c, "stage ticks",
+                           "COPY ts_stage_ticks (n, symbol, tick_time, trade_id, price, volume,"
+                           " aggressor, source, received_time) FROM STDIN (FORMAT binary)",
+                           b.buf, b.len, err);
+    }
+    /* a tick repeated inside the batch is stored once and fed once (its first ordinal) */
+    if (!rc) {
+        rc = ts_db_exec(
+            c, "store ticks",
+            "WITH ins AS (INSERT INTO data_capture.market_ticks (symbol, tick_time, trade_id,"
+            "  exchange, price, volume, aggressor, source, received_time)"
+            "  SELECT s.symbol, s.tick_time, s.trade_id, i.exchange, s.price, s.volume,"
+            "  s.aggressor, s.source, s.received_time FROM ts_stage_ticks s"
+            "  JOIN data_capture.instruments i ON i.symbol = s.symbol ORDER BY s.n"
+            "  ON CONFLICT DO NOTHING RETURNING symbol, tick_time, trade_id)"
+            " SELECT min(s.n) FROM ins JOIN ts_stage_ticks s ON (s.symbol, s.tick_time,"
+            "  s.trade_id) = (ins.symbol, ins.tick_time, ins.trade_id)"
+            " GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
+            0, NULL, &r, err);
+    }
+    if (!rc) {
+        rc = copy_extra(c, x, err);
+    }
+    if (!rc) {
+        rc = run(c, "commit", "COMMIT", err);
+    }
+    if (rc) {
+        struct ts_err ignored = TS_ERR_INIT;
+        (void)run(c, "rollback", "ROLLBACK", &ignored);
+    }
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        if (k >= 1 && (size_t)k <= n) {
+            fresh[k - 1] = true;
+        }
+    }
+    PQclear(r);
+    ts_buf_release(&b);
+    return rc;
+}
+
+static int store(struct ts_api *api, const char *source, const struct ts_tick *t, size_t n,
+                 const struct ts_ingest_extra *x, bool *fresh, struct ts_err *err)
+{
+    struct ts_ingest_cache *cache = api->ingest;
+    const char **ex = ts_xcalloc(n ? n : 1, sizeof(*ex));
+    PGconn *c;
+    int rc = ts_pool_get(api->pools[TS_MOD_DATA_CAPTURE], 2000, &c, err);
+    if (rc) {
+        ts_free(ex);
+        return rc;
+    }
+    bool careful = atomic_load(&cache->careful) > 0;
+    if (!careful && n && exchanges(api, t, n, ex)) {
+        rc = store_fast(c, t, n, ex, source, x, err);
+        if (!rc) {
+            for (size_t i = 0; i < n; i++) {
+                fresh[i] = true;
+            }
+            atomic_fetch_add(&cache->fast, 1);
+        } else if (rc == TS_ECONFLICT) {
+            careful = true; /* nothing was stored: the same batch, carefully */
+            ts_err_clear(err);
+            rc = 0;
+        }
+    } else {
+        careful = true;
+    }
+    if (careful && !rc) {
+        rc = store_careful(c, t, n, source, x, fresh, err);
+        if (!rc) {
+            atomic_fetch_add(&cache->slow, 1);
+            bool dups = false;
+            for (size_t i = 0; i < n && !dups; i++) {
+                dups = !fresh[i];
+            }
+            if (dups) {
+                atomic_store(&cache->careful, CAREFUL_BATCHES);
+            } else if (atomic_load(&cache->careful) > 0) {
+                atomic_fetch_sub(&cache->careful, 1);
+            }
+        }
+    }
+    ts_pool_put(api->pools[TS_MOD_DATA_CAPTURE], c, rc == TS_ECONN);
+    ts_free(ex);
+    return rc;
+}
+
+void ts_ingest_counts(struct ts_api *api, int64_t *copy_batches, int64_t *careful_batches)
+{
+    *copy_batches = atomic_load(&api->ingest->fast);
+    *careful_batches = atomic_load(&api->ingest->slow);
+}
+
 int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                            unsigned flags, struct ts_ingest_result *res, struct ts_err *err)
 {
+    return ts_api_ingest_ticks_x(api, source, t, n, flags, NULL, res, err);
+}
+
+int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+                          unsigned flags, const struct ts_ingest_extra *extra,
+                          struct ts_ingest_result *res, struct ts_err *err)
+{
     bool publish = flags & TS_INGEST_PUBLISH;
-    struct ts_buf col[6];
-    PGresult *r = NULL;
     bool *fresh = ts_xcalloc(n ? n : 1, sizeof(*fresh));
     int rc;
 
@@ -101,48 +405,13 @@ int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tic
     res->fills = 0;
     res->oms_status = 200;
     ts_buf_init(&res->oms_body);
-    for (int c = 0; c < 6; c++) {
-        ts_buf_init(&col[c]);
+    if (!n && !(extra && extra->len)) {
+        ts_free(fresh);
+        return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        char v[48];
-        col_add(&col[0], t[i].symbol); /* [A-Z0-9]: no quoting needed in an array literal */
-        ts_time_format_rfc3339(t[i].time_ns, v, sizeof(v));
-        col_add(&col[1], v);
-        snprintf(v, sizeof(v), "%" PRId64, t[i].trade_id);
-        col_add(&col[2], v);
-        ts_dec_format(t[i].price, v, sizeof(v));
-        col_add(&col[3], v);
-        ts_dec_format(t[i].volume, v, sizeof(v));
-        col_add(&col[4], v);
-        col_add(&col[5], aggressors[t[i].aggressor % 3]);
-    }
-    for (int c = 0; c < 6; c++) {
-        ts_buf_adds(&col[c], col[c].len ? "}" : "{}");
-    }
-    /* a tick repeated inside the batch is stored once and fed once (its first ordinal) */
-    const char *p[7] = {col[0].buf, col[1].buf, col[2].buf, col[3].buf,
-                        col[4].buf, col[5].buf, source};
-    rc = ts_api_query(
-        api, TS_MOD_DATA_CAPTURE, "store ticks",
-        "WITH u AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[],"
-        "  $4::numeric[], $5::numeric[], $6::text[]) WITH ORDINALITY AS u(s, t, id, p, v, a, n)),"
-        " ins AS (INSERT INTO data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
-        "  price, volume, aggressor, source)"
-        "  SELECT u.s, u.t, u.id, i.exchange, u.p, u.v, u.a, left($7, 50)"
-        "  FROM u JOIN data_capture.instruments i ON i.symbol = u.s"
-        "  ON CONFLICT DO NOTHING RETURNING symbol, tick_time, trade_id)"
-        " SELECT min(u.n) FROM ins JOIN u ON (u.s, u.t, u.id) = (ins.symbol, ins.tick_time,"
-        "  ins.trade_id) GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
-        7, p, &r, err);
+    rc = store(api, source, t, n, extra, fresh, err);
     if (rc) {
         goto out;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        if (k >= 1 && (size_t)k <= n) {
-            fresh[k - 1] = true;
-        }
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -169,10 +438,6 @@ int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tic
         }
     }
 out:
-    PQclear(r);
-    for (int c = 0; c < 6; c++) {
-        ts_buf_release(&col[c]);
-    }
     ts_free(fresh);
     return rc;
 }

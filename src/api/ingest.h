@@ -1,9 +1,11 @@
 /*
  * ingest.h - new ticks into the system, from any source (POST /market/ticks, the
- * sim feed): stored once in data_capture.market_ticks (one INSERT .. ON CONFLICT
- * DO NOTHING for the batch: a tick already stored is a duplicate), then only the
- * new ones, in the order given, go to the streams (ticks:SYMBOL) and to the
- * order manager (paper venue and marks).
+ * feeds, replay): stored once in data_capture.market_ticks, then only the new
+ * ones, in the order given, go to the streams (ticks:SYMBOL) and to the order
+ * manager (paper venue and marks). A batch is one transaction: a binary COPY
+ * straight into the table when none of it is stored yet, else (the key refuses
+ * it) a binary COPY into a staging table and INSERT .. ON CONFLICT DO NOTHING,
+ * which says which ticks were new (see ingest.c).
  *
  * Ticks older than a minute also rebuild the 1-minute bars of the minutes they
  * touch (the rollup of the maintenance loop only looks 2 minutes back).
@@ -38,6 +40,25 @@ enum { TS_INGEST_PUBLISH = 1, TS_INGEST_BARS = 2 };
 int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                            unsigned flags, struct ts_ingest_result *res,
                            struct ts_err *err) TS_MUST_CHECK;
+/* A second COPY .. FROM STDIN committed in the same transaction as the ticks
+ * (the bridge's callback log): `data` is the whole stream for `copy_sql`. */
+struct ts_ingest_extra {
+    const char *what;
+    const char *copy_sql;
+    const char *data;
+    size_t len;
+};
+int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+                          unsigned flags, const struct ts_ingest_extra *extra,
+                          struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
+
+/* Batches stored by the COPY fast path and by the careful path so far. */
+void ts_ingest_counts(struct ts_api *api, int64_t *copy_batches, int64_t *careful_batches);
+
+/* The symbol -> exchange cache of the COPY path (owned by struct ts_api). */
+struct ts_ingest_cache *ts_ingest_cache_new(void);
+void ts_ingest_cache_free(struct ts_ingest_cache *c);
+
 /* ticks:SYMBOL messages for t[0..n-1] now (any thread). */
 void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n);
 

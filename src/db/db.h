@@ -70,6 +70,13 @@ int ts_db_connect_db(const char *conninfo, const char *dbname, PGconn **out,
 int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams,
                const char *const *params, PGresult **out, struct ts_err *err) TS_MUST_CHECK;
 /* Multi-statement SQL without parameters (migration files, BEGIN/COMMIT). */
+/*
+ * COPY .. FROM STDIN with `data` (a whole stream, e.g. core/pgcopy.h's binary
+ * form) as its input; errors as ts_db_exec's. The connection is ready for the
+ * next statement afterwards, also after an error.
+ */
+int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data, size_t len,
+                  struct ts_err *err) TS_MUST_CHECK;
 int ts_db_exec_script(PGconn *c, const char *what, const char *sql,
                       struct ts_err *err) TS_MUST_CHECK;
 /* Fills err from a failed result (or the connection when res is NULL). */

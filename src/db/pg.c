@@ -323,3 +323,33 @@ int ts_db_exec_script(PGconn *c, const char *what, const char *sql, struct ts_er
     }
     return rc;
 }
+
+int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data, size_t len,
+                  struct ts_err *err)
+{
+    PGresult *res = PQexec(c, sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        int code = ts_db_error(c, res, what, err);
+        PQclear(res);
+        return code;
+    }
+    PQclear(res);
+    int rc = 0;
+    for (size_t off = 0; off < len && !rc;) {
+        size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
+        if (PQputCopyData(c, data + off, (int)n) != 1) {
+            rc = ts_db_error(c, NULL, what, err);
+        }
+        off += n;
+    }
+    if (PQputCopyEnd(c, rc ? "aborted by the client" : NULL) != 1 && !rc) {
+        rc = ts_db_error(c, NULL, what, err);
+    }
+    while ((res = PQgetResult(c))) {
+        if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = ts_db_error(c, res, what, err);
+        }
+        PQclear(res);
+    }
+    return rc;
+}

@@ -28,6 +28,7 @@ struct ts_tick {
     int64_t time_ns; /* trade time, ns UTC */
     int64_t trade_id; /* exchange trade number */
     int aggressor;   /* 0 BUY, 1 SELL, 2 NEUTRAL */
+    int64_t recv_ns; /* when it reached us (received_time), ns UTC; 0: when stored */
 };
 
 /*
