@@ -1,9 +1,8 @@
-/* feed.c - the sim feed's thread. See feed.h. */
-#include "api/feed.h"
+/* feed.c - the feed's queue and storer, and the sim. See feed.h and feed_int.h. */
+#include "api/feed_int.h"
 
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,44 +10,296 @@
 
 #include "api/books.h"
 #include "api/ingest.h"
-#include "api/stream.h"
 #include "api/respond.h"
-#include "capture/sim.h"
+#include "api/stream.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/pgcopy.h"
 #include "core/tstime.h"
 #include "oms/oms.h"
 
-#define STEP_NS (10 * 1000 * 1000LL) /* the generator wakes every 10 ms */
-#define MAX_BATCH 10000                /* ticks stored in one statement */
-#define QUEUE_CAP (1 << 17)            /* ticks generated and not yet stored (~13 MB) */
+#define STEP_NS (10 * TS_NS_PER_MS) /* the sim's generator wakes every 10 ms */
+#define MAX_RATE_BATCH 5000         /* the sim at max rate: ticks per batch */
+#define TOP_EVERY_NS (100 * TS_NS_PER_MS) /* books whose top changed: snapshots this often */
+
+/* ---- batches and the queue ---- */
+
+struct feed_batch *feed_batch_new(void)
+{
+    struct feed_batch *b = ts_xcalloc(1, sizeof(*b));
+    ts_buf_init(&b->cb);
+    return b;
+}
+
+void feed_batch_free(struct feed_batch *b)
+{
+    if (b) {
+        ts_free(b->t);
+        ts_buf_release(&b->cb);
+        ts_free(b);
+    }
+}
+
+void feed_batch_add_tick(struct feed_batch *b, const struct ts_tick *t)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->t = ts_xrealloc(b->t, b->cap * sizeof(*b->t));
+    }
+    b->t[b->n++] = *t;
+}
+
+bool feed_push(struct ts_feed *f, struct feed_batch *b)
+{
+    size_t items = feed_batch_items(b);
+    if (!items) {
+        feed_batch_free(b);
+        return true;
+    }
+    atomic_fetch_add(&f->received, (int64_t)b->n);
+    pthread_mutex_lock(&f->lock);
+    bool waited = false;
+    while (f->queued && f->queued + items > FEED_QUEUE_CAP && !atomic_load(&f->stopping)) {
+        if (!waited) {
+            atomic_fetch_add(&f->waits, 1);
+            waited = true;
+        }
+        pthread_cond_wait(&f->not_full, &f->lock);
+    }
+    /* stopping: queued all the same (one batch over the cap at most), the storer drains it */
+    if (f->tail) {
+        f->tail->next = b;
+    } else {
+        f->head = b;
+    }
+    f->tail = b;
+    f->queued += items;
+    pthread_cond_signal(&f->not_empty);
+    pthread_mutex_unlock(&f->lock);
+    return !atomic_load(&f->stopping);
+}
+
+void feed_set_error(struct ts_feed *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&f->lock);
+    vsnprintf(f->last_error, sizeof(f->last_error), fmt, ap);
+    pthread_mutex_unlock(&f->lock);
+    va_end(ap);
+}
+
+void feed_sleep(struct ts_feed *f, int64_t ns)
+{
+    int64_t until = ts_mono_ns() + ns;
+    while (!atomic_load(&f->stopping)) {
+        int64_t left = until - ts_mono_ns();
+        if (left <= 0) {
+            break;
+        }
+        left = left < 50 * TS_NS_PER_MS ? left : 50 * TS_NS_PER_MS;
+        struct timespec ts = {(time_t)(left / TS_NS_PER_SEC), (long)(left % TS_NS_PER_SEC)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+void feed_publish_books(struct ts_feed *f, char (*syms)[TS_SYMBOL_MAX + 1], size_t n)
+{
+    for (size_t i = 0; f->api->stream && i < n; i++) {
+        struct ts_buf m = TS_BUF_INIT;
+        ts_buf_addf(&m, "{\"topic\":\"book:%s\",\"type\":\"Book\",\"data\":", syms[i]);
+        if (ts_books_json(f->api->books, syms[i], 10, &m)) {
+            ts_buf_addch(&m, '}');
+            char topic[64];
+            snprintf(topic, sizeof(topic), "book:%s", syms[i]);
+            ts_stream_publish_market(f->api->stream, topic, m.buf, m.len);
+        }
+        ts_buf_release(&m);
+    }
+}
+
+/* ---- order_book_snapshots ---- */
 
 /*
- * Two threads: the generator makes the due ticks every 10 ms, streams them at once
- * (a tick reaches the clients before it is stored: latency is not the database's)
- * and queues them; the storer takes up to MAX_BATCH at a time through the ingest
- * path (stored once, then the paper venue). The queue is bounded: when the
- * database is slower than the rate the generator waits (backpressure, counted),
- * so memory never grows and no tick is dropped.
+ * Every book whose best bid or ask changed, each TOP_EVERY_NS, and every book that
+ * changed at all, each TS_BOOK_SNAPSHOT_MS (default 1 s): one INSERT per turn.
+ * Snapshots are derived data: a failure is logged, and the next turn writes the
+ * books as they are then.
  */
-struct ts_feed {
-    struct ts_api *api;
-    struct ts_feed_config cfg;
-    struct ts_sim sim; /* generator only */
-    pthread_t gen, store;
-    bool store_started;
-    atomic_bool stopping;
-    atomic_bool paused;    /* POST /feed/stop: the generator makes nothing until start */
-    int64_t store_us[256]; /* the last store batches' durations (under lock) */
-    uint64_t nstore;
-    int64_t started_ns;
-    _Atomic int64_t generated, stored, errors, last_tick_ns, waits;
-    pthread_mutex_t lock; /* guards last_error and the queue */
-    pthread_cond_t not_empty, not_full;
-    struct ts_tick *queue; /* ring of QUEUE_CAP */
-    size_t head, count;
-    char last_error[sizeof(((struct ts_err *)0)->msg)];
+static void snapshot_books(struct ts_api *api, bool top_only)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    struct ts_err err = TS_ERR_INIT;
+    if (api->books && ts_books_changed_json(api->books, top_only, &b) > 0) {
+        const char *p[1] = {b.buf};
+        if (ts_api_query(api, TS_MOD_DATA_CAPTURE, "write book snapshots",
+                         "INSERT INTO data_capture.order_book_snapshots (symbol, snapshot_time, seq,"
+                         " exchange, bids, asks, best_bid, best_ask, spread, total_bid_volume,"
+                         " total_ask_volume, source)"
+                         " SELECT x->>'symbol', (x->>'time')::timestamptz, (x->>'seq')::bigint,"
+                         " coalesce(i.exchange, 'B3'), x->'bids', x->'asks',"
+                         " (x->>'best_bid')::numeric, (x->>'best_ask')::numeric,"
+                         " (x->>'spread')::numeric,"
+                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
+                         "  FROM jsonb_array_elements(x->'bids') l),"
+                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
+                         "  FROM jsonb_array_elements(x->'asks') l), 'feed'"
+                         " FROM jsonb_array_elements($1::jsonb) x"
+                         " LEFT JOIN data_capture.instruments i ON i.symbol = x->>'symbol'"
+                         " WHERE x->>'time' IS NOT NULL ON CONFLICT DO NOTHING",
+                         1, p, NULL, &err)) {
+            ts_warn("feed", "book snapshots not written: %s", err.msg);
+        }
+    }
+    ts_buf_release(&b);
+}
+
+/* ---- the storer ---- */
+
+struct store_state {
+    struct ts_tick *t; /* FEED_MAX_BATCH + the largest batch */
+    size_t cap;
+    struct ts_buf cb;
+    size_t nt;        /* ticks in t */
+    size_t ncb;       /* callback rows in cb */
+    size_t nbatches;  /* the head's batches being stored (still counted in queued) */
+    int64_t first_ns;
+    bool failing;
 };
+
+/* Takes up to FEED_MAX_BATCH items' batches off the head (at least one). Locked. */
+static void take(struct ts_feed *f, struct store_state *st)
+{
+    size_t items = 0, nt = 0;
+    st->nbatches = 0;
+    st->ncb = 0;
+    st->first_ns = f->head->first_ns;
+    ts_buf_reset(&st->cb);
+    for (struct feed_batch *b = f->head; b && (!st->nbatches || items + feed_batch_items(b) <=
+                                                                      FEED_MAX_BATCH);
+         b = b->next) {
+        if (nt + b->n > st->cap) {
+            st->cap = nt + b->n;
+            st->t = ts_xrealloc(st->t, st->cap * sizeof(*st->t));
+        }
+        memcpy(st->t + nt, b->t, b->n * sizeof(*b->t));
+        nt += b->n;
+        if (b->ncb) {
+            if (!st->cb.len) {
+                ts_pgcopy_header(&st->cb);
+            }
+            ts_buf_add(&st->cb, b->cb.buf, b->cb.len);
+            st->ncb += b->ncb;
+        }
+        items += feed_batch_items(b);
+        st->first_ns = b->first_ns < st->first_ns ? b->first_ns : st->first_ns;
+        st->nbatches++;
+    }
+    if (st->cb.len) {
+        ts_pgcopy_trailer(&st->cb);
+    }
+    st->nt = nt;
+}
+
+static void *store_main(void *arg)
+{
+    struct ts_feed *f = arg;
+    struct store_state st = {0};
+    ts_buf_init(&st.cb);
+    const char *every = getenv("TS_BOOK_SNAPSHOT_MS");
+    long full_ms = every && *every ? strtol(every, NULL, 10) : 1000;
+    int64_t full_every = (full_ms >= 100 && full_ms <= 3600000 ? full_ms : 1000) * TS_NS_PER_MS;
+    int64_t next_top = ts_mono_ns() + TOP_EVERY_NS, next_full = ts_mono_ns() + full_every;
+    for (;;) {
+        pthread_mutex_lock(&f->lock);
+        while (!f->head && !atomic_load(&f->stopping) && ts_mono_ns() < next_top) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            int64_t ns = until.tv_nsec + TOP_EVERY_NS / 2;
+            until.tv_sec += (time_t)(ns / TS_NS_PER_SEC);
+            until.tv_nsec = (long)(ns % TS_NS_PER_SEC);
+            pthread_cond_timedwait(&f->not_empty, &f->lock, &until);
+        }
+        bool have = f->head != NULL;
+        if (have) {
+            take(f, &st);
+        }
+        pthread_mutex_unlock(&f->lock);
+        int64_t mono = ts_mono_ns();
+        if (mono >= next_top) {
+            snapshot_books(f->api, mono < next_full);
+            next_top = mono + TOP_EVERY_NS;
+            if (mono >= next_full) {
+                next_full = mono + full_every;
+            }
+        }
+        if (!have) {
+            if (atomic_load(&f->stopping)) {
+                break; /* stopping, and everything queued is stored */
+            }
+            continue;
+        }
+        size_t nt = st.nt, ncb = st.ncb;
+        struct ts_ingest_result res;
+        struct ts_err err = TS_ERR_INIT;
+        struct ts_ingest_extra x = {"log feed callbacks",
+                                    "COPY data_capture.profitdll_callbacks (callback_type, payload,"
+                                    " callback_time, received_at, processed_at, status,"
+                                    " error_message) FROM STDIN (FORMAT binary)",
+                                    st.cb.buf, st.cb.len};
+        int64_t t0 = ts_mono_ns();
+        int64_t last_ns = nt ? st.t[nt - 1].time_ns : 0;
+        /* the ingest path reorders st.t (keeps the new ticks): the batches keep the originals */
+        if (ts_api_ingest_ticks_x(f->api, f->kind == FEED_SIM ? "sim" : "ProfitDLL", st.t, nt,
+                                  f->kind == FEED_SIM ? TS_INGEST_BARS
+                                                      : TS_INGEST_BARS | TS_INGEST_PUBLISH,
+                                  &x, &res, &err)) {
+            atomic_fetch_add(&f->errors, 1);
+            feed_set_error(f, "%s", err.msg);
+            if (!st.failing) {
+                ts_warn("feed", "feed data not stored (kept, will retry): %s", err.msg);
+                st.failing = true;
+            }
+            ts_buf_release(&res.oms_body);
+            feed_sleep(f, 500 * TS_NS_PER_MS);
+            if (atomic_load(&f->stopping) && err.code == TS_ECONN) {
+                break; /* the database is gone at shutdown: what is queued is not stored */
+            }
+            continue;
+        }
+        if (st.failing) {
+            ts_info("feed", "feed data stored again");
+            st.failing = false;
+        }
+        ts_buf_release(&res.oms_body);
+        int64_t done = ts_now_ns();
+        atomic_fetch_add(&f->stored, (int64_t)res.stored);
+        atomic_fetch_add(&f->callbacks_logged, (int64_t)ncb);
+        if (last_ns) {
+            atomic_store(&f->last_tick_ns, last_ns);
+        }
+        pthread_mutex_lock(&f->lock);
+        f->store_us[f->nstore % 256] = (ts_mono_ns() - t0) / 1000;
+        f->vis_us[f->nstore % 256] = (done - st.first_ns) / 1000;
+        f->nstore++;
+        for (size_t i = 0; i < st.nbatches; i++) {
+            struct feed_batch *b = f->head;
+            f->head = b->next;
+            f->queued -= feed_batch_items(b);
+            feed_batch_free(b);
+        }
+        if (!f->head) {
+            f->tail = NULL;
+        }
+        pthread_cond_broadcast(&f->not_full);
+        pthread_mutex_unlock(&f->lock);
+    }
+    ts_free(st.t);
+    ts_buf_release(&st.cb);
+    return NULL;
+}
+
+/* ---- the sim ---- */
 
 /* Inserts the sim's instruments that the master lacks; continues each symbol's tape. */
 static int prepare(struct ts_feed *f, struct ts_err *err)
@@ -117,13 +368,6 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
     return rc;
 }
 
-static void set_error(struct ts_feed *f, const char *msg)
-{
-    pthread_mutex_lock(&f->lock);
-    snprintf(f->last_error, sizeof(f->last_error), "%s", msg);
-    pthread_mutex_unlock(&f->lock);
-}
-
 /*
  * The sim's L2 books: after the batch, each symbol that traded gets a full book of
  * BOOK_LEVELS levels a tick apart around its last trade, volumes in lots; then its
@@ -132,6 +376,8 @@ static void set_error(struct ts_feed *f, const char *msg)
 #define BOOK_LEVELS 5
 static void books(struct ts_feed *f, const struct ts_tick *t, size_t n)
 {
+    char syms[TS_SIM_MAX_SYMBOLS][TS_SYMBOL_MAX + 1];
+    size_t nsyms = 0;
     for (size_t k = 0; k < f->sim.n; k++) {
         const struct ts_sim_instrument *in = &f->sim.sym[k].in;
         const struct ts_tick *last = NULL;
@@ -153,122 +399,91 @@ static void books(struct ts_feed *f, const struct ts_tick *t, size_t n)
                                              (21 - lots) * in->lot_size};
         }
         struct ts_err err = TS_ERR_INIT;
-        struct ts_buf m = TS_BUF_INIT;
         if (!ts_books_full(f->api->books, in->symbol, bids, nb, asks, BOOK_LEVELS, last->time_ns,
                            &err)) {
-            ts_buf_addf(&m, "{\"topic\":\"book:%s\",\"type\":\"Book\",\"data\":", in->symbol);
-            if (ts_books_json(f->api->books, in->symbol, BOOK_LEVELS, &m)) {
-                ts_buf_addch(&m, '}');
-                char topic[64];
-                snprintf(topic, sizeof(topic), "book:%s", in->symbol);
-                ts_stream_publish_market(f->api->stream, topic, m.buf, m.len);
-            }
+            snprintf(syms[nsyms++], sizeof(syms[0]), "%s", in->symbol);
         }
-        ts_buf_release(&m);
     }
+    feed_publish_books(f, syms, nsyms);
 }
 
 static void *gen_main(void *arg)
 {
     struct ts_feed *f = arg;
-    struct ts_tick *batch = ts_xcalloc(MAX_BATCH, sizeof(*batch));
     int64_t t0 = ts_mono_ns(), sent = 0;
+    bool max = f->cfg.rate == 0;
     while (!atomic_load(&f->stopping)) {
-        struct timespec ts = {0, STEP_NS};
-        nanosleep(&ts, NULL);
+        if (!max) {
+            struct timespec ts = {0, STEP_NS};
+            nanosleep(&ts, NULL);
+        }
         if (atomic_load(&f->paused)) {
+            if (max) {
+                feed_sleep(f, STEP_NS);
+            }
             t0 = ts_mono_ns(); /* on start, the rate resumes from then: no burst */
             sent = 0;
             continue;
         }
-        int64_t due = (ts_mono_ns() - t0) / 1000 * f->cfg.rate / 1000000 - sent;
-        if (due <= 0) {
-            continue;
+        int64_t due = MAX_RATE_BATCH;
+        if (!max) {
+            due = (ts_mono_ns() - t0) / 1000 * f->cfg.rate / 1000000 - sent;
+            if (due <= 0) {
+                continue;
+            }
+            if (due > FEED_MAX_BATCH) {
+                due = FEED_MAX_BATCH; /* behind (backpressure): the database caps the rate */
+                t0 = ts_mono_ns() - (sent + due) * 1000000000LL / f->cfg.rate;
+            }
         }
-        if (due > MAX_BATCH) {
-            due = MAX_BATCH; /* behind (backpressure): the rate is capped by the database */
-            t0 = ts_mono_ns() - (sent + due) * 1000000000LL / f->cfg.rate;
-        }
+        struct feed_batch *b = feed_batch_new();
+        b->cap = (size_t)due;
+        b->t = ts_xcalloc(b->cap, sizeof(*b->t));
         int64_t now = ts_now_ns();
         now -= now % 1000;
+        b->first_ns = now;
         for (int64_t i = 0; i < due; i++) {
-            ts_sim_next(&f->sim, now + i * 1000, &batch[i]); /* a microsecond apart */
+            ts_sim_next(&f->sim, now + i * 1000, &b->t[i]); /* a microsecond apart */
+            b->t[i].recv_ns = now;
         }
+        b->n = (size_t)due;
         sent += due;
-        atomic_fetch_add(&f->generated, due);
-        ts_api_publish_ticks(f->api, batch, (size_t)due);
-        books(f, batch, (size_t)due);
-        pthread_mutex_lock(&f->lock);
-        for (int64_t i = 0; i < due && !atomic_load(&f->stopping); i++) {
-            while (f->count == QUEUE_CAP && !atomic_load(&f->stopping)) {
-                atomic_fetch_add(&f->waits, 1);
-                pthread_cond_wait(&f->not_full, &f->lock);
-            }
-            f->queue[(f->head + f->count) % QUEUE_CAP] = batch[i];
-            f->count++;
+        ts_api_publish_ticks(f->api, b->t, b->n);
+        books(f, b->t, b->n);
+        if (!feed_push(f, b)) {
+            break;
         }
-        pthread_cond_signal(&f->not_empty);
-        pthread_mutex_unlock(&f->lock);
     }
-    ts_free(batch);
     return NULL;
 }
 
-static void *store_main(void *arg)
-{
-    struct ts_feed *f = arg;
-    struct ts_tick *batch = ts_xcalloc(MAX_BATCH, sizeof(*batch));
-    bool failing = false;
-    for (;;) {
-        pthread_mutex_lock(&f->lock);
-        while (f->count == 0 && !atomic_load(&f->stopping)) {
-            pthread_cond_wait(&f->not_empty, &f->lock);
-        }
-        if (f->count == 0) {
-            pthread_mutex_unlock(&f->lock);
-            break; /* stopping, and everything generated is stored */
-        }
-        size_t n = f->count < MAX_BATCH ? f->count : MAX_BATCH;
-        for (size_t i = 0; i < n; i++) {
-            batch[i] = f->queue[(f->head + i) % QUEUE_CAP];
-        }
-        pthread_mutex_unlock(&f->lock);
+/* ---- start, stop, status ---- */
 
-        struct ts_ingest_result res;
-        struct ts_err err = TS_ERR_INIT;
-        int64_t t0 = ts_mono_ns();
-        if (ts_api_ingest_ticks_ex(f->api, "sim", batch, n, TS_INGEST_BARS, &res, &err)) {
-            /* kept in the queue: retried until the database takes them */
-            atomic_fetch_add(&f->errors, 1);
-            set_error(f, err.msg);
-            if (!failing) {
-                ts_warn("feed", "sim ticks not stored (will keep trying): %s", err.msg);
-                failing = true;
-            }
-            ts_buf_release(&res.oms_body);
-            struct timespec ts = {0, 500 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            if (atomic_load(&f->stopping)) {
-                break;
-            }
-            continue;
-        }
-        if (failing) {
-            ts_info("feed", "sim ticks stored again");
-            failing = false;
-        }
-        ts_buf_release(&res.oms_body);
-        atomic_fetch_add(&f->stored, (int64_t)res.stored);
-        atomic_store(&f->last_tick_ns, batch[n - 1].time_ns);
-        pthread_mutex_lock(&f->lock);
-        f->store_us[f->nstore++ % 256] = (ts_mono_ns() - t0) / 1000;
-        f->head = (f->head + n) % QUEUE_CAP;
-        f->count -= n;
-        pthread_cond_signal(&f->not_full);
-        pthread_mutex_unlock(&f->lock);
+static struct ts_feed *feed_new(struct ts_api *api, const struct ts_feed_config *cfg, int kind)
+{
+    struct ts_feed *f = ts_xcalloc(1, sizeof(*f));
+    f->kind = kind;
+    f->api = api;
+    f->cfg = *cfg;
+    f->started_ns = ts_now_ns();
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->not_empty, NULL);
+    pthread_cond_init(&f->not_full, NULL);
+    return f;
+}
+
+static void destroy(struct ts_feed *f)
+{
+    while (f->head) {
+        struct feed_batch *b = f->head;
+        f->head = b->next;
+        feed_batch_free(b);
     }
-    ts_free(batch);
-    return NULL;
+    bridge_free(f);
+    pthread_mutex_destroy(&f->lock);
+    pthread_cond_destroy(&f->not_empty);
+    pthread_cond_destroy(&f->not_full);
+    ts_free(f);
 }
 
 static void stop_store(struct ts_feed *f)
@@ -276,51 +491,64 @@ static void stop_store(struct ts_feed *f)
     atomic_store(&f->stopping, true);
     pthread_mutex_lock(&f->lock);
     pthread_cond_broadcast(&f->not_empty);
+    pthread_cond_broadcast(&f->not_full);
     pthread_mutex_unlock(&f->lock);
     pthread_join(f->store, NULL);
 }
 
-static void destroy(struct ts_feed *f)
+/* Starts the storer, then the producer; on failure everything is undone. */
+static int start_threads(struct ts_feed *f, void *(*producer)(void *), struct ts_err *err)
 {
-    pthread_mutex_destroy(&f->lock);
-    pthread_cond_destroy(&f->not_empty);
-    pthread_cond_destroy(&f->not_full);
-    ts_free(f->queue);
-    ts_free(f);
+    if (pthread_create(&f->store, NULL, store_main, f)) {
+        return ts_err_set(err, TS_EIO, "cannot start the feed threads");
+    }
+    if (pthread_create(&f->prod, NULL, producer, f)) {
+        stop_store(f);
+        return ts_err_set(err, TS_EIO, "cannot start the feed threads");
+    }
+    return 0;
 }
 
 int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, struct ts_feed **out,
                       struct ts_err *err)
 {
-    if (cfg->rate < 1 || cfg->rate > 1000000) {
-        return ts_err_set(err, TS_EINVAL, "the sim rate must be 1 to 1000000 ticks/s");
+    if (cfg->rate < 0 || cfg->rate > 1000000) {
+        return ts_err_set(err, TS_EINVAL, "the sim rate must be 1 to 1000000 ticks/s, or max");
     }
-    struct ts_feed *f = ts_xcalloc(1, sizeof(*f));
-    f->api = api;
-    f->cfg = *cfg;
-    f->started_ns = ts_now_ns();
-    f->queue = ts_xcalloc(QUEUE_CAP, sizeof(*f->queue));
-    pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->not_empty, NULL);
-    pthread_cond_init(&f->not_full, NULL);
+    struct ts_feed *f = feed_new(api, cfg, FEED_SIM);
     int rc = prepare(f, err);
-    if (!rc && pthread_create(&f->store, NULL, store_main, f)) {
-        rc = ts_err_set(err, TS_EIO, "cannot start the feed threads");
-    }
-    f->store_started = !rc;
-    if (!rc && pthread_create(&f->gen, NULL, gen_main, f)) {
-        rc = ts_err_set(err, TS_EIO, "cannot start the feed threads");
+    if (!rc) {
+        rc = start_threads(f, gen_main, err);
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the sim feed");
-        if (f->store_started) {
-            stop_store(f);
-        }
         destroy(f);
         return rc;
     }
-    ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64, f->sim.n,
-            cfg->rate, cfg->seed);
+    if (cfg->rate) {
+        ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64,
+                f->sim.n, cfg->rate, cfg->seed);
+    } else {
+        ts_info("feed", "sim feed: %zu instruments, as fast as they are stored, seed %" PRIu64,
+                f->sim.n, cfg->seed);
+    }
+    *out = f;
+    return 0;
+}
+
+int ts_feed_start_bridge(struct ts_api *api, const struct ts_feed_config *cfg,
+                         struct ts_feed **out, struct ts_err *err)
+{
+    struct ts_feed *f = feed_new(api, cfg, FEED_BRIDGE);
+    int rc = bridge_start(f, err);
+    if (!rc) {
+        rc = start_threads(f, bridge_main, err);
+    }
+    if (rc) {
+        ts_err_wrap(err, "cannot start the bridge feed");
+        destroy(f);
+        return rc;
+    }
     *out = f;
     return 0;
 }
@@ -334,14 +562,19 @@ void ts_feed_stop(struct ts_feed *f)
     pthread_mutex_lock(&f->lock);
     pthread_cond_broadcast(&f->not_full);
     pthread_mutex_unlock(&f->lock);
-    pthread_join(f->gen, NULL);
-    stop_store(f); /* stores what was generated, unless the database is gone */
+    pthread_join(f->prod, NULL);
+    stop_store(f); /* stores what was queued, unless the database is gone */
     destroy(f);
 }
 
 bool ts_feed_set_running(struct ts_feed *f, bool running)
 {
-    return !atomic_exchange(&f->paused, !running);
+    return !atomic_exchange(&f->paused, !running); /* a stopped bridge disconnects */
+}
+
+bool ts_feed_reconnect(struct ts_feed *f)
+{
+    return f->kind == FEED_BRIDGE && bridge_reconnect(f);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -350,12 +583,19 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static size_t queued(struct ts_feed *f)
+/* "name":{"p50":..,"p99":..} in ms from n microsecond samples (sorted here), or null. */
+static void add_pcts(struct ts_buf *out, const char *name, int64_t *us, size_t n)
 {
-    pthread_mutex_lock(&f->lock);
-    size_t n = f->count;
-    pthread_mutex_unlock(&f->lock);
-    return n;
+    qsort(us, n, sizeof(us[0]), cmp_i64);
+    if (!n) {
+        ts_buf_addf(out, ",\"%s\":null", name);
+        return;
+    }
+    int64_t p50 = us[n / 2], p99 = us[n * 99 / 100];
+    ts_buf_addf(out,
+                ",\"%s\":{\"p50\":%" PRId64 ".%03" PRId64 ",\"p99\":%" PRId64 ".%03" PRId64
+                ",\"batches\":%zu}",
+                name, p50 / 1000, p50 % 1000, p99 / 1000, p99 % 1000, n);
 }
 
 void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
@@ -366,35 +606,44 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     if (lt) {
         ts_time_format_rfc3339(lt, last, sizeof(last));
     }
-    int64_t lat[256];
-    size_t nl;
+    int64_t st[256], vis[256];
+    size_t nl, queued;
     pthread_mutex_lock(&f->lock);
     nl = f->nstore < 256 ? (size_t)f->nstore : 256;
-    memcpy(lat, f->store_us, nl * sizeof(lat[0]));
+    memcpy(st, f->store_us, nl * sizeof(st[0]));
+    memcpy(vis, f->vis_us, nl * sizeof(vis[0]));
+    queued = f->queued;
     pthread_mutex_unlock(&f->lock);
-    qsort(lat, nl, sizeof(lat[0]), cmp_i64);
+    int64_t fast, careful;
+    ts_ingest_counts(f->api, &fast, &careful);
+    ts_buf_addf(out, "{\"feed\":\"%s\",\"state\":\"%s\",\"since\":\"%s\"",
+                f->kind == FEED_SIM ? "sim" : "bridge",
+                atomic_load(&f->paused) ? "stopped" : "running", since);
+    if (f->kind == FEED_SIM) {
+        if (f->cfg.rate) {
+            ts_buf_addf(out, ",\"rate\":%" PRId64, f->cfg.rate);
+        } else {
+            ts_buf_adds(out, ",\"rate\":\"max\"");
+        }
+        ts_buf_addf(out, ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64, f->cfg.seed,
+                    atomic_load(&f->received));
+    } else {
+        bridge_status(f, out);
+        ts_buf_addf(out, ",\"received\":%" PRId64, atomic_load(&f->received));
+    }
     ts_buf_addf(out,
-                "{\"feed\":\"sim\",\"state\":\"%s\",\"since\":\"%s\",\"rate\":%" PRId64
-                ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64 ",\"stored\":%" PRId64
-                ",\"errors\":%" PRId64 ",\"backpressure_waits\":%" PRId64 ",\"queued\":%zu"
+                ",\"stored\":%" PRId64 ",\"errors\":%" PRId64 ",\"backpressure_waits\":%" PRId64
+                ",\"queued\":%zu,\"copy_batches\":%" PRId64 ",\"careful_batches\":%" PRId64
                 ",\"last_tick_at\":",
-                atomic_load(&f->paused) ? "stopped" : "running", since, f->cfg.rate, f->cfg.seed,
-                atomic_load(&f->generated),
-                atomic_load(&f->stored), atomic_load(&f->errors), atomic_load(&f->waits),
-                queued(f));
+                atomic_load(&f->stored), atomic_load(&f->errors), atomic_load(&f->waits), queued,
+                fast, careful);
     if (lt) {
         ts_buf_addf(out, "\"%s\"", last);
     } else {
         ts_buf_adds(out, "null");
     }
-    if (nl) {
-        ts_buf_addf(out, ",\"store_batch_ms\":{\"p50\":%" PRId64 ".%03" PRId64 ",\"p99\":%" PRId64
-                         ".%03" PRId64 ",\"batches\":%zu}",
-                    lat[nl / 2] / 1000, lat[nl / 2] % 1000, lat[nl * 99 / 100] / 1000,
-                    lat[nl * 99 / 100] % 1000, nl);
-    } else {
-        ts_buf_adds(out, ",\"store_batch_ms\":null");
-    }
+    add_pcts(out, "store_batch_ms", st, nl);
+    add_pcts(out, "visible_ms", vis, nl);
     pthread_mutex_lock(&f->lock);
     ts_buf_adds(out, ",\"last_error\":");
     if (f->last_error[0]) {

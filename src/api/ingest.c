@@ -204,6 +204,18 @@ static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, con
     return all; /* the strings live as long as the cache */
 }
 
+bool ts_ingest_known(struct ts_api *api, const char *symbol)
+{
+    struct ts_tick t;
+    const char *ex = NULL;
+    memset(&t, 0, sizeof(t));
+    if (strlen(symbol) > TS_SYMBOL_MAX) {
+        return false;
+    }
+    memcpy(t.symbol, symbol, strlen(symbol) + 1);
+    return exchanges(api, &t, 1, &ex);
+}
+
 static void copy_tick(struct ts_buf *b, const struct ts_tick *t, int64_t n, const char *exchange,
                       const char *source, size_t source_len, int64_t now)
 {

@@ -55,6 +55,9 @@ int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick
 /* Batches stored by the COPY fast path and by the careful path so far. */
 void ts_ingest_counts(struct ts_api *api, int64_t *copy_batches, int64_t *careful_batches);
 
+/* Whether symbol is in the instrument master (the cache; reloaded at most once a second). */
+bool ts_ingest_known(struct ts_api *api, const char *symbol);
+
 /* The symbol -> exchange cache of the COPY path (owned by struct ts_api). */
 struct ts_ingest_cache *ts_ingest_cache_new(void);
 void ts_ingest_cache_free(struct ts_ingest_cache *c);

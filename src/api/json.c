@@ -309,3 +309,23 @@ int ts_json_finish(struct ts_json_req *r, struct ts_err *err)
     }
     return 0;
 }
+
+int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
+                       struct ts_json_array *out, bool *present, struct ts_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct json_object *v = take(r, key);
+    if (!v) {
+        return missing(key, required, present, err);
+    }
+    if (!json_object_is_type(v, json_type_array)) {
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be an array, not %s", key,
+                          type_name(v));
+    }
+    out->root = json_object_get(v);
+    out->n = json_object_array_length(v);
+    if (present) {
+        *present = true;
+    }
+    return 0;
+}

@@ -74,6 +74,9 @@ int ts_json_take_enum(struct ts_json_req *r, const char *key, bool required,
 int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required,
                              size_t maxlen, char **out, bool *present,
                              struct ts_err *err) TS_MUST_CHECK;
+/* An array field, as a ts_json_array (release it with ts_json_array_release()). */
+int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
+                       struct ts_json_array *out, bool *present, struct ts_err *err) TS_MUST_CHECK;
 /* Refuses the first field that no take_* read. */
 int ts_json_finish(struct ts_json_req *r, struct ts_err *err) TS_MUST_CHECK;
 

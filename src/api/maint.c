@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/books.h"
 #include "api/feed.h"
 #include "api/respond.h"
 #include "api/stream.h"
@@ -96,35 +95,6 @@ static void publish_bars(struct ts_maint *m)
     PQclear(r);
 }
 
-/* order_book_snapshots: every book that changed since the last turn, in one INSERT. */
-static void snapshot_books(struct ts_maint *m)
-{
-    struct ts_buf b = TS_BUF_INIT;
-    struct ts_err err = TS_ERR_INIT;
-    if (m->api->books && ts_books_changed_json(m->api->books, &b) > 0) {
-        const char *p[1] = {b.buf};
-        if (ts_api_query(m->api, TS_MOD_DATA_CAPTURE, "write book snapshots",
-                         "INSERT INTO data_capture.order_book_snapshots (symbol, snapshot_time, seq,"
-                         " exchange, bids, asks, best_bid, best_ask, spread, total_bid_volume,"
-                         " total_ask_volume, source)"
-                         " SELECT x->>'symbol', (x->>'time')::timestamptz, (x->>'seq')::bigint,"
-                         " coalesce(i.exchange, 'B3'), x->'bids', x->'asks',"
-                         " (x->>'best_bid')::numeric, (x->>'best_ask')::numeric,"
-                         " (x->>'spread')::numeric,"
-                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
-                         "  FROM jsonb_array_elements(x->'bids') l),"
-                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
-                         "  FROM jsonb_array_elements(x->'asks') l), 'feed'"
-                         " FROM jsonb_array_elements($1::jsonb) x"
-                         " LEFT JOIN data_capture.instruments i ON i.symbol = x->>'symbol'"
-                         " WHERE x->>'time' IS NOT NULL ON CONFLICT DO NOTHING",
-                         1, p, NULL, &err)) {
-            ts_warn("maint", "book snapshots not written: %s", err.msg);
-        }
-    }
-    ts_buf_release(&b);
-}
-
 /* The status topic: database, feed, kill switch (conflated: the latest wins). */
 static void status(struct ts_maint *m, bool db_up)
 {
@@ -170,7 +140,6 @@ static void *maint_main(void *arg)
         bool db_up = bars(m);
         if (db_up) {
             publish_bars(m);
-            snapshot_books(m);
         }
         status(m, db_up);
         pthread_mutex_lock(&m->lock);

@@ -4,9 +4,8 @@
  * (public.ts_partition_maintain, at start and every 10 minutes), warns when rows
  * land in a default partition, and rolls the ticks up into 1-minute bars
  * (data_capture.rollup_market_bars_1m, every TS_BARS_REFRESH_MS, default 5 s),
- * writes data_capture.order_book_snapshots for the books that changed since the
- * last turn (one INSERT), then publishes the `status` stream topic (database, order manager, kill switch,
- * feed).
+ * then publishes the `status` stream topic (database, order manager, kill switch,
+ * feed). Book snapshots are the feed's storer's (feed.c).
  * Failures are logged and retried at the next turn; nothing here is fatal.
  */
 #ifndef TS_API_MAINT_H

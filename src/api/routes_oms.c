@@ -400,19 +400,28 @@ static void get_feed(void *app, const struct ts_http_req *req, struct ts_http_re
     }
 }
 
+enum feed_op { FEED_STOP, FEED_START, FEED_RECONNECT };
+
 static void feed_control(struct ts_api *api, const struct ts_http_req *req,
-                         struct ts_http_resp *resp, bool run)
+                         struct ts_http_resp *resp, enum feed_op op)
 {
     if (req->body_len) {
         ts_http_error(resp, 400, "invalid_argument", "this request takes no body");
         return;
     }
     if (!api->feed) {
-        ts_http_error(resp, 409, "conflict", "no feed runs: start serve with --feed sim");
+        ts_http_error(resp, 409, "conflict",
+                      "no feed runs: start serve with --feed sim or --feed bridge:HOST:PORT");
         return;
     }
-    if (ts_feed_set_running(api->feed, run) != run) {
-        ts_info("api", "feed %s by %s", run ? "started" : "stopped", req->actor);
+    if (op == FEED_RECONNECT) {
+        if (!ts_feed_reconnect(api->feed)) {
+            ts_http_error(resp, 409, "conflict", "the sim feed has no connection to renew");
+            return;
+        }
+        ts_info("api", "feed reconnect asked by %s", req->actor);
+    } else if (ts_feed_set_running(api->feed, op == FEED_START) != (op == FEED_START)) {
+        ts_info("api", "feed %s by %s", op == FEED_START ? "started" : "stopped", req->actor);
     }
     ts_buf_reset(&resp->body);
     ts_feed_status(api->feed, &resp->body);
@@ -420,12 +429,18 @@ static void feed_control(struct ts_api *api, const struct ts_http_req *req,
 
 static void post_feed_stop(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    feed_control(app, req, resp, false);
+    feed_control(app, req, resp, FEED_STOP);
 }
 
 static void post_feed_start(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    feed_control(app, req, resp, true);
+    feed_control(app, req, resp, FEED_START);
+}
+
+static void post_feed_reconnect(void *app, const struct ts_http_req *req,
+                                struct ts_http_resp *resp)
+{
+    feed_control(app, req, resp, FEED_RECONNECT);
 }
 
 /* ---- GET /market/book/{symbol} ---- */
@@ -504,6 +519,7 @@ const struct ts_http_route ts_api__oms_routes[] = {
     {TS_HTTP_GET, "/api/v1/feed", get_feed, false},
     {TS_HTTP_POST, "/api/v1/feed/stop", post_feed_stop, false},
     {TS_HTTP_POST, "/api/v1/feed/start", post_feed_start, false},
+    {TS_HTTP_POST, "/api/v1/feed/reconnect", post_feed_reconnect, false},
     {TS_HTTP_GET, "/api/v1/market/book/{}", get_book, false},
     {0, NULL, NULL, false},
 };

@@ -76,16 +76,21 @@ static const char usage_main[] =
     "docs: README.md and docs/ in the source tree\n";
 
 static const char usage_serve[] =
-    "usage: tradingsystem serve [--addr HOST:PORT] [--feed sim|none] [--venue paper]\n"
+    "usage: tradingsystem serve [--addr HOST:PORT] [--feed sim|bridge:HOST:PORT|none]\n"
+    "                           [--listen] [--venue paper]\n"
     "\n"
     "Starts the embedded cluster when it is used and not running, applies pending\n"
     "migrations, and serves the REST API until SIGINT or SIGTERM. A cluster that\n"
     "serve started is stopped when serve stops.\n"
     "\n"
     "  --addr HOST:PORT   listen address (default $TS_HTTP_ADDR or 127.0.0.1:8080)\n"
-    "  --feed sim|none    market data: a simulated B3 tape (TS_SIM_RATE ticks/s,\n"
-    "                     default 5; TS_SIM_SEED, default 1), or none (default:\n"
-    "                     ticks only from POST /api/v1/market/ticks)\n"
+    "  --feed sim         market data: a simulated B3 tape (TS_SIM_RATE ticks/s,\n"
+    "                     default 5, or max; TS_SIM_SEED, default 1)\n"
+    "  --feed bridge:HOST:PORT\n"
+    "                     a ProfitDLL bridge: JSON lines over TCP (docs/api.md \"Feed\n"
+    "                     bridge protocol\"), reconnecting with backoff 1-60 s\n"
+    "  --listen           with bridge: accept the bridge's connection on HOST:PORT\n"
+    "  --feed none        (default) ticks only from POST /api/v1/market/ticks\n"
     "  --venue paper      where orders go: the paper venue (the only one)\n"
     "\n"
     "serves: the dashboard at /, the REST API of docs/api.md under /api/v1 (health:\n"
@@ -420,11 +425,17 @@ static int cmd_serve(int argc, char **argv)
             if (!feed) {
                 return ts_app_usage_error("%s needs a value", "--feed");
             }
-            if (strcmp(feed, "sim") != 0 && strcmp(feed, "none") != 0) {
-                return ts_app_usage_error("--feed %s: only 'sim' and 'none' are available in this "
-                                   "version (replay and bridge are not yet)",
-                                   feed);
+            struct ts_err ferr = TS_ERR_INIT;
+            if (!strncmp(feed, "bridge:", 7)) {
+                if (ts_feed_parse_bridge(feed + 7, &fcfg, &ferr)) {
+                    return ts_app_usage_error("--feed %s", ferr.msg);
+                }
+            } else if (strcmp(feed, "sim") != 0 && strcmp(feed, "none") != 0) {
+                return ts_app_usage_error("--feed %s: expected sim, bridge:HOST:PORT or none",
+                                          feed);
             }
+        } else if (!strcmp(arg, "--listen")) {
+            fcfg.listen = true;
         } else if (!strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
             const char *v = arg[7] == '=' ? arg + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || strcmp(v, "paper") != 0) {
@@ -433,6 +444,9 @@ static int cmd_serve(int argc, char **argv)
         } else {
             return ts_app_usage_error("unknown option '%s' for serve", arg);
         }
+    }
+    if (fcfg.listen && strncmp(feed, "bridge:", 7) != 0) {
+        return ts_app_usage_error("--listen goes with --feed bridge:HOST:PORT");
     }
     {
         const char *th = getenv("TS_TRADING_HOURS");
@@ -443,10 +457,13 @@ static int cmd_serve(int argc, char **argv)
         check_hours = th && *th ? strcmp(th, "off") != 0 : strcmp(feed, "sim") != 0;
         const char *rate = getenv("TS_SIM_RATE"), *seed = getenv("TS_SIM_SEED");
         char *e = NULL;
-        if (rate && *rate) {
+        if (rate && !strcmp(rate, "max")) {
+            fcfg.rate = 0; /* as fast as the database stores them */
+        } else if (rate && *rate) {
             fcfg.rate = strtoll(rate, &e, 10);
             if (*e || fcfg.rate < 1 || fcfg.rate > 1000000) {
-                return ts_app_usage_error("TS_SIM_RATE must be 1 to 1000000 ticks/s, not '%s'", rate);
+                return ts_app_usage_error("TS_SIM_RATE must be 1 to 1000000 ticks/s or max, not '%s'",
+                                          rate);
             }
         }
         if (seed && *seed) {
@@ -526,6 +543,12 @@ static int cmd_serve(int argc, char **argv)
     }
     if (!strcmp(feed, "sim")) {
         if (ts_feed_start_sim(&api, &fcfg, &feeder, &err)) {
+            rc = ts_app_fail(&err);
+            goto out_api;
+        }
+        api.feed = feeder;
+    } else if (!strncmp(feed, "bridge:", 7)) {
+        if (ts_feed_start_bridge(&api, &fcfg, &feeder, &err)) {
             rc = ts_app_fail(&err);
             goto out_api;
         }

@@ -54,6 +54,13 @@ void ts_pgcopy_text(struct ts_buf *b, const char *s, size_t len)
     ts_buf_add(b, s, len);
 }
 
+void ts_pgcopy_jsonb(struct ts_buf *b, const char *json, size_t len)
+{
+    be32(b, (uint32_t)(len + 1));
+    ts_buf_addch(b, 1);
+    ts_buf_add(b, json, len);
+}
+
 void ts_pgcopy_int8(struct ts_buf *b, int64_t v)
 {
     be32(b, 8);

@@ -21,6 +21,8 @@ void ts_pgcopy_trailer(struct ts_buf *b);
 void ts_pgcopy_tuple(struct ts_buf *b, int nfields);
 void ts_pgcopy_null(struct ts_buf *b);
 void ts_pgcopy_text(struct ts_buf *b, const char *s, size_t len);
+/* jsonb's send form: version 1, then the JSON text (valid UTF-8, no \u0000: the caller's). */
+void ts_pgcopy_jsonb(struct ts_buf *b, const char *json, size_t len);
 void ts_pgcopy_int8(struct ts_buf *b, int64_t v);
 void ts_pgcopy_numeric(struct ts_buf *b, ts_dec v);
 void ts_pgcopy_timestamptz(struct ts_buf *b, int64_t ns); /* truncated to the microsecond */

@@ -10,7 +10,7 @@ export TS_SIM_RATE=200
 export TS_BARS_REFRESH_MS=300
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION TS_TRADING_HOURS
 
-for bad in "--feed replay:x.csv" "--feed bridge:127.0.0.1:9" "--feed" "--venue b3"; do
+for bad in "--feed replay:x.csv" "--feed bridge:127.0.0.1" "--feed bridge:h:0" "--feed bridge::80" "--listen" "--feed" "--venue b3"; do
     run "$BIN" serve --addr 127.0.0.1:1 $bad
     expect_rc "serve $bad: usage error" 2
 done

@@ -1,0 +1,757 @@
+/*
+ * bridge.c - the `bridge:HOST:PORT` feed: a TCP stream of JSON lines shaped like
+ * ProfitDLL's callbacks (docs/api.md "Feed bridge protocol").
+ *
+ * One reader thread connects (or, with --listen, accepts one connection at a
+ * time), reads lines and turns each into a profitdll_callbacks row with its status
+ * - PROCESSED, FAILED (with the error) or SKIPPED (with why) - and, for a TRADE, a
+ * tick; book actions are applied to the shared L2 books at once. Rows and ticks go
+ * in batches (every 10 ms or BATCH_ITEMS) through the feed's queue and are stored
+ * in one transaction (feed_int.h). A line that is not JSON is logged FAILED with
+ * its raw text; nothing a bridge sends stops the feed.
+ *
+ * When the connection fails or drops, the reader waits and tries again: 1 s, then
+ * doubling up to 60 s; the wait starts again from 1 s after a connection that
+ * stayed up STABLE_NS. POST /feed/reconnect drops the connection and connects at
+ * once; POST /feed/stop disconnects until /feed/start.
+ */
+#include "api/feed_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api/books.h"
+#include "api/ingest.h"
+#include "api/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/pgcopy.h"
+#include "core/tstime.h"
+
+#define BACKOFF_MIN_NS (1 * TS_NS_PER_SEC)
+#define BACKOFF_MAX_NS (60 * TS_NS_PER_SEC)
+#define STABLE_NS (10 * TS_NS_PER_SEC) /* a connection this old resets the backoff */
+#define CONNECT_TIMEOUT_MS 3000
+#define FLUSH_NS (10 * TS_NS_PER_MS)
+#define BATCH_ITEMS 2000
+#define MAX_LINE (1 << 20)
+#define RAW_KEEP 2048 /* bytes of a bad line kept in its log row */
+#define MAX_STATES 8
+#define RATE_SLOTS 10 /* seconds of callbacks/s */
+
+enum cb_type { CB_STATE, CB_TRADE, CB_OFFER_BOOK, CB_PRICE_DEPTH, CB_ORDER, CB_UNKNOWN };
+static const char *const cb_names[] = {"STATE", "TRADE", "OFFER_BOOK", "PRICE_DEPTH", "ORDER",
+                                       "UNKNOWN"};
+enum cb_status { ST_PROCESSED, ST_FAILED, ST_SKIPPED };
+static const char *const st_names[] = {"PROCESSED", "FAILED", "SKIPPED"};
+
+struct bridge {
+    int listen_fd; /* --listen: bound at start */
+    pthread_mutex_t lock; /* fd, states */
+    int fd;               /* the connection, -1 when none */
+    atomic_bool connected, reconnect;
+    _Atomic int64_t connected_since, last_msg_ns, next_attempt_ns, backoff_ns;
+    _Atomic int64_t connections, failed_attempts, drops;
+    _Atomic int64_t count[3]; /* by status */
+    _Atomic int64_t rate[RATE_SLOTS], rate_sec[RATE_SLOTS];
+    struct {
+        char conn[33], result[65];
+    } states[MAX_STATES];
+    int nstates;
+    char peer[300];
+};
+
+/* ---- HOST:PORT ---- */
+
+int ts_feed_parse_bridge(const char *spec, struct ts_feed_config *cfg, struct ts_err *err)
+{
+    const char *colon = strrchr(spec, ':');
+    if (!colon || colon == spec) {
+        return ts_err_set(err, TS_EINVAL, "bridge:%s: expected HOST:PORT", spec);
+    }
+    const char *h = spec;
+    size_t hl = (size_t)(colon - spec);
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (!hl || hl >= sizeof(cfg->host) || errno || *end || end == colon + 1 || port < 1 ||
+        port > 65535) {
+        return ts_err_set(err, TS_EINVAL, "bridge:%s: expected HOST:PORT with a port 1-65535",
+                          spec);
+    }
+    memcpy(cfg->host, h, hl);
+    cfg->host[hl] = '\0';
+    cfg->port = (int)port;
+    return 0;
+}
+
+/* ---- sockets ---- */
+
+static int open_listener(const struct ts_feed_config *cfg, struct ts_err *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof(port), "%d", cfg->port);
+    int g = getaddrinfo(cfg->host, port, &hints, &ai);
+    if (g) {
+        return ts_err_set(err, TS_EINVAL, "cannot resolve %s: %s", cfg->host, gai_strerror(g));
+    }
+    int fd = -1, e = 0;
+    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        int one = 1;
+        if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+                        bind(fd, a->ai_addr, a->ai_addrlen) || listen(fd, 4))) {
+            e = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        return ts_err_set(err, TS_EIO, "cannot listen on %s:%d: %s", cfg->host, cfg->port,
+                          strerror(e ? e : EADDRNOTAVAIL));
+    }
+    return fd;
+}
+
+/* A connected socket, or -1 with why in msg. */
+static int dial(const struct ts_feed_config *cfg, char *msg, size_t cap)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof(port), "%d", cfg->port);
+    int g = getaddrinfo(cfg->host, port, &hints, &ai);
+    if (g) {
+        snprintf(msg, cap, "cannot resolve %.200s: %.100s", cfg->host, gai_strerror(g));
+        return -1;
+    }
+    int fd = -1;
+    snprintf(msg, cap, "cannot connect to %.200s:%d", cfg->host, cfg->port);
+    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0) {
+            continue;
+        }
+        int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+        if (rc && errno == EINPROGRESS) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            int e = 0;
+            socklen_t el = sizeof(e);
+            rc = poll(&p, 1, CONNECT_TIMEOUT_MS) == 1 &&
+                         !getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) && !e
+                     ? 0
+                     : -1;
+            errno = e ? e : ETIMEDOUT;
+        }
+        if (rc) {
+            snprintf(msg, cap, "cannot connect to %.200s:%d: %.100s", cfg->host, cfg->port,
+                     strerror(errno));
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+/* ---- one line ---- */
+
+/* Strict UTF-8, as PostgreSQL checks it: no NUL, overlong forms, surrogates or > U+10FFFF. */
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c == 0) {
+            return false;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return false;
+        }
+        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi) {
+            return false;
+        }
+        for (size_t j = 2; j <= k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        i += k + 1;
+    }
+    return true;
+}
+
+struct line_ctx {
+    struct ts_feed *f;
+    struct feed_batch *b;
+    char (*syms)[TS_SYMBOL_MAX + 1]; /* books touched by the batch */
+    size_t nsyms;
+};
+
+static void touch(struct line_ctx *lc, const char *symbol)
+{
+    for (size_t i = 0; i < lc->nsyms; i++) {
+        if (!strcmp(lc->syms[i], symbol)) {
+            return;
+        }
+    }
+    if (lc->nsyms < TS_BOOKS_MAX) {
+        snprintf(lc->syms[lc->nsyms++], TS_SYMBOL_MAX + 1, "%s", symbol);
+    }
+}
+
+/* The row: type, payload, callback_time, received_at, processed_at, status, error. */
+static void log_row(struct line_ctx *lc, enum cb_type type, const char *payload, size_t plen,
+                    int64_t cb_ns, int64_t recv_ns, enum cb_status st, const char *error)
+{
+    struct ts_buf *o = &lc->b->cb;
+    ts_pgcopy_tuple(o, 7);
+    ts_pgcopy_text(o, cb_names[type], strlen(cb_names[type]));
+    ts_pgcopy_jsonb(o, payload, plen);
+    ts_pgcopy_timestamptz(o, cb_ns);
+    ts_pgcopy_timestamptz(o, recv_ns);
+    ts_pgcopy_timestamptz(o, ts_now_ns());
+    ts_pgcopy_text(o, st_names[st], strlen(st_names[st]));
+    if (error) {
+        size_t el = strlen(error);
+        /* our messages quote the sender's text: keep the row valid UTF-8 whatever it was */
+        if (valid_utf8((const unsigned char *)error, el)) {
+            ts_pgcopy_text(o, error, el);
+        } else {
+            ts_pgcopy_text(o, "invalid field (not UTF-8)", 25);
+        }
+    } else {
+        ts_pgcopy_null(o);
+    }
+    lc->b->ncb++;
+    atomic_fetch_add(&lc->f->br->count[st], 1);
+}
+
+/* A line that cannot be stored as it is: {"raw": its first RAW_KEEP bytes, as text}. */
+static void log_raw(struct line_ctx *lc, const char *line, size_t len, int64_t recv_ns,
+                    const char *error)
+{
+    struct ts_buf p = TS_BUF_INIT;
+    size_t keep = len < RAW_KEEP ? len : RAW_KEEP;
+    ts_buf_adds(&p, "{\"raw\":\"");
+    for (size_t i = 0; i < keep; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+            ts_buf_addf(&p, "\\u%04x", c); /* bytes as Latin-1 code points: always valid */
+        } else {
+            ts_buf_addch(&p, (char)c);
+        }
+    }
+    ts_buf_addf(&p, "\",\"bytes\":%zu}", len);
+    log_row(lc, CB_UNKNOWN, p.buf, p.len, recv_ns, recv_ns, ST_FAILED, error);
+    ts_buf_release(&p);
+}
+
+static const char *const actions[] = {"ADD", "EDIT", "DELETE", "DELETE_FROM", "FULL_BOOK"};
+static const char *const sides[] = {"BID", "ASK"};
+static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+
+static int take_levels(struct ts_json_req *r, const char *key, struct ts_book_level *lv, int *n,
+                       struct ts_err *err)
+{
+    struct ts_json_array a;
+    int rc = ts_json_take_array(r, key, true, &a, NULL, err);
+    if (rc) {
+        return rc;
+    }
+    if (a.n > TS_BOOK_DEPTH) {
+        rc = ts_err_set(err, TS_EINVAL, "field '%s' has more than %d levels", key, TS_BOOK_DEPTH);
+    }
+    *n = 0;
+    for (size_t i = 0; i < a.n && !rc; i++) {
+        struct ts_json_req e;
+        rc = ts_json_array_item(&a, i, &e, err);
+        if (!rc && !(rc = ts_json_take_dec(&e, "price", true, &lv[i].price, NULL, err))) {
+            rc = ts_json_take_dec(&e, "volume", true, &lv[i].volume, NULL, err);
+        }
+        if (rc) {
+            ts_err_wrap(err, "%s[%zu]", key, i);
+        }
+        ts_json_release(&e);
+        *n = (int)i + 1;
+    }
+    ts_json_array_release(&a);
+    return rc;
+}
+
+/* A book action's fields (OFFER_BOOK and PRICE_DEPTH alike), applied to the books. */
+static int book_action(struct line_ctx *lc, struct ts_json_req *r, const char *symbol,
+                       int64_t time_ns, struct ts_err *err)
+{
+    int action, side = 0;
+    int64_t pos = 0;
+    struct ts_books_action a = {.time_ns = time_ns};
+    struct ts_book_level bids[TS_BOOK_DEPTH], asks[TS_BOOK_DEPTH];
+    int rc = ts_json_take_enum(r, "action", true, actions, 5, &action, NULL, err);
+    if (!rc && action != TS_BOOKS_FULL) {
+        rc = ts_json_take_enum(r, "side", true, sides, 2, &side, NULL, err);
+        if (!rc) {
+            rc = ts_json_take_int(r, "position", true, 0, TS_BOOK_DEPTH - 1, &pos, NULL, err);
+        }
+        if (!rc && (action == TS_BOOKS_ADD || action == TS_BOOKS_EDIT)) {
+            rc = ts_json_take_dec(r, "price", true, &a.price, NULL, err);
+            if (!rc) {
+                rc = ts_json_take_dec(r, "volume", true, &a.volume, NULL, err);
+            }
+        }
+    } else if (!rc) {
+        rc = take_levels(r, "bids", bids, &a.nbids, err);
+        if (!rc) {
+            rc = take_levels(r, "asks", asks, &a.nasks, err);
+        }
+        a.bids = bids;
+        a.asks = asks;
+    }
+    if (rc) {
+        return rc;
+    }
+    a.kind = (enum ts_books_kind)action;
+    a.side = side ? TS_BOOK_ASK : TS_BOOK_BID;
+    a.pos = (int)pos;
+    rc = ts_books_apply(lc->f->api->books, symbol, &a, err);
+    if (!rc) {
+        touch(lc, symbol);
+    }
+    return rc;
+}
+
+static void process(struct line_ctx *lc, const char *line, size_t len, int64_t recv_ns)
+{
+    struct ts_feed *f = lc->f;
+    struct ts_err err = TS_ERR_INIT;
+    if (!valid_utf8((const unsigned char *)line, len)) {
+        log_raw(lc, line, len, recv_ns, "the line is not valid UTF-8");
+        return;
+    }
+    if (memmem(line, len, "\\u0000", 6)) {
+        log_raw(lc, line, len, recv_ns, "the line holds \\u0000, which cannot be stored");
+        return;
+    }
+    struct ts_json_req r;
+    if (ts_json_parse(&r, line, len, &err)) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "not a JSON object: %.250s", err.msg);
+        log_raw(lc, line, len, recv_ns, msg);
+        return;
+    }
+    int type = CB_UNKNOWN;
+    const char *ts = NULL, *symbol = NULL;
+    int64_t cb_ns = recv_ns;
+    enum cb_status st = ST_PROCESSED;
+    const char *why = NULL;
+    bool has_time = false;
+    int rc = ts_json_take_enum(&r, "type", true, cb_names, 5, &type, NULL, &err);
+    if (rc) {
+        type = CB_UNKNOWN;
+    }
+    if (!rc && !(rc = ts_json_take_str(&r, "time", type == CB_TRADE, 64, &ts, &has_time, &err)) &&
+        has_time) {
+        rc = ts_time_parse_rfc3339_err(ts, strlen(ts), &cb_ns, &err);
+    }
+    if (!rc && type != CB_STATE && type != CB_ORDER) {
+        rc = ts_json_take_str(&r, "symbol", true, TS_SYMBOL_MAX, &symbol, NULL, &err);
+        if (!rc && !ts_ingest_known(f->api, symbol)) {
+            st = ST_SKIPPED;
+            why = "unknown symbol: not in the instrument master";
+        }
+    }
+    if (!rc && st == ST_PROCESSED) {
+        switch (type) {
+        case CB_TRADE: {
+            struct ts_tick t;
+            int64_t id;
+            int ag = 2;
+            memset(&t, 0, sizeof(t));
+            snprintf(t.symbol, sizeof(t.symbol), "%s", symbol);
+            if (!(rc = ts_json_take_dec(&r, "price", true, &t.price, NULL, &err)) &&
+                !(rc = ts_json_take_dec(&r, "quantity", true, &t.volume, NULL, &err)) &&
+                !(rc = ts_json_take_int(&r, "trade_id", true, 0, INT64_MAX, &id, NULL, &err)) &&
+                !(rc = ts_json_take_enum(&r, "aggressor", false, aggressors, 3, &ag, NULL,
+                                         &err))) {
+                if (t.price <= 0 || t.volume <= 0) {
+                    rc = ts_err_set(&err, TS_EINVAL, "price and quantity must be > 0");
+                }
+            }
+            if (!rc) {
+                t.time_ns = cb_ns - cb_ns % 1000;
+                t.trade_id = id;
+                t.aggressor = ag;
+                t.recv_ns = recv_ns;
+                feed_batch_add_tick(lc->b, &t);
+            }
+            break;
+        }
+        case CB_OFFER_BOOK:
+        case CB_PRICE_DEPTH:
+            rc = book_action(lc, &r, symbol, cb_ns, &err);
+            break;
+        case CB_STATE: {
+            const char *conn, *result;
+            if (!(rc = ts_json_take_str(&r, "conn", true, 32, &conn, NULL, &err)) &&
+                !(rc = ts_json_take_str(&r, "result", true, 64, &result, NULL, &err))) {
+                struct bridge *br = f->br;
+                pthread_mutex_lock(&br->lock);
+                int i = 0;
+                while (i < br->nstates && strcmp(br->states[i].conn, conn)) {
+                    i++;
+                }
+                if (i < MAX_STATES) {
+                    snprintf(br->states[i].conn, sizeof(br->states[i].conn), "%s", conn);
+                    snprintf(br->states[i].result, sizeof(br->states[i].result), "%s", result);
+                    br->nstates = i == br->nstates ? i + 1 : br->nstates;
+                }
+                pthread_mutex_unlock(&br->lock);
+            }
+            break;
+        }
+        case CB_ORDER:
+            st = ST_SKIPPED;
+            why = "order callbacks are logged only: orders go to the paper venue";
+            break;
+        }
+    }
+    if (rc) {
+        st = ST_FAILED;
+        why = err.msg;
+    }
+    log_row(lc, (enum cb_type)type, line, len, cb_ns, recv_ns, st, why);
+    ts_json_release(&r);
+}
+
+/* ---- the reader ---- */
+
+static void set_fd(struct bridge *br, int fd)
+{
+    pthread_mutex_lock(&br->lock);
+    br->fd = fd;
+    pthread_mutex_unlock(&br->lock);
+}
+
+static bool should_drop(struct ts_feed *f)
+{
+    return atomic_load(&f->stopping) || atomic_load(&f->paused) ||
+           atomic_load(&f->br->reconnect);
+}
+
+static void flush(struct ts_feed *f, struct line_ctx *lc)
+{
+    feed_publish_books(f, lc->syms, lc->nsyms);
+    lc->nsyms = 0;
+    (void)feed_push(f, lc->b);
+    lc->b = feed_batch_new();
+}
+
+/* Reads lines until the connection ends or must be dropped. */
+static void read_loop(struct ts_feed *f, int fd)
+{
+    struct bridge *br = f->br;
+    struct ts_buf in = TS_BUF_INIT;
+    char (*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
+    struct line_ctx lc = {f, feed_batch_new(), syms, 0};
+    bool skipping = false; /* inside a line longer than MAX_LINE */
+    size_t skipped = 0;
+    int64_t batch_ns = 0;
+    char chunk[65536];
+    while (!should_drop(f)) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int pr = poll(&p, 1, feed_batch_items(lc.b) ? 5 : 100);
+        ssize_t n = 0;
+        if (pr > 0) {
+            n = read(fd, chunk, sizeof(chunk));
+            if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
+                if (n < 0) {
+                    feed_set_error(f, "bridge connection: %s", strerror(errno));
+                }
+                break;
+            }
+        }
+        int64_t now = ts_now_ns();
+        if (n > 0) {
+            atomic_store(&br->last_msg_ns, now);
+            ts_buf_add(&in, chunk, (size_t)n);
+            size_t start = 0;
+            for (;;) {
+                char *nl = memchr(in.buf + start, '\n', in.len - start);
+                if (!nl) {
+                    break;
+                }
+                size_t len = (size_t)(nl - (in.buf + start));
+                const char *line = in.buf + start;
+                start += len + 1;
+                if (skipping) {
+                    char msg[128];
+                    snprintf(msg, sizeof(msg), "line longer than %d bytes", MAX_LINE);
+                    log_raw(&lc, line, len + skipped, now, msg);
+                    skipping = false;
+                    skipped = 0;
+                    continue;
+                }
+                if (len && line[len - 1] == '\r') {
+                    len--;
+                }
+                if (!len) {
+                    continue; /* blank lines keep a connection alive */
+                }
+                if (!feed_batch_items(lc.b)) {
+                    batch_ns = now;
+                    lc.b->first_ns = now;
+                }
+                process(&lc, line, len, now);
+                int64_t sec = now / TS_NS_PER_SEC;
+                int slot = (int)(sec % RATE_SLOTS);
+                if (atomic_load(&br->rate_sec[slot]) != sec) {
+                    atomic_store(&br->rate_sec[slot], sec);
+                    atomic_store(&br->rate[slot], 0);
+                }
+                atomic_fetch_add(&br->rate[slot], 1);
+                if (feed_batch_items(lc.b) >= BATCH_ITEMS) {
+                    flush(f, &lc);
+                }
+            }
+            /* keep the partial line; a line past MAX_LINE is skipped to its end */
+            memmove(in.buf, in.buf + start, in.len - start);
+            ts_buf_truncate(&in, in.len - start);
+            if (in.len > MAX_LINE) {
+                if (!skipping) {
+                    batch_ns = batch_ns ? batch_ns : now;
+                    lc.b->first_ns = lc.b->first_ns ? lc.b->first_ns : now;
+                }
+                skipping = true;
+                skipped += in.len > RAW_KEEP ? in.len - RAW_KEEP : 0;
+                ts_buf_truncate(&in, in.len > RAW_KEEP ? RAW_KEEP : in.len);
+            }
+        }
+        if (feed_batch_items(lc.b) && now - batch_ns >= FLUSH_NS) {
+            flush(f, &lc);
+        }
+    }
+    if (feed_batch_items(lc.b)) {
+        flush(f, &lc); /* what was read is stored, also when the connection ended */
+    }
+    feed_batch_free(lc.b);
+    ts_free(syms);
+    ts_buf_release(&in);
+}
+
+static int next_connection(struct ts_feed *f, char *msg, size_t cap)
+{
+    struct bridge *br = f->br;
+    if (br->listen_fd < 0) {
+        return dial(&f->cfg, msg, cap);
+    }
+    snprintf(msg, cap, "no bridge connected to %.200s:%d", f->cfg.host, f->cfg.port);
+    while (!should_drop(f)) {
+        struct pollfd p = {.fd = br->listen_fd, .events = POLLIN};
+        if (poll(&p, 1, 100) == 1) {
+            int fd = accept4(br->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd >= 0) {
+                return fd;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Waits ns unless the feed stops, is stopped, or a reconnect is asked for. */
+static void backoff_wait(struct ts_feed *f, int64_t ns)
+{
+    int64_t until = ts_mono_ns() + ns;
+    atomic_store(&f->br->next_attempt_ns, ts_now_ns() + ns);
+    while (!should_drop(f) && ts_mono_ns() < until) {
+        struct timespec t = {0, 20 * TS_NS_PER_MS};
+        nanosleep(&t, NULL);
+    }
+    atomic_store(&f->br->next_attempt_ns, 0);
+}
+
+void *bridge_main(void *arg)
+{
+    struct ts_feed *f = arg;
+    struct bridge *br = f->br;
+    int64_t wait = BACKOFF_MIN_NS;
+    bool first = true;
+    while (!atomic_load(&f->stopping)) {
+        if (atomic_load(&f->paused)) {
+            atomic_store(&br->reconnect, false);
+            struct timespec t = {0, 50 * TS_NS_PER_MS};
+            nanosleep(&t, NULL);
+            continue;
+        }
+        if (atomic_exchange(&br->reconnect, false)) {
+            wait = BACKOFF_MIN_NS; /* asked for: now, and the backoff starts over */
+        } else if (!first) {
+            atomic_store(&br->backoff_ns, wait);
+            backoff_wait(f, wait);
+            wait = wait * 2 < BACKOFF_MAX_NS ? wait * 2 : BACKOFF_MAX_NS;
+            if (atomic_exchange(&br->reconnect, false)) {
+                wait = BACKOFF_MIN_NS;
+            }
+            if (atomic_load(&f->stopping) || atomic_load(&f->paused)) {
+                continue;
+            }
+        }
+        first = false;
+        char msg[512];
+        int fd = next_connection(f, msg, sizeof(msg));
+        if (fd < 0) {
+            if (!should_drop(f)) {
+                atomic_fetch_add(&br->failed_attempts, 1);
+                feed_set_error(f, "%s", msg);
+                ts_warn("feed", "bridge: %s (next try in %" PRId64 " s)", msg,
+                        wait / TS_NS_PER_SEC);
+            }
+            continue;
+        }
+        int64_t since = ts_now_ns();
+        set_fd(br, fd);
+        atomic_fetch_add(&br->connections, 1);
+        atomic_store(&br->connected_since, since);
+        atomic_store(&br->connected, true);
+        ts_info("feed", "bridge connected (%s:%d)", f->cfg.host, f->cfg.port);
+        read_loop(f, fd);
+        atomic_store(&br->connected, false);
+        set_fd(br, -1);
+        close(fd);
+        if (!atomic_load(&f->stopping)) {
+            atomic_fetch_add(&br->drops, 1);
+            ts_warn("feed", "bridge connection ended after %" PRId64 " ms",
+                    (ts_now_ns() - since) / TS_NS_PER_MS);
+        }
+        if (ts_now_ns() - since >= STABLE_NS) {
+            wait = BACKOFF_MIN_NS;
+        }
+    }
+    return NULL;
+}
+
+/* ---- control and status ---- */
+
+int bridge_start(struct ts_feed *f, struct ts_err *err)
+{
+    struct bridge *br = ts_xcalloc(1, sizeof(*br));
+    br->fd = -1;
+    br->listen_fd = -1;
+    pthread_mutex_init(&br->lock, NULL);
+    f->br = br;
+    if (f->cfg.listen) {
+        int fd = open_listener(&f->cfg, err);
+        if (fd < 0) {
+            return TS_EIO;
+        }
+        br->listen_fd = fd;
+    }
+    ts_info("feed", "bridge feed: %s %s:%d", f->cfg.listen ? "listening on" : "connecting to",
+            f->cfg.host, f->cfg.port);
+    return 0;
+}
+
+bool bridge_reconnect(struct ts_feed *f)
+{
+    atomic_store(&f->br->reconnect, true);
+    return true;
+}
+
+void bridge_free(struct ts_feed *f)
+{
+    if (!f->br) {
+        return;
+    }
+    if (f->br->listen_fd >= 0) {
+        close(f->br->listen_fd);
+    }
+    pthread_mutex_destroy(&f->br->lock);
+    ts_free(f->br);
+    f->br = NULL;
+}
+
+static void add_time(struct ts_buf *out, const char *key, int64_t ns)
+{
+    char t[40];
+    if (ns) {
+        ts_time_format_rfc3339(ns, t, sizeof(t));
+        ts_buf_addf(out, ",\"%s\":\"%s\"", key, t);
+    } else {
+        ts_buf_addf(out, ",\"%s\":null", key);
+    }
+}
+
+void bridge_status(struct ts_feed *f, struct ts_buf *out)
+{
+    struct bridge *br = f->br;
+    bool connected = atomic_load(&br->connected);
+    int64_t conns = atomic_load(&br->connections);
+    ts_buf_adds(out, ",\"bridge\":");
+    ts_buf_addf(out, "\"%s:%d\"", f->cfg.host, f->cfg.port); /* host: checked by parse */
+    ts_buf_addf(out, ",\"mode\":\"%s\",\"connected\":%s", f->cfg.listen ? "listen" : "connect",
+                connected ? "true" : "false");
+    add_time(out, "connected_since", connected ? atomic_load(&br->connected_since) : 0);
+    add_time(out, "last_message_at", atomic_load(&br->last_msg_ns));
+    add_time(out, "next_attempt_at", connected ? 0 : atomic_load(&br->next_attempt_ns));
+    ts_buf_addf(out,
+                ",\"connections\":%" PRId64 ",\"reconnects\":%" PRId64 ",\"drops\":%" PRId64
+                ",\"failed_attempts\":%" PRId64,
+                conns, conns > 0 ? conns - 1 : 0, atomic_load(&br->drops),
+                atomic_load(&br->failed_attempts));
+    /* callbacks/s: the last RATE_SLOTS full seconds */
+    int64_t now = ts_now_ns() / TS_NS_PER_SEC, sum = 0;
+    for (int i = 0; i < RATE_SLOTS; i++) {
+        int64_t sec = atomic_load(&br->rate_sec[i]);
+        if (sec < now && sec >= now - RATE_SLOTS) {
+            sum += atomic_load(&br->rate[i]);
+        }
+    }
+    int64_t p = atomic_load(&br->count[ST_PROCESSED]), fl = atomic_load(&br->count[ST_FAILED]),
+            sk = atomic_load(&br->count[ST_SKIPPED]);
+    ts_buf_addf(out,
+                ",\"callbacks\":{\"total\":%" PRId64 ",\"processed\":%" PRId64 ",\"failed\":%" PRId64
+                ",\"skipped\":%" PRId64 ",\"logged\":%" PRId64 ",\"per_s\":%" PRId64 ".%01" PRId64
+                "}",
+                p + fl + sk, p, fl, sk, atomic_load(&f->callbacks_logged), sum / RATE_SLOTS,
+                sum % RATE_SLOTS * 10 / RATE_SLOTS);
+    ts_buf_adds(out, ",\"states\":{");
+    pthread_mutex_lock(&br->lock);
+    for (int i = 0; i < br->nstates; i++) {
+        ts_buf_adds(out, i ? "," : "");
+        ts_buf_add_json_str(out, br->states[i].conn);
+        ts_buf_addch(out, ':');
+        ts_buf_add_json_str(out, br->states[i].result);
+    }
+    pthread_mutex_unlock(&br->lock);
+    ts_buf_addch(out, '}');
+}
