@@ -1,0 +1,56 @@
+// A test bridge for `serve --feed bridge:HOST:PORT` (docs/api.md "Feed bridge protocol"):
+// listens on 127.0.0.1 (port written to PORTFILE), speaks a script per connection and
+// logs "connect N MS" / "close N MS" lines to EVENTS so the test can check the backoff.
+//   1st connection: state, three trades, bad lines of every kind, book actions, an order;
+//                   then it hangs up.
+//   2nd: resends the three trades and one new one (idempotency), then hangs up.
+//   3rd and later: a state line, then stays open until the client leaves.
+// Usage: node server.mjs PORTFILE EVENTS
+import net from 'node:net';
+import fs from 'node:fs';
+
+const [portFile, events] = process.argv.slice(2);
+const t = (s) => `2026-11-27T13:00:0${s}.000Z`;
+const trade = (id, price, qty, s) =>
+  JSON.stringify({ type: 'TRADE', time: t(s), symbol: 'PETR4', price, quantity: qty, trade_id: id,
+                   aggressor: id % 2 ? 'BUY' : 'SELL', buy_agent: 3, sell_agent: 72 });
+const first = [
+  JSON.stringify({ type: 'STATE', time: t(0), conn: 'MARKET_DATA', result: 'CONNECTED' }),
+  trade(1, '38.45', 100, 1), trade(2, '38.46', 200, 2), trade(3, 38.47, 300, 3),
+  '{"type":"TRADE",',                                             // not JSON
+  Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),              // not UTF-8
+  JSON.stringify({ type: 'HELLO', time: t(1) }),                  // unknown type
+  '[1,2,3]',                                                      // not an object
+  JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'PETR4', price: '-1', quantity: 100, trade_id: 9 }),
+  JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'ZZZZ9', price: '1', quantity: 100, trade_id: 9 }),
+  JSON.stringify({ type: 'PRICE_DEPTH', time: t(5), symbol: 'PETR4', action: 'FULL_BOOK',
+                   bids: [{ price: '38.44', volume: '500' }, { price: '38.43', volume: '800' }],
+                   asks: [{ price: '38.46', volume: '400' }, { price: '38.47', volume: '900' }] }),
+  JSON.stringify({ type: 'PRICE_DEPTH', time: t(6), symbol: 'PETR4', action: 'ADD', side: 'BID',
+                   position: 0, price: '38.45', volume: '100' }),
+  JSON.stringify({ type: 'OFFER_BOOK', time: t(7), symbol: 'PETR4', action: 'EDIT', side: 'ASK',
+                   position: 0, price: '38.46', volume: '1000' }),
+  JSON.stringify({ type: 'PRICE_DEPTH', time: t(8), symbol: 'PETR4', action: 'DELETE', side: 'ASK',
+                   position: 7 }),                                // no such level: FAILED
+  JSON.stringify({ type: 'ORDER', time: t(9), order_id: 'X1', status: 'FILLED' }),
+  '',
+];
+const second = [trade(1, '38.45', 100, 1), trade(2, '38.46', 200, 2), trade(3, 38.47, 300, 3),
+                trade(4, '38.50', 100, 9)];
+let n = 0;
+const log = (s) => fs.appendFileSync(events, `${s} ${Date.now()}\n`);
+const server = net.createServer((sock) => {
+  const k = ++n;
+  log(`connect ${k}`);
+  sock.on('close', () => log(`close ${k}`));
+  sock.on('error', () => {});
+  const lines = k === 1 ? first : k === 2 ? second
+    : [JSON.stringify({ type: 'STATE', time: t(0), conn: 'ROUTING', result: `UP${k}` })];
+  for (const l of lines) {
+    sock.write(l);
+    sock.write('\n');
+  }
+  if (k <= 2) setTimeout(() => sock.end(), 300);
+});
+server.listen(0, '127.0.0.1', () => fs.writeFileSync(portFile, String(server.address().port)));
+process.on('SIGTERM', () => process.exit(0));
