@@ -105,7 +105,7 @@ void feed_sleep(struct ts_feed *f, int64_t ns)
 
 void feed_publish_books(struct ts_feed *f, char (*syms)[TS_SYMBOL_MAX + 1], size_t n)
 {
-    for (size_t i = 0; f->api->stream && i < n; i++) {
+    for (size_t i = 0; ts_stream_has_clients(f->api->stream) && i < n; i++) {
         struct ts_buf m = TS_BUF_INIT;
         ts_buf_addf(&m, "{\"topic\":\"book:%s\",\"type\":\"Book\",\"data\":", syms[i]);
         if (ts_books_json(f->api->books, syms[i], 10, &m)) {

@@ -39,10 +39,13 @@ static void publish_tick(struct ts_api *api, const struct ts_tick *t)
 }
 
 /*
- * Ticks older than a minute (replays, late prints) are behind the bars' rollup
- * watermark, which only looks back 2 minutes: the minutes they touch are rebuilt
- * now. Bars are derived data: a failure is logged, never fatal.
+ * Ticks older than LATE_NS (replays, late prints) may be behind the bars' rollup,
+ * which looks back 15 s from its last run (maint.c): the minutes they touch are
+ * rebuilt now. A younger tick is at most 10 s older than its commit, and every run
+ * starts 15 s before the previous one ended, so the rollup takes it. Bars are
+ * derived data: a failure is logged, never fatal.
  */
+#define LATE_NS (10 * TS_NS_PER_SEC) /* maint.c's rollup looks back 15 s: see there */
 static void rebuild_late_bars(struct ts_api *api, const struct ts_tick *t, size_t n)
 {
     int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -50,7 +53,7 @@ static void rebuild_late_bars(struct ts_api *api, const struct ts_tick *t, size_
         lo = t[i].time_ns < lo ? t[i].time_ns : lo;
         hi = t[i].time_ns > hi ? t[i].time_ns : hi;
     }
-    if (lo >= ts_now_ns() - 60 * TS_NS_PER_SEC) {
+    if (lo >= ts_now_ns() - LATE_NS) {
         return; /* live: the rollup takes them */
     }
     ts_api_rebuild_bars(api, lo, hi);
@@ -73,7 +76,7 @@ void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
 
 void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n)
 {
-    for (size_t i = 0; api->stream && i < n; i++) {
+    for (size_t i = 0; ts_stream_has_clients(api->stream) && i < n; i++) {
         publish_tick(api, &t[i]);
     }
 }
@@ -429,7 +432,7 @@ int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick
     for (size_t i = 0; i < n; i++) {
         if (fresh[i]) {
             t[k++] = t[i];
-            if (publish && api->stream) {
+            if (publish && ts_stream_has_clients(api->stream)) {
                 publish_tick(api, &t[i]);
             }
         }

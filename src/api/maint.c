@@ -49,7 +49,10 @@ static bool bars(struct ts_maint *m)
 {
     struct ts_err err = TS_ERR_INIT;
     if (ts_api_query(m->api, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
-                     "SELECT data_capture.rollup_market_bars_1m(now())", 0, NULL, NULL, &err)) {
+                     /* 15 s back, not the function's default 2 minutes: the work of a
+                        turn is proportional to it, and ingest.c rebuilds older ticks' bars */
+                     "SELECT data_capture.rollup_market_bars_1m(now(), interval '15 seconds')",
+                     0, NULL, NULL, &err)) {
         ts_warn("maint", "bars not refreshed: %s", err.msg);
         return false;
     }

@@ -75,6 +75,7 @@ struct ts_stream {
     char *status;       /* the latest status message (owned), sent on subscribe */
     size_t status_len;
     /* any thread */
+    atomic_int nclients; /* connected: market values are not even queued without any */
     _Atomic(struct ts_http *) http;
     pthread_mutex_t lock; /* guards inbox */
     struct inbox_item *inbox, *inbox_tail;
@@ -511,6 +512,7 @@ static void *on_open(void *app, struct ts_http_ws *ws)
         s->clients->prev = c;
     }
     s->clients = c;
+    atomic_fetch_add(&s->nclients, 1);
     return c;
 }
 
@@ -518,6 +520,7 @@ static void on_close(void *conn)
 {
     struct client *c = conn;
     struct ts_stream *s = c->s;
+    atomic_fetch_sub(&s->nclients, 1);
     if (c->prev) {
         c->prev->next = c->next;
     } else {
@@ -614,11 +617,16 @@ const struct ts_http_ws_hooks ts_stream_hooks = {
     .tick_ms = 1000,
 };
 
+bool ts_stream_has_clients(struct ts_stream *s)
+{
+    return s && atomic_load(&s->nclients) > 0;
+}
+
 void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
                               size_t len)
 {
-    if (!s || strlen(topic) >= TOPIC_MAX) {
-        return;
+    if (!s || strlen(topic) >= TOPIC_MAX || (!ts_stream_has_clients(s) && strcmp(topic, "status"))) {
+        return; /* market topics are live only: nobody to send it to, nobody will get it */
     }
     struct inbox_item *it = ts_xcalloc(1, sizeof(*it));
     it->market = true;

@@ -19,6 +19,8 @@
 #ifndef TS_API_STREAM_H
 #define TS_API_STREAM_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 #include "api/http.h"
@@ -44,5 +46,7 @@ extern const struct ts_http_ws_hooks ts_stream_hooks;
  * or "status" (the latest one is also sent to each new subscriber of status). */
 void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
                               size_t len);
+/* Any thread: whether a client is connected (a producer may skip making market values). */
+bool ts_stream_has_clients(struct ts_stream *s);
 
 #endif
