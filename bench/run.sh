@@ -13,3 +13,4 @@ BUILD_DIR=$build bash bench/orders/run.sh
 BUILD_DIR=$build bash bench/stream/run.sh
 BUILD_DIR=$build bash bench/stream/sim.sh
 BUILD_DIR=$build bash bench/ingest/run.sh
+BUILD_DIR=$build bash bench/ingest/feed.sh

@@ -18,7 +18,7 @@ root=$(cd "$here/../.." && pwd)
 source "$root/bench/lib.sh"
 build=${BUILD_DIR:-$root/build}
 bin=$build/tradingsystem
-[[ -x $build/bench_visible ]] || (cd "$root" && cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build -j2 >/dev/null)
+[[ -x $build/bench_visible && -x $build/bench_simcopy ]] || (cd "$root" && cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build "$build" -j2 >/dev/null)
 N=${N:-2000000} DURATION=${DURATION:-10} REPEATS=${REPEATS:-3} OFFERED=${OFFERED:-50000}
 TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_feed.XXXXXX")
 chmod 755 "$TS_HOME"
@@ -61,8 +61,7 @@ for rep in $(seq "$REPEATS"); do
     s1=$(stored) t1=$(now_ms)
     R[b]+="$(( (s1 - s0) * 1000 / (t1 - t0) )) "
     curl -s "$api/feed" >"$work/feed_max_$rep.json"
-    bench_stop_server_only() { kill -TERM "$server"; wait "$server" 2>/dev/null || true; server=; }
-    bench_stop_server_only
+    kill -TERM "$server"; wait "$server" 2>/dev/null || true; server= # the cluster stays (db start)
 done
 
 sql "TRUNCATE data_capture.market_ticks; CHECKPOINT"
