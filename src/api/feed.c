@@ -182,7 +182,9 @@ static void take(struct ts_feed *f, struct store_state *st)
             st->cap = nt + b->n;
             st->t = ts_xrealloc(st->t, st->cap * sizeof(*st->t));
         }
-        memcpy(st->t + nt, b->t, b->n * sizeof(*b->t));
+        if (b->n) {
+            memcpy(st->t + nt, b->t, b->n * sizeof(*b->t));
+        }
         nt += b->n;
         if (b->ncb) {
             if (!st->cb.len) {

@@ -361,7 +361,10 @@ static int store(struct ts_api *api, const char *source, const struct ts_tick *t
         return rc;
     }
     bool careful = atomic_load(&cache->careful) > 0;
-    if (!careful && n && exchanges(api, t, n, ex)) {
+    if (!n) {
+        rc = copy_extra(c, x, err); /* only the extra rows: one statement, its own transaction */
+        careful = false;
+    } else if (!careful && exchanges(api, t, n, ex)) {
         rc = store_fast(c, t, n, ex, source, x, err);
         if (!rc) {
             for (size_t i = 0; i < n; i++) {

@@ -24,7 +24,7 @@ BPORT=$(cat "$TMP/port")
 serve_start --feed "bridge:127.0.0.1:$BPORT"
 
 # wait for the third connection: two hang-ups, each followed by a backoff
-for _ in $(seq 100); do grep -q '^connect 3 ' "$TMP/events" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q "^connect 3 " "$TMP/events" 2>/dev/null && break; sleep 0.1; done
 ev() { awk -v k="$1" -v n="$2" '$1 == k && $2 == n { print $3 }' "$TMP/events"; }
 gap1=$(( $(ev connect 2) - $(ev close 1) )) gap2=$(( $(ev connect 3) - $(ev close 2) ))
 [ "$gap1" -ge 900 ] && [ "$gap1" -lt 1900 ] && ok "reconnects 1 s after the first hang-up ($gap1 ms)" || not_ok "first backoff ~1 s" "$gap1 ms"
