@@ -264,8 +264,13 @@ static void *store_main(void *arg)
             }
             ts_buf_release(&res.oms_body);
             feed_sleep(f, 500 * TS_NS_PER_MS);
-            if (atomic_load(&f->stopping) && err.code == TS_ECONN) {
-                break; /* the database is gone at shutdown: what is queued is not stored */
+            if (atomic_load(&f->stopping)) {
+                /* shutdown while the database refuses: what is queued is not stored */
+                pthread_mutex_lock(&f->lock);
+                ts_warn("feed", "stopping with %zu queued items not stored: %s", f->queued,
+                        err.msg);
+                pthread_mutex_unlock(&f->lock);
+                break;
             }
             continue;
         }
