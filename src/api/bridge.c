@@ -32,6 +32,7 @@
 #include "api/ingest.h"
 #include "api/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "core/mem.h"
 #include "core/pgcopy.h"
 #include "core/tstime.h"
@@ -172,45 +173,6 @@ static int dial(const struct ts_feed_config *cfg, char *msg, size_t cap)
 
 /* ---- one line ---- */
 
-/* Strict UTF-8, as PostgreSQL checks it: no NUL, overlong forms, surrogates or > U+10FFFF. */
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        if (c == 0) {
-            return false;
-        }
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
-        if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return false;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi) {
-            return false;
-        }
-        for (size_t j = 2; j <= k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80) {
-                return false;
-            }
-        }
-        i += k + 1;
-    }
-    return true;
-}
 
 struct line_ctx {
     struct ts_feed *f;
@@ -246,7 +208,7 @@ static void log_row(struct line_ctx *lc, enum cb_type type, const char *payload,
     if (error) {
         size_t el = strlen(error);
         /* our messages quote the sender's text: keep the row valid UTF-8 whatever it was */
-        if (valid_utf8((const unsigned char *)error, el)) {
+        if (ts_utf8_valid(error, el) && !memchr(error, 0, el)) {
             ts_pgcopy_text(o, error, el);
         } else {
             ts_pgcopy_text(o, "invalid field (not UTF-8)", 25);
@@ -355,7 +317,7 @@ static void process(struct line_ctx *lc, const char *line, size_t len, int64_t r
 {
     struct ts_feed *f = lc->f;
     struct ts_err err = TS_ERR_INIT;
-    if (!valid_utf8((const unsigned char *)line, len)) {
+    if (!ts_utf8_valid(line, len) || memchr(line, 0, len)) { /* text cannot hold NUL */
         log_raw(lc, line, len, recv_ns, "the line is not valid UTF-8");
         return;
     }

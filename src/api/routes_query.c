@@ -32,6 +32,7 @@
 #include "api/api.h"
 #include "api/respond.h"
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/tstime.h"
 #include "core/uuid.h"
 
@@ -107,43 +108,6 @@ static int query_idx(const struct query *q, const char *key)
     return i;
 }
 
-/*
- * Well-formed UTF-8 as PostgreSQL accepts it (no overlong forms, no surrogates,
- * nothing above U+10FFFF): anything else would fail in the database with a 500.
- */
-static bool utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        int n;
-        unsigned min;
-        if (c < 0x80) {
-            p++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3, min = 0x10000;
-        } else {
-            return false;
-        }
-        unsigned cp = c & (0x3F >> n);
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        p += n + 1;
-    }
-    return true;
-}
 
 /* Free text compared exactly (symbol, changed_by): any valid UTF-8, even empty. */
 static int q_text(struct query *q, const char *key, struct ts_err *err)
@@ -152,7 +116,7 @@ static int q_text(struct query *q, const char *key, struct ts_err *err)
     if (!q->raw[i]) {
         return 0;
     }
-    if (!utf8_valid(q->raw[i])) {
+    if (!ts_utf8_valid(q->raw[i], strlen(q->raw[i]))) {
         return ts_err_set(err, TS_EINVAL, "query parameter '%s' is not valid UTF-8", key);
     }
     return 0;
@@ -420,7 +384,7 @@ static void get_order_by_ref(void *app, const struct ts_http_req *req, struct ts
     const char *ref = req->nparams > 0 ? req->params[0] : "";
     int rc;
     TRY(query_open(&q, req, keys, &err));
-    if (!utf8_valid(ref)) {
+    if (!ts_utf8_valid(ref, strlen(ref))) {
         rc = ts_err_set(&err, TS_EINVAL, "order_ref is not valid UTF-8");
         goto out;
     }

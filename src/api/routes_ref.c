@@ -35,6 +35,7 @@
 #include "api/json.h"
 #include "api/respond.h"
 #include "core/dec.h"
+#include "core/utf8.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/uuid.h"
@@ -224,15 +225,6 @@ static int field_start(struct body *b, const char *key, unsigned flags, struct t
     return 0;
 }
 
-/* Characters (not bytes) of valid UTF-8 text. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++) {
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    }
-    return n;
-}
 
 /* Free text: at most maxchars characters (varchar counts characters), no control characters. */
 static int rd_text(struct body *b, const char *key, unsigned flags, size_t maxchars,
@@ -246,7 +238,7 @@ static int rd_text(struct body *b, const char *key, unsigned flags, size_t maxch
     if ((rc = ts_json_take_str(&b->j, key, true, maxchars * 4, &s, NULL, err))) {
         return rc;
     }
-    if (utf8_chars(s) > maxchars) {
+    if (ts_utf8_chars(s, strlen(s)) > maxchars) {
         return ts_err_set(err, TS_EINVAL, "field '%s' is longer than %zu characters", key,
                           maxchars);
     }

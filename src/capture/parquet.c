@@ -34,6 +34,7 @@
 #include <zstd.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/mem.h"
 
 /* parquet.thrift enums, as numbered there. */
@@ -510,44 +511,6 @@ static int rle_count_levels(const uint8_t *p, size_t len, size_t n, size_t *ones
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF) */
-
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp, min;
-        if (c >= 0xc2 && c <= 0xdf) {
-            k = 1, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            k = 2, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i <= k) {
-            return false;
-        }
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += k + 1;
-    }
-    return true;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* The writer */
@@ -681,7 +644,7 @@ static int check_columns(const struct ts_pq_column *cols, int ncols, struct ts_e
     for (int i = 0; i < ncols; i++) {
         const char *name = cols[i].name;
         size_t len = name ? strlen(name) : 0;
-        if (len == 0 || len > TS_PQ_MAX_NAME || !utf8_valid((const uint8_t *)name, len)) {
+        if (len == 0 || len > TS_PQ_MAX_NAME || !ts_utf8_valid(name, len)) {
             return ts_err_set(err, TS_EINVAL, "column %d needs a name of 1 to %d bytes of UTF-8", i,
                               TS_PQ_MAX_NAME);
         }
@@ -802,7 +765,7 @@ void ts_pq_set_string(struct ts_pq_writer *w, int col, const char *s, size_t len
         c->cell = CELL_TOO_LONG;
         return;
     }
-    if (!utf8_valid((const uint8_t *)s, len)) {
+    if (!ts_utf8_valid(s, len)) {
         c->cell = CELL_BAD_UTF8;
         return;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
 
 char ts_buf_empty[1];
 
@@ -102,43 +103,6 @@ void ts_buf_addf(struct ts_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned int cp;
-    if (c < 0x80) {
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n > avail) {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    /* overlong forms, surrogates and beyond U+10FFFF are not UTF-8 */
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-        return 0;
-    }
-    return n;
-}
-
 void ts_buf_add_json_escaped(struct ts_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -178,7 +142,7 @@ void ts_buf_add_json_escaped(struct ts_buf *b, const char *s, size_t len)
                 ubuf[6] = '\0';
                 esc = ubuf;
             } else if (c >= 0x80) {
-                adv = utf8_len(u + i, len - i);
+                adv = ts_utf8_seq(u + i, len - i);
                 if (adv == 0) {
                     esc = "\xef\xbf\xbd"; /* U+FFFD: the output stays valid JSON */
                     adv = 1;
