@@ -13,7 +13,7 @@
 #include "capture/sim.h"
 #include "core/pgcopy.h"
 
-static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 
 int main(int argc, char **argv)
 {

@@ -242,7 +242,7 @@ static void log_raw(struct line_ctx *lc, const char *line, size_t len, int64_t r
 
 static const char *const actions[] = {"ADD", "EDIT", "DELETE", "DELETE_FROM", "FULL_BOOK"};
 static const char *const sides[] = {"BID", "ASK"};
-static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 
 static int take_levels(struct ts_json_req *r, const char *key, struct ts_book_level *lv, int *n,
                        struct ts_err *err)

@@ -17,7 +17,7 @@
 #include "core/tstime.h"
 #include "oms/oms.h"
 
-static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 
 /* ticks:SYMBOL on the streams: {"topic","type":"Tick","time","data":{...}} */
 static void publish_tick(struct ts_api *api, const struct ts_tick *t)
@@ -100,24 +100,20 @@ int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *
  */
 #define CAREFUL_BATCHES 8
 #define RELOAD_NS (1 * TS_NS_PER_SEC) /* an unknown symbol reloads the cache at most once a second */
+#define TTL_NS (5 * TS_NS_PER_SEC)    /* a changed exchange in the master is seen this late */
+#define MAX_EXCHANGES 64              /* distinct exchange names (B3, ...) */
 
 struct exch {
     char symbol[TS_SYMBOL_MAX + 1];
-    char exchange[24];
-};
-
-/* A reload keeps the arrays it replaces (callers may still read their strings);
- * they are freed with the cache. Reloads are rare: a new symbol, once a second. */
-struct exch_gen {
-    struct exch *e;
-    struct exch_gen *prev;
+    const char *exchange; /* interned: lives as long as the cache */
 };
 
 struct ts_ingest_cache {
     pthread_mutex_t lock;
     struct exch *e; /* sorted by symbol */
     size_t n;
-    struct exch_gen *old;
+    char names[MAX_EXCHANGES][24]; /* interned exchange names, never moved or freed */
+    int nnames;
     int64_t loaded_ns;
     atomic_int careful; /* batches still to store the careful way */
     _Atomic int64_t fast, slow; /* batches each way, for the feed's status */
@@ -135,12 +131,6 @@ void ts_ingest_cache_free(struct ts_ingest_cache *c)
     if (c) {
         pthread_mutex_destroy(&c->lock);
         ts_free(c->e);
-        while (c->old) {
-            struct exch_gen *g = c->old;
-            c->old = g->prev;
-            ts_free(g->e);
-            ts_free(g);
-        }
         ts_free(c);
     }
 }
@@ -150,37 +140,52 @@ static int cmp_exch(const void *a, const void *b)
     return strcmp(((const struct exch *)a)->symbol, ((const struct exch *)b)->symbol);
 }
 
+static int cmp_key(const void *key, const void *b)
+{
+    return strcmp(key, ((const struct exch *)b)->symbol);
+}
+
+/* name interned in c, or NULL when it is too long or the table is full. Locked. */
+static const char *intern(struct ts_ingest_cache *c, const char *name, size_t len)
+{
+    for (int i = 0; i < c->nnames; i++) {
+        if (!strcmp(c->names[i], name)) {
+            return c->names[i];
+        }
+    }
+    if (len >= sizeof(c->names[0]) || c->nnames == MAX_EXCHANGES) {
+        return NULL;
+    }
+    memcpy(c->names[c->nnames], name, len + 1);
+    return c->names[c->nnames++];
+}
+
+/* Reads the master; an instrument it cannot cache just takes the careful path. Locked. */
 static int reload(struct ts_api *api, struct ts_ingest_cache *c, struct ts_err *err)
 {
     PGresult *r = NULL;
     int rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
                           "SELECT symbol, exchange FROM data_capture.instruments", 0, NULL, &r,
                           err);
+    c->loaded_ns = ts_now_ns(); /* also after a failure: retried a second later, not per batch */
     if (rc) {
         return rc;
     }
-    size_t n = (size_t)PQntuples(r);
+    size_t n = (size_t)PQntuples(r), k = 0;
     struct exch *e = ts_xcalloc(n ? n : 1, sizeof(*e));
-    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if ((size_t)PQgetlength(r, (int)i, 0) <= TS_SYMBOL_MAX &&
-            (size_t)PQgetlength(r, (int)i, 1) < sizeof(e[k].exchange)) {
-            memcpy(e[k].symbol, PQgetvalue(r, (int)i, 0), (size_t)PQgetlength(r, (int)i, 0) + 1);
-            memcpy(e[k].exchange, PQgetvalue(r, (int)i, 1), (size_t)PQgetlength(r, (int)i, 1) + 1);
-            k++;
+        size_t sl = (size_t)PQgetlength(r, (int)i, 0);
+        const char *x = intern(c, PQgetvalue(r, (int)i, 1), (size_t)PQgetlength(r, (int)i, 1));
+        if (sl <= TS_SYMBOL_MAX && x) {
+            memcpy(e[k].symbol, PQgetvalue(r, (int)i, 0), sl + 1);
+            e[k++].exchange = x;
         }
     }
     PQclear(r);
     qsort(e, k, sizeof(*e), cmp_exch);
-    if (c->e) {
-        struct exch_gen *g = ts_xcalloc(1, sizeof(*g));
-        g->e = c->e;
-        g->prev = c->old;
-        c->old = g;
-    }
+    ts_free(c->e);
     c->e = e;
     c->n = k;
-    c->loaded_ns = ts_now_ns();
     return 0;
 }
 
@@ -188,23 +193,27 @@ static int reload(struct ts_api *api, struct ts_ingest_cache *c, struct ts_err *
 static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, const char **ex)
 {
     struct ts_ingest_cache *c = api->ingest;
+    struct ts_err err = TS_ERR_INIT;
     bool all = true;
     pthread_mutex_lock(&c->lock);
+    int64_t age = ts_now_ns() - c->loaded_ns;
+    if (age >= TTL_NS) {
+        (void)reload(api, c, &err); /* on failure the old entries serve */
+    }
     for (int pass = 0; pass < 2; pass++) {
         all = true;
         for (size_t i = 0; i < n && all; i++) {
-            const struct exch *e = c->n ? bsearch(t[i].symbol, c->e, c->n, sizeof(*c->e), cmp_exch)
+            const struct exch *e = c->n ? bsearch(t[i].symbol, c->e, c->n, sizeof(*c->e), cmp_key)
                                         : NULL;
             ex[i] = e ? e->exchange : NULL;
             all = e != NULL;
         }
-        struct ts_err err = TS_ERR_INIT;
         if (all || ts_now_ns() - c->loaded_ns < RELOAD_NS || reload(api, c, &err)) {
             break;
         }
     }
     pthread_mutex_unlock(&c->lock);
-    return all; /* the strings live as long as the cache */
+    return all;
 }
 
 bool ts_ingest_known(struct ts_api *api, const char *symbol)
@@ -240,9 +249,13 @@ static void copy_tick(struct ts_buf *b, const struct ts_tick *t, int64_t n, cons
     ts_pgcopy_timestamptz(b, t->recv_ns ? t->recv_ns : now);
 }
 
-static int run(PGconn *c, const char *what, const char *sql, struct ts_err *err)
+/* After a failure; if even this fails, ts_pool_put() drops the connection (not idle). */
+static void rollback(PGconn *c)
 {
-    return ts_db_exec_script(c, what, sql, err);
+    struct ts_err ignored = TS_ERR_INIT;
+    if (ts_db_exec_script(c, "rollback", "ROLLBACK", &ignored)) {
+        ts_debug("ingest", "rollback: %s", ignored.msg);
+    }
 }
 
 /* The extra COPY of the same transaction (ingest.h), when there is one. */
@@ -265,7 +278,7 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
     }
     ts_pgcopy_trailer(&b);
     bool txn = x && x->len;
-    int rc = txn ? run(c, "begin", "BEGIN", err) : 0;
+    int rc = txn ? ts_db_exec_script(c, "begin", "BEGIN", err) : 0;
     if (!rc) {
         rc = ts_db_copy_in(c, "store ticks",
                            "COPY data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
@@ -277,11 +290,10 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
         rc = copy_extra(c, x, err);
     }
     if (!rc && txn) {
-        rc = run(c, "commit", "COMMIT", err);
+        rc = ts_db_exec_script(c, "commit", "COMMIT", err);
     }
     if (rc && txn) {
-        struct ts_err ignored = TS_ERR_INIT;
-        (void)run(c, "rollback", "ROLLBACK", &ignored);
+        rollback(c);
     }
     ts_buf_release(&b);
     return rc;
@@ -301,7 +313,7 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
         copy_tick(&b, &t[i], (int64_t)i + 1, NULL, source, sl, now);
     }
     ts_pgcopy_trailer(&b);
-    int rc = run(c, "stage ticks",
+    int rc = ts_db_exec_script(c, "stage ticks",
                  "BEGIN; SET LOCAL client_min_messages = warning;"
                  " CREATE TEMP TABLE IF NOT EXISTS ts_stage_ticks (n bigint, symbol text,"
                  " tick_time timestamptz, trade_id bigint, price numeric, volume numeric,"
@@ -332,11 +344,10 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
         rc = copy_extra(c, x, err);
     }
     if (!rc) {
-        rc = run(c, "commit", "COMMIT", err);
+        rc = ts_db_exec_script(c, "commit", "COMMIT", err);
     }
     if (rc) {
-        struct ts_err ignored = TS_ERR_INIT;
-        (void)run(c, "rollback", "ROLLBACK", &ignored);
+        rollback(c);
     }
     for (int i = 0; !rc && i < PQntuples(r); i++) {
         long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);

@@ -46,7 +46,7 @@ static const char *const sides[] = {"BUY", "SELL"};
 static const char *const order_types[] = {"MARKET", "LIMIT", "STOP", "STOP_LIMIT"};
 static const char *const tifs[] = {"DAY", "GTC", "IOC", "FOK"};
 static const char *const position_types[] = {"DAY_TRADE", "SWING", "POSITION"};
-static const char *const aggressors[] = {"BUY", "SELL", "NEUTRAL"};
+static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 #define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 /* 503 when serve runs without an order manager (it failed to start). */

@@ -21,6 +21,9 @@
 #include "core/dec.h"
 #include "domain/order.h"
 
+/* The aggressor's names, by struct ts_tick's aggressor value (an array initialiser). */
+#define TS_AGGRESSOR_NAMES {"BUY", "SELL", "NEUTRAL"}
+
 struct ts_tick {
     char symbol[TS_SYMBOL_MAX + 1];
     ts_dec price;    /* > 0 */
