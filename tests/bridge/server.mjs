@@ -23,6 +23,9 @@ const first = [
   '[1,2,3]',                                                      // not an object
   JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'PETR4', price: '-1', quantity: 100, trade_id: 9 }),
   JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'ZZZZ9', price: '1', quantity: 100, trade_id: 9 }),
+  JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'PETR4', price: '1', quantity: '100000000000', trade_id: 9 }),
+  JSON.stringify({ type: 'TRADE', time: 'yesterday', symbol: 'PETR4', price: '1', quantity: 100, trade_id: 9 }),
+  `{"type":"TRADE","pad":"${'x'.repeat(1536 * 1024)}"}`,        // longer than 1 MiB: 25 bytes + the pad
   JSON.stringify({ type: 'PRICE_DEPTH', time: t(5), symbol: 'PETR4', action: 'FULL_BOOK',
                    bids: [{ price: '38.44', volume: '500' }, { price: '38.43', volume: '800' }],
                    asks: [{ price: '38.46', volume: '400' }, { price: '38.47', volume: '900' }] }),

@@ -39,7 +39,7 @@ expect_eq "trade times from the callbacks" \
     "13:00:01.000 13:00:09.000"
 expect_eq "callbacks by type and status" \
     "$(sql "SELECT string_agg(callback_type || ' ' || status || ' ' || n, ', ' ORDER BY callback_type, status) FROM (SELECT callback_type, status, count(*) n FROM data_capture.profitdll_callbacks GROUP BY 1, 2) x")" \
-    "OFFER_BOOK PROCESSED 1, ORDER SKIPPED 1, PRICE_DEPTH FAILED 1, PRICE_DEPTH PROCESSED 2, STATE PROCESSED 2, TRADE FAILED 1, TRADE PROCESSED 7, TRADE SKIPPED 1, UNKNOWN FAILED 4"
+    "OFFER_BOOK PROCESSED 1, ORDER SKIPPED 1, PRICE_DEPTH FAILED 1, PRICE_DEPTH PROCESSED 2, STATE PROCESSED 2, TRADE FAILED 3, TRADE PROCESSED 7, TRADE SKIPPED 1, UNKNOWN FAILED 5"
 expect_eq "every FAILED row says why" "$(sql "SELECT count(*) FROM data_capture.profitdll_callbacks WHERE status = 'FAILED' AND coalesce(error_message, '') = ''")" 0
 expect_match "bad JSON: the parser's error and the raw line" \
     "$(sql "SELECT error_message || ' | ' || (payload->>'raw') FROM data_capture.profitdll_callbacks WHERE payload->>'raw' LIKE '{\"type\":\"TRADE\",%'")" \
@@ -47,8 +47,11 @@ expect_match "bad JSON: the parser's error and the raw line" \
 expect_match "bytes that are not UTF-8: logged, escaped" \
     "$(sql "SELECT error_message || ' | ' || (payload->>'raw') FROM data_capture.profitdll_callbacks WHERE error_message LIKE '%UTF-8%'")" \
     '^the line is not valid UTF-8 \| \{"ÿþ"\}$'
-expect_match "a negative price: FAILED with the field" \
-    "$(sql "SELECT error_message FROM data_capture.profitdll_callbacks WHERE callback_type = 'TRADE' AND status = 'FAILED'")" 'price'
+expect_match "a negative price, a quantity beyond DECIMAL(18,8), a bad time: FAILED with the field" \
+    "$(sql "SELECT string_agg(error_message, ' | ' ORDER BY error_message) FROM data_capture.profitdll_callbacks WHERE callback_type = 'TRADE' AND status = 'FAILED'")" 'quantity.* \| .*price.* \| .*time'
+expect_eq "a line longer than 1 MiB: FAILED, its length, its first 2 KiB kept" \
+    "$(sql "SELECT error_message || ' ' || (payload->>'bytes') || ' ' || length(payload->>'raw') FROM data_capture.profitdll_callbacks WHERE error_message LIKE 'line longer%'")" \
+    "line longer than 1048576 bytes $((1536 * 1024 + 25)) 2048"
 expect_match "an unknown symbol: SKIPPED, why" \
     "$(sql "SELECT error_message FROM data_capture.profitdll_callbacks WHERE status = 'SKIPPED' AND callback_type = 'TRADE'")" '^unknown symbol'
 expect_match "a book action that does not fit: FAILED" \
@@ -69,7 +72,7 @@ expect_match "order_book_snapshots: the latest book written" \
 
 http GET /feed
 expect_match "GET /feed: connected, since, reconnects" "$BODY" '^\{"feed":"bridge","state":"running",.*"bridge":"127.0.0.1:[0-9]+","mode":"connect","connected":true,"connected_since":"[0-9T:.Z-]+","last_message_at":"[0-9T:.Z-]+","next_attempt_at":null,"connections":3,"reconnects":2,"drops":2,'
-expect_match "GET /feed: callback counts and rate" "$BODY" '"callbacks":\{"total":20,"processed":12,"failed":6,"skipped":2,"logged":20,"per_s":[0-9.]+\}'
+expect_match "GET /feed: callback counts and rate" "$BODY" '"callbacks":\{"total":23,"processed":12,"failed":9,"skipped":2,"logged":23,"per_s":[0-9.]+\}'
 expect_match "GET /feed: the bridge's states" "$BODY" '"states":\{"MARKET_DATA":"CONNECTED","ROUTING":"UP3"\}'
 expect_match "GET /feed: processing latency p50/p99" "$BODY" '"visible_ms":\{"p50":[0-9.]+,"p99":[0-9.]+'
 
