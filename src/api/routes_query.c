@@ -16,30 +16,20 @@
  * `from`/`to` select the half-open interval [from, to). Lists answer a JSON array.
  *
  * SQL text is constant; every value is a bound parameter, the parameter of the
- * i-th query key being $i+1 (struct query). Does not: page beyond `limit` (narrow
+ * i-th query key being $i+1 (struct ts_query, api/query.h). Does not: page beyond `limit` (narrow
  * `to` instead), join other databases (symbols are not checked against
  * data_capture.instruments: an unknown symbol simply matches nothing).
  * Handlers run on the HTTP worker threads (blocking routes).
  */
 #include "api/internal.h"
 
-#include <assert.h>
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "api/query.h"
 #include "api/respond.h"
-#include "core/buf.h"
 #include "core/utf8.h"
-#include "core/tstime.h"
-#include "core/uuid.h"
-
-#define LIST_DEFAULT 100
-#define LIST_MAX 1000
-#define MAX_KEYS 10 /* query keys of one endpoint, plus one path parameter */
-#define SLOT_LEN 40 /* a canonical UUID (37), a time (28) or a limit */
 
 /* ---- enums of the schema, spelled as its CHECK constraints spell them ---- */
 
@@ -52,256 +42,7 @@ static const char *const position_status[] = {"OPEN", "CLOSING", "CLOSED"};
 static const char *const history_reasons[] = {"trade_fill", "price_update", "eod_snapshot"};
 #define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
-/* ---- a request's query string, checked, as statement parameters ---- */
-
-/*
- * The values of one request: raw[i] is the decoded value of keys[i] (NULL when
- * absent); param[i] is what is bound to $i+1: raw[i] itself, or its canonical form
- * in slot[i] (UUIDs lowercase, times with microseconds, the limit with its default).
- * A path parameter, when the endpoint has one, is bound after the keys.
- */
-struct query {
-    const char *const *keys; /* NULL-terminated, borrowed (static) */
-    int nkeys;
-    char *raw[MAX_KEYS];         /* owned (ts_api_qs), freed by query_close() */
-    const char *param[MAX_KEYS]; /* borrowed from raw[] or slot[]; NULL: SQL NULL */
-    char slot[MAX_KEYS][SLOT_LEN];
-    int64_t ns[MAX_KEYS]; /* parsed times, ns since the epoch */
-    int nparams;          /* nkeys, plus 1 with a path parameter */
-};
-
-static int query_open(struct query *q, const struct ts_http_req *req, const char *const *keys,
-                      struct ts_err *err)
-{
-    memset(q, 0, sizeof(*q));
-    q->keys = keys;
-    while (keys[q->nkeys]) {
-        q->nkeys++;
-    }
-    assert(q->nkeys < MAX_KEYS); /* one slot stays for the path parameter */
-    int rc = ts_api_qs(req->query, keys, q->raw, err);
-    if (rc) {
-        return rc;
-    }
-    for (int i = 0; i < q->nkeys; i++) {
-        q->param[i] = q->raw[i];
-    }
-    q->nparams = q->nkeys;
-    return 0;
-}
-
-static void query_close(struct query *q)
-{
-    if (q->keys) {
-        ts_api_qs_free(q->keys, q->raw);
-    }
-}
-
-/* Index of key in q->keys; asking for a key the endpoint does not declare is a bug. */
-static int query_idx(const struct query *q, const char *key)
-{
-    int i = 0;
-    while (i < q->nkeys && strcmp(q->keys[i], key)) {
-        i++;
-    }
-    assert(i < q->nkeys);
-    return i;
-}
-
-
-/* Free text compared exactly (symbol, changed_by): any valid UTF-8, even empty. */
-static int q_text(struct query *q, const char *key, struct ts_err *err)
-{
-    int i = query_idx(q, key);
-    if (!q->raw[i]) {
-        return 0;
-    }
-    if (!ts_utf8_valid(q->raw[i], strlen(q->raw[i]))) {
-        return ts_err_set(err, TS_EINVAL, "query parameter '%s' is not valid UTF-8", key);
-    }
-    return 0;
-}
-
-/* One of names, exactly (enums are case-sensitive, as the schema spells them). */
-static int q_enum(struct query *q, const char *key, const char *const *names, int n,
-                  struct ts_err *err)
-{
-    int i = query_idx(q, key);
-    if (!q->raw[i]) {
-        return 0;
-    }
-    for (int k = 0; k < n; k++) {
-        if (!strcmp(q->raw[i], names[k])) {
-            return 0;
-        }
-    }
-    struct ts_buf allowed = TS_BUF_INIT;
-    for (int k = 0; k < n; k++) {
-        ts_buf_addf(&allowed, "%s%s", k ? ", " : "", names[k]);
-    }
-    ts_err_set(err, TS_EINVAL, "query parameter '%s' must be one of %s (not '%.64s')", key,
-               allowed.buf, q->raw[i]);
-    ts_buf_release(&allowed);
-    return TS_EINVAL;
-}
-
-/* A UUID in its canonical 8-4-4-4-12 form, either case; bound lowercase. */
-static int q_uuid(struct query *q, const char *key, struct ts_err *err)
-{
-    struct ts_uuid u;
-    int i = query_idx(q, key);
-    if (!q->raw[i]) {
-        return 0;
-    }
-    if (ts_uuid_parse(q->raw[i], strlen(q->raw[i]), &u)) {
-        return ts_err_set(err, TS_EINVAL, "query parameter '%s' must be a UUID (not '%.64s')", key,
-                          q->raw[i]);
-    }
-    ts_uuid_format(&u, q->slot[i]);
-    q->param[i] = q->slot[i];
-    return 0;
-}
-
-/*
- * An RFC 3339 time (or a bare date, midnight UTC), bound as UTC text with
- * microseconds. Columns hold microseconds, so a finer instant is rounded up:
- * for a column c and an instant t, c >= t and c < t both equal the comparison
- * with t rounded up to the microsecond, and [from, to) stays exact.
- */
-static int q_time(struct query *q, const char *key, struct ts_err *err)
-{
-    int64_t ns;
-    char fixed[64];
-    int i = query_idx(q, key);
-    if (!q->raw[i]) {
-        return 0;
-    }
-    /*
-     * A '+' left unencoded in a query string arrives as a space (form encoding):
-     * "…T14:00:00 03:00". After the time of day a space can only have been the '+'
-     * of an offset, so it is read as one; anywhere else it stays a space.
-     */
-    const char *s = q->raw[i];
-    size_t len = strlen(s);
-    if (len > 19 && len < sizeof(fixed) && s[len - 6] == ' ' && s[len - 3] == ':') {
-        memcpy(fixed, s, len + 1);
-        fixed[len - 6] = '+';
-        s = fixed;
-    }
-    if (ts_time_parse_rfc3339_err(s, len, &ns, err)) {
-        return ts_err_wrap(err, "query parameter '%s' is not an RFC 3339 time", key);
-    }
-    int64_t rem = ns % TS_NS_PER_US;
-    if (rem > 0 && ns <= INT64_MAX - TS_NS_PER_US) {
-        ns += TS_NS_PER_US - rem;
-    } else if (rem < 0) {
-        ns -= rem;
-    }
-    if (ts_time_format_rfc3339(ns, q->slot[i], sizeof(q->slot[i])) == 0) {
-        return ts_err_set(err, TS_EINVAL, "query parameter '%s' is out of range", key);
-    }
-    q->ns[i] = ns;
-    q->param[i] = q->slot[i];
-    return 0;
-}
-
-/* from and to, each optional; when both are given, from must not be after to. */
-static int q_range(struct query *q, struct ts_err *err)
-{
-    int rc = q_time(q, "from", err);
-    if (rc || (rc = q_time(q, "to", err))) {
-        return rc;
-    }
-    int f = query_idx(q, "from"), t = query_idx(q, "to");
-    if (q->param[f] && q->param[t] && q->ns[f] > q->ns[t]) {
-        return ts_err_set(err, TS_EINVAL, "query parameter 'from' is after 'to'");
-    }
-    return 0;
-}
-
-/* limit: plain digits, 1..LIST_MAX, default LIST_DEFAULT. */
-static int q_limit(struct query *q, struct ts_err *err)
-{
-    int i = query_idx(q, "limit");
-    const char *s = q->raw[i];
-    int v = 0;
-    if (s) {
-        size_t n = strlen(s);
-        bool ok = n >= 1 && n <= 4;
-        for (size_t k = 0; ok && k < n; k++) {
-            ok = s[k] >= '0' && s[k] <= '9';
-            v = v * 10 + (s[k] - '0');
-        }
-        if (!ok || v < 1 || v > LIST_MAX) {
-            return ts_err_set(err, TS_EINVAL,
-                              "query parameter 'limit' must be an integer from 1 to %d (not "
-                              "'%.64s')",
-                              LIST_MAX, s);
-        }
-    } else {
-        v = LIST_DEFAULT;
-    }
-    snprintf(q->slot[i], sizeof(q->slot[i]), "%d", v);
-    q->param[i] = q->slot[i];
-    return 0;
-}
-
-/* The {} segment of the path as a UUID, bound after the query keys. */
-static int q_path_uuid(struct query *q, const struct ts_http_req *req, const char *what,
-                       struct ts_err *err)
-{
-    struct ts_uuid u;
-    const char *s = req->nparams > 0 ? req->params[0] : "";
-    int i = q->nkeys;
-    if (ts_uuid_parse(s, strlen(s), &u)) {
-        return ts_err_set(err, TS_EINVAL, "%s id '%.64s' is not a UUID", what, s);
-    }
-    ts_uuid_format(&u, q->slot[i]);
-    q->param[i] = q->slot[i];
-    q->nparams = q->nkeys + 1;
-    return 0;
-}
-
 /* ---- answers ---- */
-
-/* Runs a list statement and answers its rows as a JSON array; *nrows gets their number. */
-static int list_answer_in(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp,
-                          const char *what, const char *sql, const struct query *q, int *nrows,
-                          struct ts_err *err)
-{
-    PGresult *res;
-    int rc = ts_api_query(api, m, what, sql, q->nparams, q->param, &res, err);
-    if (rc) {
-        return rc;
-    }
-    if (nrows) {
-        *nrows = PQntuples(res);
-    }
-    ts_buf_reset(&resp->body);
-    ts_api_rows_json(&resp->body, res);
-    PQclear(res);
-    return 0;
-}
-
-static int list_answer(struct ts_api *api, struct ts_http_resp *resp, const char *what,
-                       const char *sql, const struct query *q, int *nrows, struct ts_err *err)
-{
-    return list_answer_in(api, TS_MOD_ORDER_MANAGER, resp, what, sql, q, nrows, err);
-}
-
-/* One row by a key, 200 with it or 404 naming it. */
-static int one_answer(struct ts_api *api, struct ts_http_resp *resp, const char *what,
-                      const char *sql, const char *key, const char *notfound, struct ts_err *err)
-{
-    PGresult *res;
-    int rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, what, sql, 1, &key, &res, err);
-    if (rc) {
-        return rc;
-    }
-    ts_api_one_row(resp, res, notfound);
-    PQclear(res);
-    return 0;
-}
 
 /*
  * After an empty list under /<things>/{id}/...: 404 when the parent row does not
@@ -330,73 +71,70 @@ static void get_orders(void *app, const struct ts_http_req *req, struct ts_http_
     static const char *const keys[] = {"status", "symbol", "account_id", "strategy_id",
                                        "from",   "to",     "limit",      NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_enum(&q, "status", NAMES(order_status), &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_uuid(&q, "account_id", &err));
-    TRY(q_uuid(&q, "strategy_id", &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "list orders",
-                    "SELECT * FROM order_manager.orders"
-                    " WHERE ($1::text IS NULL OR status = $1)"
-                    " AND ($2::text IS NULL OR symbol = $2)"
-                    " AND ($3::uuid IS NULL OR account_id = $3)"
-                    " AND ($4::uuid IS NULL OR strategy_id = $4)"
-                    " AND ($5::timestamptz IS NULL OR created_at >= $5)"
-                    " AND ($6::timestamptz IS NULL OR created_at < $6)"
-                    " ORDER BY created_at DESC, id DESC LIMIT $7::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "status", NAMES(order_status), &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_uuid(&q, "strategy_id", &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list orders",
+                      "SELECT * FROM order_manager.orders"
+                      " WHERE ($1::text IS NULL OR status = $1)"
+                      " AND ($2::text IS NULL OR symbol = $2)"
+                      " AND ($3::uuid IS NULL OR account_id = $3)"
+                      " AND ($4::uuid IS NULL OR strategy_id = $4)"
+                      " AND ($5::timestamptz IS NULL OR created_at >= $5)"
+                      " AND ($6::timestamptz IS NULL OR created_at < $6)"
+                      " ORDER BY created_at DESC, id DESC LIMIT $7::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 static void get_order(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     static const char *const keys[] = {NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
-    char what[64];
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_path_uuid(&q, req, "order", &err));
-    snprintf(what, sizeof(what), "order '%s'", q.param[0]);
-    TRY(one_answer(app, resp, "read order", "SELECT * FROM order_manager.orders WHERE id = $1",
-                   q.param[0], what, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_bind_path_uuid(&q, req, "order", &err));
+    TRY(ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read order",
+                     "SELECT * FROM order_manager.orders WHERE id = $1", q.param[0], "order",
+                     &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 static void get_order_by_ref(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     static const char *const keys[] = {NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
-    struct ts_buf what = TS_BUF_INIT;
+    struct ts_query q;
     const char *ref = req->nparams > 0 ? req->params[0] : "";
     int rc;
-    TRY(query_open(&q, req, keys, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
     if (!ts_utf8_valid(ref, strlen(ref))) {
         rc = ts_err_set(&err, TS_EINVAL, "order_ref is not valid UTF-8");
         goto out;
     }
-    ts_buf_addf(&what, "order with order_ref '%.64s'", ref);
-    TRY(one_answer(app, resp, "read order",
-                   "SELECT * FROM order_manager.orders WHERE order_ref = $1", ref, what.buf, &err));
+    TRY(ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read order",
+                     "SELECT * FROM order_manager.orders WHERE order_ref = $1", ref,
+                     "order with order_ref", &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    ts_buf_release(&what);
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* The trail of one order, oldest first: seq orders its rows (changed_at can tie). */
@@ -404,14 +142,14 @@ static void get_order_audit(void *app, const struct ts_http_req *req, struct ts_
 {
     static const char *const keys[] = {NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int n = 0, rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_path_uuid(&q, req, "order", &err));
-    TRY(list_answer(app, resp, "read order audit trail",
-                    "SELECT * FROM order_manager.order_audit_log WHERE order_id = $1"
-                    " ORDER BY seq",
-                    &q, &n, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_bind_path_uuid(&q, req, "order", &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read order audit trail",
+                      "SELECT * FROM order_manager.order_audit_log WHERE order_id = $1"
+                      " ORDER BY seq",
+                      &q, &n, &err));
     if (n == 0) {
         TRY(check_parent(app, "SELECT 1 FROM order_manager.orders WHERE id = $1", q.param[0],
                          "order", &err));
@@ -420,7 +158,7 @@ out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* ---- trades ---- */
@@ -430,28 +168,28 @@ static void get_trades(void *app, const struct ts_http_req *req, struct ts_http_
     static const char *const keys[] = {"order_id", "symbol", "account_id", "from",
                                        "to",       "limit",  NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_uuid(&q, "order_id", &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_uuid(&q, "account_id", &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "list trades",
-                    "SELECT * FROM order_manager.trades"
-                    " WHERE ($1::uuid IS NULL OR order_id = $1)"
-                    " AND ($2::text IS NULL OR symbol = $2)"
-                    " AND ($3::uuid IS NULL OR account_id = $3)"
-                    " AND ($4::timestamptz IS NULL OR executed_at >= $4)"
-                    " AND ($5::timestamptz IS NULL OR executed_at < $5)"
-                    " ORDER BY executed_at DESC, id DESC LIMIT $6::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_uuid(&q, "order_id", &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list trades",
+                      "SELECT * FROM order_manager.trades"
+                      " WHERE ($1::uuid IS NULL OR order_id = $1)"
+                      " AND ($2::text IS NULL OR symbol = $2)"
+                      " AND ($3::uuid IS NULL OR account_id = $3)"
+                      " AND ($4::timestamptz IS NULL OR executed_at >= $4)"
+                      " AND ($5::timestamptz IS NULL OR executed_at < $5)"
+                      " ORDER BY executed_at DESC, id DESC LIMIT $6::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* ---- the tape (data_capture) ---- */
@@ -460,25 +198,25 @@ static void get_market_ticks(void *app, const struct ts_http_req *req, struct ts
 {
     static const char *const keys[] = {"symbol", "from", "to", "limit", NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer_in(app, TS_MOD_DATA_CAPTURE, resp, "list ticks",
-                       "SELECT symbol, tick_time, trade_id, exchange, price, volume, aggressor,"
-                       " received_time, source FROM data_capture.market_ticks"
-                       " WHERE ($1::text IS NULL OR symbol = $1)"
-                       " AND ($2::timestamptz IS NULL OR tick_time >= $2)"
-                       " AND ($3::timestamptz IS NULL OR tick_time < $3)"
-                       " ORDER BY tick_time DESC, trade_id DESC LIMIT $4::int",
-                       &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_DATA_CAPTURE, resp, "list ticks",
+                      "SELECT symbol, tick_time, trade_id, exchange, price, volume, aggressor,"
+                      " received_time, source FROM data_capture.market_ticks"
+                      " WHERE ($1::text IS NULL OR symbol = $1)"
+                      " AND ($2::timestamptz IS NULL OR tick_time >= $2)"
+                      " AND ($3::timestamptz IS NULL OR tick_time < $3)"
+                      " ORDER BY tick_time DESC, trade_id DESC LIMIT $4::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* 1m bars from the rollup, or 5m..1d bars made of them (1d: B3 trading dates). */
@@ -487,39 +225,40 @@ static void get_market_bars(void *app, const struct ts_http_req *req, struct ts_
     static const char *const keys[] = {"symbol", "interval", "from", "to", "limit", NULL};
     static const char *const intervals[] = {"1m", "5m", "15m", "1h", "1d"};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_text(&q, "symbol", &err));
-    if (!q.param[query_idx(&q, "symbol")]) {
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    if (!q.param[ts_query_idx(&q, "symbol")]) {
         TRY(ts_err_set(&err, TS_EINVAL, "query parameter 'symbol' is required"));
     }
-    TRY(q_enum(&q, "interval", NAMES(intervals), &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
+    TRY(ts_query_enum(&q, "interval", NAMES(intervals), &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
     /* $2 is the interval's name: '1m' -> '1 minute' ... bucketed from midnight B3 (03:00 UTC) */
-    TRY(list_answer_in(app, TS_MOD_DATA_CAPTURE, resp, "list bars",
-                       "WITH iv AS (SELECT CASE coalesce($2::text, '1m') WHEN '1m' THEN interval"
-                       " '1 minute' WHEN '5m' THEN interval '5 minutes' WHEN '15m' THEN interval"
-                       " '15 minutes' WHEN '1h' THEN interval '1 hour' ELSE interval '1 day' END"
-                       " AS step)"
-                       " SELECT symbol, coalesce($2::text, '1m') AS interval, bucket, open, high,"
-                       " low, close, volume, trade_count FROM ("
-                       "  SELECT b.symbol, date_bin(iv.step, b.bucket,"
-                       "   timestamptz '2000-01-03 03:00:00+00') AS bucket,"
-                       "   (array_agg(b.open ORDER BY b.bucket))[1] AS open, max(b.high) AS high,"
-                       "   min(b.low) AS low, (array_agg(b.close ORDER BY b.bucket DESC))[1] AS close,"
-                       "   sum(b.volume) AS volume, sum(b.trade_count)::bigint AS trade_count"
-                       "  FROM data_capture.market_bars_1m b, iv WHERE b.symbol = $1"
-                       "  AND ($3::timestamptz IS NULL OR b.bucket >= $3)"
-                       "  AND ($4::timestamptz IS NULL OR b.bucket < $4)"
-                       "  GROUP BY 1, 2) x ORDER BY bucket DESC LIMIT $5::int",
-                       &q, NULL, &err));
+    TRY(ts_query_list(
+        app, TS_MOD_DATA_CAPTURE, resp, "list bars",
+        "WITH iv AS (SELECT CASE coalesce($2::text, '1m') WHEN '1m' THEN interval"
+        " '1 minute' WHEN '5m' THEN interval '5 minutes' WHEN '15m' THEN interval"
+        " '15 minutes' WHEN '1h' THEN interval '1 hour' ELSE interval '1 day' END"
+        " AS step)"
+        " SELECT symbol, coalesce($2::text, '1m') AS interval, bucket, open, high,"
+        " low, close, volume, trade_count FROM ("
+        "  SELECT b.symbol, date_bin(iv.step, b.bucket,"
+        "   timestamptz '2000-01-03 03:00:00+00') AS bucket,"
+        "   (array_agg(b.open ORDER BY b.bucket))[1] AS open, max(b.high) AS high,"
+        "   min(b.low) AS low, (array_agg(b.close ORDER BY b.bucket DESC))[1] AS close,"
+        "   sum(b.volume) AS volume, sum(b.trade_count)::bigint AS trade_count"
+        "  FROM data_capture.market_bars_1m b, iv WHERE b.symbol = $1"
+        "  AND ($3::timestamptz IS NULL OR b.bucket >= $3)"
+        "  AND ($4::timestamptz IS NULL OR b.bucket < $4)"
+        "  GROUP BY 1, 2) x ORDER BY bucket DESC LIMIT $5::int",
+        &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* ---- positions ---- */
@@ -529,27 +268,27 @@ static void get_positions(void *app, const struct ts_http_req *req, struct ts_ht
     static const char *const keys[] = {"status", "account_id", "strategy_id",
                                        "symbol", "limit",      NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_enum(&q, "status", NAMES(position_status), &err));
-    TRY(q_uuid(&q, "account_id", &err));
-    TRY(q_uuid(&q, "strategy_id", &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "list positions",
-                    "SELECT * FROM order_manager.positions"
-                    " WHERE ($1::text IS NULL OR status = $1)"
-                    " AND ($2::uuid IS NULL OR account_id = $2)"
-                    " AND ($3::uuid IS NULL OR strategy_id = $3)"
-                    " AND ($4::text IS NULL OR symbol = $4)"
-                    " ORDER BY opened_at DESC, id DESC LIMIT $5::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "status", NAMES(position_status), &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_uuid(&q, "strategy_id", &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list positions",
+                      "SELECT * FROM order_manager.positions"
+                      " WHERE ($1::text IS NULL OR status = $1)"
+                      " AND ($2::uuid IS NULL OR account_id = $2)"
+                      " AND ($3::uuid IS NULL OR strategy_id = $3)"
+                      " AND ($4::text IS NULL OR symbol = $4)"
+                      " ORDER BY opened_at DESC, id DESC LIMIT $5::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 static void get_position_history(void *app, const struct ts_http_req *req,
@@ -557,21 +296,21 @@ static void get_position_history(void *app, const struct ts_http_req *req,
 {
     static const char *const keys[] = {"reason", "from", "to", "limit", NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int n = 0, rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_path_uuid(&q, req, "position", &err));
-    TRY(q_enum(&q, "reason", NAMES(history_reasons), &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "read position history",
-                    "SELECT * FROM order_manager.position_history"
-                    " WHERE position_id = $5"
-                    " AND ($1::text IS NULL OR reason = $1)"
-                    " AND ($2::timestamptz IS NULL OR snapshot_at >= $2)"
-                    " AND ($3::timestamptz IS NULL OR snapshot_at < $3)"
-                    " ORDER BY snapshot_at DESC, id DESC LIMIT $4::int",
-                    &q, &n, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_bind_path_uuid(&q, req, "position", &err));
+    TRY(ts_query_enum(&q, "reason", NAMES(history_reasons), &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read position history",
+                      "SELECT * FROM order_manager.position_history"
+                      " WHERE position_id = $5"
+                      " AND ($1::text IS NULL OR reason = $1)"
+                      " AND ($2::timestamptz IS NULL OR snapshot_at >= $2)"
+                      " AND ($3::timestamptz IS NULL OR snapshot_at < $3)"
+                      " ORDER BY snapshot_at DESC, id DESC LIMIT $4::int",
+                      &q, &n, &err));
     if (n == 0) {
         TRY(check_parent(app, "SELECT 1 FROM order_manager.positions WHERE id = $1",
                          q.param[q.nkeys], "position", &err));
@@ -580,7 +319,7 @@ out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* ---- compliance (spec §9.3) ---- */
@@ -591,30 +330,30 @@ static void get_audit(void *app, const struct ts_http_req *req, struct ts_http_r
     static const char *const keys[] = {"changed_by", "action", "from", "to",
                                        "order_id",   "limit",  NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_text(&q, "changed_by", &err));
-    TRY(q_enum(&q, "action", NAMES(audit_actions), &err));
-    TRY(q_range(&q, &err));
-    TRY(q_uuid(&q, "order_id", &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "read order audit log",
-                    "SELECT a.*, o.order_ref, o.symbol, o.account_id"
-                    " FROM order_manager.order_audit_log a"
-                    " LEFT JOIN order_manager.orders o ON o.id = a.order_id"
-                    " WHERE ($1::text IS NULL OR a.changed_by = $1)"
-                    " AND ($2::text IS NULL OR a.action = $2)"
-                    " AND ($3::timestamptz IS NULL OR a.changed_at >= $3)"
-                    " AND ($4::timestamptz IS NULL OR a.changed_at < $4)"
-                    " AND ($5::uuid IS NULL OR a.order_id = $5)"
-                    " ORDER BY a.changed_at DESC, a.seq DESC LIMIT $6::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_text(&q, "changed_by", &err));
+    TRY(ts_query_enum(&q, "action", NAMES(audit_actions), &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_uuid(&q, "order_id", &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read order audit log",
+                      "SELECT a.*, o.order_ref, o.symbol, o.account_id"
+                      " FROM order_manager.order_audit_log a"
+                      " LEFT JOIN order_manager.orders o ON o.id = a.order_id"
+                      " WHERE ($1::text IS NULL OR a.changed_by = $1)"
+                      " AND ($2::text IS NULL OR a.action = $2)"
+                      " AND ($3::timestamptz IS NULL OR a.changed_at >= $3)"
+                      " AND ($4::timestamptz IS NULL OR a.changed_at < $4)"
+                      " AND ($5::uuid IS NULL OR a.order_id = $5)"
+                      " ORDER BY a.changed_at DESC, a.seq DESC LIMIT $6::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /*
@@ -627,33 +366,33 @@ static void get_audit_modified(void *app, const struct ts_http_req *req, struct 
     static const char *const keys[] = {"changed_by", "account_id", "symbol", "from",
                                        "to",         "limit",      NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_text(&q, "changed_by", &err));
-    TRY(q_uuid(&q, "account_id", &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "read orders modified after submission",
-                    "SELECT a.order_id, o.order_ref, o.symbol, o.side, o.order_type,"
-                    " o.status AS order_status, o.account_id, o.strategy_id, o.submitted_at,"
-                    " a.id AS audit_id, a.seq, a.changed_by, a.changed_at, a.reason, a.changes"
-                    " FROM order_manager.order_audit_log a"
-                    " JOIN order_manager.orders o ON o.id = a.order_id"
-                    " WHERE a.action = 'MODIFIED' AND a.changed_at > o.submitted_at"
-                    " AND ($1::text IS NULL OR a.changed_by = $1)"
-                    " AND ($2::uuid IS NULL OR o.account_id = $2)"
-                    " AND ($3::text IS NULL OR o.symbol = $3)"
-                    " AND ($4::timestamptz IS NULL OR a.changed_at >= $4)"
-                    " AND ($5::timestamptz IS NULL OR a.changed_at < $5)"
-                    " ORDER BY a.changed_at DESC, a.seq DESC LIMIT $6::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_text(&q, "changed_by", &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read orders modified after submission",
+                      "SELECT a.order_id, o.order_ref, o.symbol, o.side, o.order_type,"
+                      " o.status AS order_status, o.account_id, o.strategy_id, o.submitted_at,"
+                      " a.id AS audit_id, a.seq, a.changed_by, a.changed_at, a.reason, a.changes"
+                      " FROM order_manager.order_audit_log a"
+                      " JOIN order_manager.orders o ON o.id = a.order_id"
+                      " WHERE a.action = 'MODIFIED' AND a.changed_at > o.submitted_at"
+                      " AND ($1::text IS NULL OR a.changed_by = $1)"
+                      " AND ($2::uuid IS NULL OR o.account_id = $2)"
+                      " AND ($3::text IS NULL OR o.symbol = $3)"
+                      " AND ($4::timestamptz IS NULL OR a.changed_at >= $4)"
+                      " AND ($5::timestamptz IS NULL OR a.changed_at < $5)"
+                      " ORDER BY a.changed_at DESC, a.seq DESC LIMIT $6::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /*
@@ -666,36 +405,36 @@ static void get_audit_rejected(void *app, const struct ts_http_req *req, struct 
     static const char *const keys[] = {"account_id", "strategy_id", "symbol", "from",
                                        "to",         "limit",       NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_uuid(&q, "account_id", &err));
-    TRY(q_uuid(&q, "strategy_id", &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_range(&q, &err));
-    TRY(q_limit(&q, &err));
-    TRY(list_answer(app, resp, "read rejected orders",
-                    "SELECT * FROM ("
-                    " SELECT o.*, coalesce(r.changed_at, o.updated_at) AS rejected_at,"
-                    " r.changed_by AS rejected_by"
-                    " FROM order_manager.orders o"
-                    " LEFT JOIN LATERAL (SELECT a.changed_at, a.changed_by"
-                    "  FROM order_manager.order_audit_log a"
-                    "  WHERE a.order_id = o.id AND a.new_status = 'REJECTED'"
-                    "  ORDER BY a.seq LIMIT 1) r ON true"
-                    " WHERE o.status = 'REJECTED'"
-                    " AND ($1::uuid IS NULL OR o.account_id = $1)"
-                    " AND ($2::uuid IS NULL OR o.strategy_id = $2)"
-                    " AND ($3::text IS NULL OR o.symbol = $3)) x"
-                    " WHERE ($4::timestamptz IS NULL OR rejected_at >= $4)"
-                    " AND ($5::timestamptz IS NULL OR rejected_at < $5)"
-                    " ORDER BY rejected_at DESC, id DESC LIMIT $6::int",
-                    &q, NULL, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_uuid(&q, "strategy_id", &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read rejected orders",
+                      "SELECT * FROM ("
+                      " SELECT o.*, coalesce(r.changed_at, o.updated_at) AS rejected_at,"
+                      " r.changed_by AS rejected_by"
+                      " FROM order_manager.orders o"
+                      " LEFT JOIN LATERAL (SELECT a.changed_at, a.changed_by"
+                      "  FROM order_manager.order_audit_log a"
+                      "  WHERE a.order_id = o.id AND a.new_status = 'REJECTED'"
+                      "  ORDER BY a.seq LIMIT 1) r ON true"
+                      " WHERE o.status = 'REJECTED'"
+                      " AND ($1::uuid IS NULL OR o.account_id = $1)"
+                      " AND ($2::uuid IS NULL OR o.strategy_id = $2)"
+                      " AND ($3::text IS NULL OR o.symbol = $3)) x"
+                      " WHERE ($4::timestamptz IS NULL OR rejected_at >= $4)"
+                      " AND ($5::timestamptz IS NULL OR rejected_at < $5)"
+                      " ORDER BY rejected_at DESC, id DESC LIMIT $6::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* ---- rollups ---- */
@@ -710,30 +449,30 @@ static void get_trade_summary(void *app, const struct ts_http_req *req, struct t
 {
     static const char *const keys[] = {"from", "to", "symbol", "limit", NULL};
     struct ts_err err = TS_ERR_INIT;
-    struct query q;
+    struct ts_query q;
     int rc;
-    TRY(query_open(&q, req, keys, &err));
-    TRY(q_range(&q, &err));
-    TRY(q_text(&q, "symbol", &err));
-    TRY(q_limit(&q, &err));
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_range(&q, &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_limit(&q, &err));
     TRY(ts_api_query(app, TS_MOD_ORDER_MANAGER, "refresh the daily trade summary",
                      "SELECT order_manager.rollup_trade_summary_daily()", 0, NULL, NULL, &err));
-    TRY(list_answer(app, resp, "read the daily trade summary",
-                    "SELECT trade_date, symbol, side, trade_count, total_volume, avg_price,"
-                    " total_value, total_commission, total_tax, refreshed_at"
-                    " FROM order_manager.trade_summary_daily"
-                    " WHERE ($1::timestamptz IS NULL"
-                    "  OR trade_date >= ($1::timestamptz AT TIME ZONE 'UTC')::date)"
-                    " AND ($2::timestamptz IS NULL OR trade_date <="
-                    "  (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date)"
-                    " AND ($3::text IS NULL OR symbol = $3)"
-                    " ORDER BY trade_date DESC, symbol, side LIMIT $4::int",
-                    &q, NULL, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "read the daily trade summary",
+                      "SELECT trade_date, symbol, side, trade_count, total_volume, avg_price,"
+                      " total_value, total_commission, total_tax, refreshed_at"
+                      " FROM order_manager.trade_summary_daily"
+                      " WHERE ($1::timestamptz IS NULL"
+                      "  OR trade_date >= ($1::timestamptz AT TIME ZONE 'UTC')::date)"
+                      " AND ($2::timestamptz IS NULL OR trade_date <="
+                      "  (($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date)"
+                      " AND ($3::text IS NULL OR symbol = $3)"
+                      " ORDER BY trade_date DESC, symbol, side LIMIT $4::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    query_close(&q);
+    ts_query_close(&q);
 }
 
 /* by-ref before {}/audit: /orders/by-ref/audit is the order whose ref is "audit". */

@@ -13,7 +13,9 @@
  * checked here only, spec §5.1).
  *
  * SQL text is built only from the constant column and table names of this file;
- * every value is a bound parameter. Ids are UUIDv7 made here (core/uuid.h).
+ * every value is a bound parameter. Ids are UUIDv7 made here (core/uuid.h). The
+ * query strings of the lists and the {id} segments are read as every GET read
+ * reads them (api/query.h).
  *
  * After a successful change the order manager, which holds this data in memory,
  * re-reads it (ts_oms_reload) before the answer is sent, so that an order placed
@@ -33,6 +35,7 @@
 
 #include "api/api.h"
 #include "api/json.h"
+#include "api/query.h"
 #include "api/respond.h"
 #include "core/dec.h"
 #include "core/utf8.h"
@@ -41,8 +44,6 @@
 #include "core/uuid.h"
 #include "oms/oms.h"
 
-#define LIST_DEFAULT "100"
-#define LIST_MAX 1000
 #define OBJECT_MAX (256 * 1024) /* bytes of a metadata/parameters object */
 #define MAX_COLS 16
 
@@ -224,7 +225,6 @@ static int field_start(struct body *b, const char *key, unsigned flags, struct t
     }
     return 0;
 }
-
 
 /* Free text: at most maxchars characters (varchar counts characters), no control characters. */
 static int rd_text(struct body *b, const char *key, unsigned flags, size_t maxchars,
@@ -595,108 +595,6 @@ static void reload(struct ts_api *api, unsigned what)
     }
 }
 
-/* The {id} segment as a canonical UUID; a malformed one is a bad argument (400). */
-static int path_uuid(const struct ts_http_req *req, const char *what, char out[TS_UUID_STRLEN],
-                     struct ts_err *err)
-{
-    struct ts_uuid u;
-    const char *s = req->nparams > 0 ? req->params[0] : "";
-    if (ts_uuid_parse(s, strlen(s), &u)) {
-        return ts_err_set(err, TS_EINVAL, "%s id '%.64s' is not a UUID", what, s);
-    }
-    ts_uuid_format(&u, out);
-    return 0;
-}
-
-/* ?limit=: 1..1000, default 100, plain digits. */
-static int parse_limit(const char *s, char out[8], struct ts_err *err)
-{
-    if (!s) {
-        snprintf(out, 8, "%s", LIST_DEFAULT);
-        return 0;
-    }
-    size_t n = strlen(s);
-    int v = 0;
-    for (size_t i = 0; i < n && n <= 4; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            n = 0;
-            break;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    if (n == 0 || n > 4 || v < 1 || v > LIST_MAX) {
-        return ts_err_set(err, TS_EINVAL, "query parameter 'limit' must be an integer from 1 to %d",
-                          LIST_MAX);
-    }
-    snprintf(out, 8, "%d", v);
-    return 0;
-}
-
-/* A filter value that must be one of names (NULL: no filter). */
-static int check_filter(const char *key, const char *v, const char *const *names, int n,
-                        struct ts_err *err)
-{
-    if (!v) {
-        return 0;
-    }
-    for (int i = 0; i < n; i++) {
-        if (!strcmp(v, names[i])) {
-            return 0;
-        }
-    }
-    return ts_err_set(err, TS_EINVAL, "query parameter '%s' has an unknown value '%.64s'", key, v);
-}
-
-/* A filter value that must be a UUID; canonicalised in place into out. */
-static int check_filter_uuid(const char *key, const char *v, char out[TS_UUID_STRLEN],
-                             const char **param, struct ts_err *err)
-{
-    struct ts_uuid u;
-    *param = NULL;
-    if (!v) {
-        return 0;
-    }
-    if (ts_uuid_parse(v, strlen(v), &u)) {
-        return ts_err_set(err, TS_EINVAL, "query parameter '%s' must be a UUID", key);
-    }
-    ts_uuid_format(&u, out);
-    *param = out;
-    return 0;
-}
-
-/* Runs a list query and answers its rows as a JSON array. */
-static int list_answer(struct ts_api *api, struct ts_http_resp *resp, enum ts_module m,
-                       const char *what, const char *sql, int n, const char *const *params,
-                       struct ts_err *err)
-{
-    PGresult *res;
-    int rc = ts_api_query(api, m, what, sql, n, params, &res, err);
-    if (rc) {
-        return rc;
-    }
-    ts_buf_reset(&resp->body);
-    ts_api_rows_json(&resp->body, res);
-    PQclear(res);
-    return 0;
-}
-
-/* GET of one row by key; 404 naming it when there is none. */
-static int get_answer(struct ts_api *api, struct ts_http_resp *resp, enum ts_module m,
-                      const char *sql, const char *key, const char *kind, struct ts_err *err)
-{
-    PGresult *res;
-    char what[128];
-    snprintf(what, sizeof(what), "read %s", kind);
-    int rc = ts_api_query(api, m, what, sql, 1, &key, &res, err);
-    if (rc) {
-        return rc;
-    }
-    snprintf(what, sizeof(what), "%s '%.64s'", kind, key);
-    ts_api_one_row(resp, res, what);
-    PQclear(res);
-    return 0;
-}
-
 /* Whether a row with this key exists: 0, TS_EINVAL naming the field when it does not. */
 static int check_ref(struct ts_api *api, enum ts_module m, const char *sql, const char *field,
                      const char *kind, const char *key, struct ts_err *err)
@@ -758,37 +656,33 @@ out:
 static void get_accounts(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     static const char *const keys[] = {"status", "currency", "limit", NULL};
-    struct ts_api *api = app;
     struct ts_err err = TS_ERR_INIT;
-    char *q[3], lim[8];
-    int rc = ts_api_qs(req->query, keys, q, &err);
-    if (rc) {
-        ts_api_fail(resp, &err);
-        return;
-    }
-    TRY(check_filter("status", q[0], NAMES(account_status), &err));
-    TRY(parse_limit(q[2], lim, &err));
-    const char *params[] = {q[0], q[1], lim};
-    TRY(list_answer(api, resp, TS_MOD_ORDER_MANAGER, "list accounts",
-                    "SELECT * FROM order_manager.accounts"
-                    " WHERE ($1::text IS NULL OR status = $1)"
-                    " AND ($2::text IS NULL OR currency = $2)"
-                    " ORDER BY created_at DESC, id DESC LIMIT $3::int",
-                    3, params, &err));
+    struct ts_query q;
+    int rc;
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "status", NAMES(account_status), &err));
+    TRY(ts_query_text(&q, "currency", &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list accounts",
+                      "SELECT * FROM order_manager.accounts"
+                      " WHERE ($1::text IS NULL OR status = $1)"
+                      " AND ($2::text IS NULL OR currency = $2)"
+                      " ORDER BY created_at DESC, id DESC LIMIT $3::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    ts_api_qs_free(keys, q);
+    ts_query_close(&q);
 }
 
 static void get_account(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_err err = TS_ERR_INIT;
     char id[TS_UUID_STRLEN];
-    if (path_uuid(req, "account", id, &err) ||
-        get_answer(app, resp, TS_MOD_ORDER_MANAGER,
-                   "SELECT * FROM order_manager.accounts WHERE id = $1", id, "account", &err)) {
+    if (ts_query_path_uuid(req, "account", id, &err) ||
+        ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read account",
+                     "SELECT * FROM order_manager.accounts WHERE id = $1", id, "account", &err)) {
         ts_api_fail(resp, &err);
     }
 }
@@ -878,39 +772,35 @@ out:
 static void get_instruments(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     static const char *const keys[] = {"status", "asset_class", "exchange", "limit", NULL};
-    struct ts_api *api = app;
     struct ts_err err = TS_ERR_INIT;
-    char *q[4], lim[8];
-    int rc = ts_api_qs(req->query, keys, q, &err);
-    if (rc) {
-        ts_api_fail(resp, &err);
-        return;
-    }
-    TRY(check_filter("status", q[0], NAMES(instrument_status), &err));
-    TRY(check_filter("asset_class", q[1], NAMES(asset_classes), &err));
-    TRY(parse_limit(q[3], lim, &err));
-    const char *params[] = {q[0], q[1], q[2], lim};
-    TRY(list_answer(api, resp, TS_MOD_DATA_CAPTURE, "list instruments",
-                    "SELECT * FROM data_capture.instruments"
-                    " WHERE ($1::text IS NULL OR status = $1)"
-                    " AND ($2::text IS NULL OR asset_class = $2)"
-                    " AND ($3::text IS NULL OR exchange = $3)"
-                    " ORDER BY created_at DESC, id DESC LIMIT $4::int",
-                    4, params, &err));
+    struct ts_query q;
+    int rc;
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "status", NAMES(instrument_status), &err));
+    TRY(ts_query_enum(&q, "asset_class", NAMES(asset_classes), &err));
+    TRY(ts_query_text(&q, "exchange", &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_DATA_CAPTURE, resp, "list instruments",
+                      "SELECT * FROM data_capture.instruments"
+                      " WHERE ($1::text IS NULL OR status = $1)"
+                      " AND ($2::text IS NULL OR asset_class = $2)"
+                      " AND ($3::text IS NULL OR exchange = $3)"
+                      " ORDER BY created_at DESC, id DESC LIMIT $4::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    ts_api_qs_free(keys, q);
+    ts_query_close(&q);
 }
 
 /* Looked up exactly as given (symbols are case-sensitive): unknown -> 404. */
 static void get_instrument(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_err err = TS_ERR_INIT;
-    if (get_answer(app, resp, TS_MOD_DATA_CAPTURE,
-                   "SELECT * FROM data_capture.instruments WHERE symbol = $1", req->params[0],
-                   "instrument", &err)) {
+    if (ts_query_one(app, TS_MOD_DATA_CAPTURE, resp, "read instrument",
+                     "SELECT * FROM data_capture.instruments WHERE symbol = $1", req->params[0],
+                     "instrument", &err)) {
         ts_api_fail(resp, &err);
     }
 }
@@ -968,7 +858,7 @@ static void patch_strategy(void *app, const struct ts_http_req *req, struct ts_h
     int rc;
 
     memset(&b, 0, sizeof(b));
-    TRY(path_uuid(req, "strategy", id, &err));
+    TRY(ts_query_path_uuid(req, "strategy", id, &err));
     TRY(body_open(&b, req, true, &err));
     TRY(read_strategy(&b, &err));
     if (b.row.n == 0) {
@@ -995,38 +885,34 @@ out:
 static void get_strategies(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     static const char *const keys[] = {"status", "strategy_type", "limit", NULL};
-    struct ts_api *api = app;
     struct ts_err err = TS_ERR_INIT;
-    char *q[3], lim[8];
-    int rc = ts_api_qs(req->query, keys, q, &err);
-    if (rc) {
-        ts_api_fail(resp, &err);
-        return;
-    }
-    TRY(check_filter("status", q[0], NAMES(strategy_status), &err));
-    TRY(check_filter("strategy_type", q[1], NAMES(strategy_types), &err));
-    TRY(parse_limit(q[2], lim, &err));
-    const char *params[] = {q[0], q[1], lim};
-    TRY(list_answer(api, resp, TS_MOD_ORDER_MANAGER, "list strategies",
-                    "SELECT * FROM order_manager.strategies"
-                    " WHERE ($1::text IS NULL OR status = $1)"
-                    " AND ($2::text IS NULL OR strategy_type = $2)"
-                    " ORDER BY created_at DESC, id DESC LIMIT $3::int",
-                    3, params, &err));
+    struct ts_query q;
+    int rc;
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "status", NAMES(strategy_status), &err));
+    TRY(ts_query_enum(&q, "strategy_type", NAMES(strategy_types), &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list strategies",
+                      "SELECT * FROM order_manager.strategies"
+                      " WHERE ($1::text IS NULL OR status = $1)"
+                      " AND ($2::text IS NULL OR strategy_type = $2)"
+                      " ORDER BY created_at DESC, id DESC LIMIT $3::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    ts_api_qs_free(keys, q);
+    ts_query_close(&q);
 }
 
 static void get_strategy(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_err err = TS_ERR_INIT;
     char id[TS_UUID_STRLEN];
-    if (path_uuid(req, "strategy", id, &err) ||
-        get_answer(app, resp, TS_MOD_ORDER_MANAGER,
-                   "SELECT * FROM order_manager.strategies WHERE id = $1", id, "strategy", &err)) {
+    if (ts_query_path_uuid(req, "strategy", id, &err) ||
+        ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read strategy",
+                     "SELECT * FROM order_manager.strategies WHERE id = $1", id, "strategy",
+                     &err)) {
         ts_api_fail(resp, &err);
     }
 }
@@ -1138,7 +1024,7 @@ static void patch_limit(void *app, const struct ts_http_req *req, struct ts_http
     int type, rc;
 
     memset(&b, 0, sizeof(b));
-    TRY(path_uuid(req, "risk limit", id, &err));
+    TRY(ts_query_path_uuid(req, "risk limit", id, &err));
     TRY(body_open(&b, req, true, &err));
     TRY(read_limit(&b, &type, &err));
     if (b.row.n == 0) {
@@ -1172,7 +1058,7 @@ static void delete_limit(void *app, const struct ts_http_req *req, struct ts_htt
     const char *params[1] = {id};
     int rc;
 
-    TRY(path_uuid(req, "risk limit", id, &err));
+    TRY(ts_query_path_uuid(req, "risk limit", id, &err));
     TRY(ts_api_query(api, TS_MOD_ORDER_MANAGER, "delete risk limit",
                      "DELETE FROM order_manager.risk_limits WHERE id = $1 RETURNING *", 1, params,
                      &res, &err));
@@ -1191,45 +1077,40 @@ static void get_limits(void *app, const struct ts_http_req *req, struct ts_http_
 {
     static const char *const keys[] = {"limit_type", "account_id", "strategy_id", "symbol",
                                        "status",     "limit",      NULL};
-    struct ts_api *api = app;
     struct ts_err err = TS_ERR_INIT;
-    char *q[6], lim[8], acc[TS_UUID_STRLEN], strat[TS_UUID_STRLEN];
-    const char *acc_p, *strat_p;
-    int rc = ts_api_qs(req->query, keys, q, &err);
-    if (rc) {
-        ts_api_fail(resp, &err);
-        return;
-    }
-    TRY(check_filter("limit_type", q[0], NAMES(limit_types), &err));
-    TRY(check_filter_uuid("account_id", q[1], acc, &acc_p, &err));
-    TRY(check_filter_uuid("strategy_id", q[2], strat, &strat_p, &err));
-    TRY(check_filter("status", q[4], NAMES(limit_status), &err));
-    TRY(parse_limit(q[5], lim, &err));
-    const char *params[] = {q[0], acc_p, strat_p, q[3], q[4], lim};
-    TRY(list_answer(api, resp, TS_MOD_ORDER_MANAGER, "list risk limits",
-                    "SELECT * FROM order_manager.risk_limits"
-                    " WHERE ($1::text IS NULL OR limit_type = $1)"
-                    " AND ($2::uuid IS NULL OR account_id = $2)"
-                    " AND ($3::uuid IS NULL OR strategy_id = $3)"
-                    " AND ($4::text IS NULL OR symbol = $4)"
-                    " AND ($5::text IS NULL OR status = $5)"
-                    " ORDER BY created_at DESC, id DESC LIMIT $6::int",
-                    6, params, &err));
+    struct ts_query q;
+    int rc;
+    TRY(ts_query_open(&q, req, keys, &err));
+    TRY(ts_query_enum(&q, "limit_type", NAMES(limit_types), &err));
+    TRY(ts_query_uuid(&q, "account_id", &err));
+    TRY(ts_query_uuid(&q, "strategy_id", &err));
+    TRY(ts_query_text(&q, "symbol", &err));
+    TRY(ts_query_enum(&q, "status", NAMES(limit_status), &err));
+    TRY(ts_query_limit(&q, &err));
+    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list risk limits",
+                      "SELECT * FROM order_manager.risk_limits"
+                      " WHERE ($1::text IS NULL OR limit_type = $1)"
+                      " AND ($2::uuid IS NULL OR account_id = $2)"
+                      " AND ($3::uuid IS NULL OR strategy_id = $3)"
+                      " AND ($4::text IS NULL OR symbol = $4)"
+                      " AND ($5::text IS NULL OR status = $5)"
+                      " ORDER BY created_at DESC, id DESC LIMIT $6::int",
+                      &q, NULL, &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    ts_api_qs_free(keys, q);
+    ts_query_close(&q);
 }
 
 static void get_limit(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     struct ts_err err = TS_ERR_INIT;
     char id[TS_UUID_STRLEN];
-    if (path_uuid(req, "risk limit", id, &err) ||
-        get_answer(app, resp, TS_MOD_ORDER_MANAGER,
-                   "SELECT * FROM order_manager.risk_limits WHERE id = $1", id, "risk limit",
-                   &err)) {
+    if (ts_query_path_uuid(req, "risk limit", id, &err) ||
+        ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read risk limit",
+                     "SELECT * FROM order_manager.risk_limits WHERE id = $1", id, "risk limit",
+                     &err)) {
         ts_api_fail(resp, &err);
     }
 }
