@@ -943,6 +943,7 @@ struct tick_group {
     const char *symbol;
     struct ts_oms__order **orders;
     size_t n;
+    int last; /* the batch's last tick of this symbol */
 };
 
 /*
@@ -950,18 +951,24 @@ struct tick_group {
  * orders, so that each tick looks only at its own symbol's orders: a batch costs
  * O(ticks + orders x symbols in the batch), not O(ticks x orders).
  */
-static size_t group_orders(struct ts_oms *oms, const struct cmd *c, struct tick_group **out)
+static size_t group_orders(struct ts_oms *oms, const struct cmd *c, struct tick_group **out,
+                           size_t *of_tick)
 {
     struct tick_group *g = ts_xcalloc((size_t)c->nticks, sizeof(*g));
     size_t ng = 0;
     for (int k = 0; k < c->nticks; k++) {
-        size_t i = 0;
-        while (i < ng && strcmp(g[i].symbol, c->ticks[k].symbol) != 0) {
-            i++;
+        size_t i = k ? of_tick[k - 1] : 0; /* ticks of a symbol often come in runs */
+        if (i >= ng || strcmp(g[i].symbol, c->ticks[k].symbol) != 0) {
+            i = 0;
+            while (i < ng && strcmp(g[i].symbol, c->ticks[k].symbol) != 0) {
+                i++;
+            }
         }
         if (i == ng) {
             g[ng++].symbol = c->ticks[k].symbol;
         }
+        g[i].last = k;
+        of_tick[k] = i;
     }
     for (size_t i = 0; i < oms->st.norders; i++) {
         struct ts_oms__order *w = oms->st.orders[i];
@@ -985,12 +992,13 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
     int fills = 0;
     bool actor_set = false;
     struct tick_group *groups;
-    size_t ngroups = group_orders(oms, c, &groups);
+    size_t *of_tick = ts_xcalloc((size_t)c->nticks, sizeof(*of_tick));
+    size_t ngroups = group_orders(oms, c, &groups, of_tick);
     for (int k = 0; k < c->nticks; k++) {
         const struct ts_tick *t = &c->ticks[k];
-        struct tick_group *g = groups;
-        while (strcmp(g->symbol, t->symbol) != 0) {
-            g++;
+        struct tick_group *g = &groups[of_tick[k]];
+        if (g->n == 0 && k != g->last) {
+            continue; /* nothing to match: only the symbol's last tick marks */
         }
         set_mark(oms, t->symbol, t->price);
         ts_dec avail = t->volume;
@@ -1011,12 +1019,7 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
             avail -= qty;
             fills++;
         }
-        /* mark once per symbol: at its last tick of the batch */
-        bool last_of_symbol = true;
-        for (int j = k + 1; j < c->nticks && last_of_symbol; j++) {
-            last_of_symbol = strcmp(c->ticks[j].symbol, t->symbol) != 0;
-        }
-        if (last_of_symbol) {
+        if (k == g->last) { /* mark once per symbol: at its last tick of the batch */
             mark_positions(oms, t->symbol, t->price, ts_now_ns());
         }
     }
@@ -1024,6 +1027,7 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
         ts_free(groups[i].orders);
     }
     ts_free(groups);
+    ts_free(of_tick);
     compact_orders(oms);
     c->writes = true;
     c->ans->status = 200;
