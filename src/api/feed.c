@@ -253,8 +253,7 @@ static void *store_main(void *arg)
         int64_t last_ns = nt ? st.t[nt - 1].time_ns : 0;
         /* the ingest path reorders st.t (keeps the new ticks): the batches keep the originals */
         if (ts_api_ingest_ticks_x(f->api, f->kind == FEED_SIM ? "sim" : "ProfitDLL", st.t, nt,
-                                  f->kind == FEED_SIM ? TS_INGEST_BARS
-                                                      : TS_INGEST_BARS | TS_INGEST_PUBLISH,
+                                  f->kind == FEED_SIM ? 0 : TS_INGEST_PUBLISH,
                                   &x, &res, &err)) {
             atomic_fetch_add(&f->errors, 1);
             feed_set_error(f, "%s", err.msg);

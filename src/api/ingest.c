@@ -39,24 +39,136 @@ static void publish_tick(struct ts_api *api, const struct ts_tick *t)
 }
 
 /*
- * Ticks older than LATE_NS (replays, late prints) may be behind the bars' rollup,
- * which looks back 15 s from its last run (maint.c): the minutes they touch are
- * rebuilt now. A younger tick is at most 10 s older than its commit, and every run
- * starts 15 s before the previous one ended, so the rollup takes it. Bars are
- * derived data: a failure is logged, never fatal.
+ * Bars in the ticks' transaction: the batch's new ticks, sorted by symbol, minute,
+ * time and trade number, make one bar per symbol-minute (its opening and closing
+ * trades, high, low, volume, count), merged into market_bars_1m by
+ * data_capture.merge_market_bars_1m (migration 0003): whatever order ticks arrive
+ * in, each bar equals what rebuild_market_bars_1m() makes from the stored ticks.
  */
-#define LATE_NS (10 * TS_NS_PER_SEC) /* maint.c's rollup looks back 15 s: see there */
-static void rebuild_late_bars(struct ts_api *api, const struct ts_tick *t, size_t n)
+static int cmp_tick_ptr(const void *a, const void *b)
 {
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    const struct ts_tick *x = *(const struct ts_tick *const *)a, *y = *(const struct ts_tick *const *)b;
+    int c = strcmp(x->symbol, y->symbol);
+    if (c) {
+        return c;
+    }
+    if (x->time_ns != y->time_ns) {
+        return x->time_ns < y->time_ns ? -1 : 1; /* same minute <=> same order of times */
+    }
+    return (x->trade_id > y->trade_id) - (x->trade_id < y->trade_id);
+}
+
+static int64_t minute_of(int64_t ns)
+{
+    int64_t m = 60 * TS_NS_PER_SEC, r = ns % m;
+    return ns - (r < 0 ? r + m : r);
+}
+
+/* An element of a text array literal, quoted. */
+static void arr_add(struct ts_buf *b, const char *v)
+{
+    ts_buf_adds(b, b->len ? ",\"" : "{\"");
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\') {
+            ts_buf_addch(b, '\\');
+        }
+        ts_buf_addch(b, *v);
+    }
+    ts_buf_addch(b, '"');
+}
+
+static void arr_time(struct ts_buf *b, int64_t ns)
+{
+    char v[40];
+    ts_time_format_rfc3339(ns, v, sizeof(v));
+    arr_add(b, v);
+}
+
+static void arr_dec(struct ts_buf *b, ts_dec d)
+{
+    char v[48];
+    ts_dec_format(d, v, sizeof(v));
+    arr_add(b, v);
+}
+
+static void arr_int(struct ts_buf *b, int64_t i)
+{
+    char v[24];
+    snprintf(v, sizeof(v), "%" PRId64, i);
+    arr_add(b, v);
+}
+
+enum { B_SYM, B_BUCKET, B_OPEN, B_HIGH, B_LOW, B_CLOSE, B_VOL, B_COUNT, B_OTIME, B_OTRADE,
+       B_CTIME, B_CTRADE, B_NCOLS };
+
+/* fresh == NULL: every tick is new. */
+static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *fresh,
+                      struct ts_err *err)
+{
+    const struct ts_tick **p = ts_xcalloc(n ? n : 1, sizeof(*p));
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        lo = t[i].time_ns < lo ? t[i].time_ns : lo;
-        hi = t[i].time_ns > hi ? t[i].time_ns : hi;
+        if (!fresh || fresh[i]) {
+            p[k++] = &t[i];
+        }
     }
-    if (lo >= ts_now_ns() - LATE_NS) {
-        return; /* live: the rollup takes them */
+    int rc = 0;
+    if (!k) {
+        ts_free(p);
+        return 0;
     }
-    ts_api_rebuild_bars(api, lo, hi);
+    qsort(p, k, sizeof(*p), cmp_tick_ptr);
+    struct ts_buf col[B_NCOLS];
+    for (int j = 0; j < B_NCOLS; j++) {
+        ts_buf_init(&col[j]);
+    }
+    for (size_t i = 0; i < k && !rc;) {
+        const struct ts_tick *first = p[i];
+        int64_t bucket = minute_of(first->time_ns);
+        ts_dec high = first->price, low = first->price, vol = 0;
+        size_t j = i;
+        for (; j < k && !strcmp(p[j]->symbol, first->symbol) && minute_of(p[j]->time_ns) == bucket;
+             j++) {
+            high = p[j]->price > high ? p[j]->price : high;
+            low = p[j]->price < low ? p[j]->price : low;
+            if (ts_dec_add(vol, p[j]->volume, &vol)) {
+                rc = ts_err_set(err, TS_EINVAL, "the volume of %s in one minute is beyond DECIMAL(18,8)",
+                                first->symbol);
+            }
+        }
+        const struct ts_tick *last = p[j - 1];
+        arr_add(&col[B_SYM], first->symbol);
+        arr_time(&col[B_BUCKET], bucket);
+        arr_dec(&col[B_OPEN], first->price);
+        arr_dec(&col[B_HIGH], high);
+        arr_dec(&col[B_LOW], low);
+        arr_dec(&col[B_CLOSE], last->price);
+        arr_dec(&col[B_VOL], vol);
+        arr_int(&col[B_COUNT], (int64_t)(j - i));
+        arr_time(&col[B_OTIME], first->time_ns);
+        arr_int(&col[B_OTRADE], first->trade_id);
+        arr_time(&col[B_CTIME], last->time_ns);
+        arr_int(&col[B_CTRADE], last->trade_id);
+        i = j;
+    }
+    const char *params[B_NCOLS];
+    for (int j = 0; j < B_NCOLS; j++) {
+        ts_buf_addch(&col[j], '}');
+        params[j] = col[j].buf;
+    }
+    if (!rc) {
+        rc = ts_db_exec(c, "merge bars",
+                        "SELECT data_capture.merge_market_bars_1m($1::text[], $2::timestamptz[],"
+                        " $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[],"
+                        " $8::bigint[], $9::timestamptz[], $10::bigint[], $11::timestamptz[],"
+                        " $12::bigint[])",
+                        B_NCOLS, params, NULL, err);
+    }
+    for (int j = 0; j < B_NCOLS; j++) {
+        ts_buf_release(&col[j]);
+    }
+    ts_free(p);
+    return rc;
 }
 
 void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
@@ -84,7 +196,7 @@ void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n)
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err)
 {
-    return ts_api_ingest_ticks_ex(api, source, t, n, TS_INGEST_PUBLISH | TS_INGEST_BARS, res,
+    return ts_api_ingest_ticks_ex(api, source, t, n, TS_INGEST_PUBLISH, res,
                                   err);
 }
 
@@ -277,8 +389,7 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
         copy_tick(&b, &t[i], 0, ex[i], source, sl, now);
     }
     ts_pgcopy_trailer(&b);
-    bool txn = x && x->len;
-    int rc = txn ? ts_db_exec_script(c, "begin", "BEGIN", err) : 0;
+    int rc = ts_db_exec_script(c, "begin", "BEGIN", err);
     if (!rc) {
         rc = ts_db_copy_in(c, "store ticks",
                            "COPY data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
@@ -289,10 +400,13 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
     if (!rc) {
         rc = copy_extra(c, x, err);
     }
-    if (!rc && txn) {
+    if (!rc) {
+        rc = merge_bars(c, t, n, NULL, err);
+    }
+    if (!rc) {
         rc = ts_db_exec_script(c, "commit", "COMMIT", err);
     }
-    if (rc && txn) {
+    if (rc) {
         rollback(c);
     }
     ts_buf_release(&b);
@@ -340,20 +454,24 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
             " GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
             0, NULL, &r, err);
     }
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        if (k >= 1 && (size_t)k <= n) {
+            fresh[k - 1] = true;
+        }
+    }
     if (!rc) {
         rc = copy_extra(c, x, err);
+    }
+    if (!rc) {
+        rc = merge_bars(c, t, n, fresh, err);
     }
     if (!rc) {
         rc = ts_db_exec_script(c, "commit", "COMMIT", err);
     }
     if (rc) {
         rollback(c);
-    }
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
-        long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        if (k >= 1 && (size_t)k <= n) {
-            fresh[k - 1] = true;
-        }
+        memset(fresh, 0, n * sizeof(*fresh)); /* nothing was stored */
     }
     PQclear(r);
     ts_buf_release(&b);
@@ -452,9 +570,6 @@ int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick
         }
     }
     res->stored = k;
-    if (k && (flags & TS_INGEST_BARS)) {
-        rebuild_late_bars(api, t, k);
-    }
     if (k && api->oms) {
         struct ts_oms_answer ans;
         ts_oms_ticks(api->oms, source, t, (int)k, &ans);

@@ -5,10 +5,9 @@
  * manager (paper venue and marks). A batch is one transaction: a binary COPY
  * straight into the table when none of it is stored yet, else (the key refuses
  * it) a binary COPY into a staging table and INSERT .. ON CONFLICT DO NOTHING,
- * which says which ticks were new (see ingest.c).
- *
- * Ticks older than a minute also rebuild the 1-minute bars of the minutes they
- * touch (the rollup of the maintenance loop only looks 2 minutes back).
+ * which says which ticks were new (see ingest.c). The new ticks' 1-minute bars
+ * are merged into data_capture.market_bars_1m in the same transaction, so bars
+ * are never behind the ticks, whatever order the ticks come in.
  *
  * Ticks of symbols missing from the instrument master are not stored (the
  * caller checks them first when it must refuse them). Any thread.
@@ -33,10 +32,9 @@ struct ts_ingest_result {
 int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                         struct ts_ingest_result *res, struct ts_err *err) TS_MUST_CHECK;
 
-/* The same, choosing: TS_INGEST_PUBLISH streams the new ticks (a feed that streamed them
- * already leaves it out); TS_INGEST_BARS rebuilds the bars of late ticks (a bulk load
- * rebuilds its whole range once at the end instead). */
-enum { TS_INGEST_PUBLISH = 1, TS_INGEST_BARS = 2 };
+/* The same, choosing: TS_INGEST_PUBLISH streams the new ticks (a feed that streamed
+ * them already, or a bulk load, leaves it out). */
+enum { TS_INGEST_PUBLISH = 1 };
 int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
                            unsigned flags, struct ts_ingest_result *res,
                            struct ts_err *err) TS_MUST_CHECK;
@@ -65,7 +63,7 @@ void ts_ingest_cache_free(struct ts_ingest_cache *c);
 /* ticks:SYMBOL messages for t[0..n-1] now (any thread). */
 void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n);
 
-/* Recomputes the 1-minute bars of the minutes in [from_ns, to_ns] (late ticks, cancels). */
+/* Recomputes the 1-minute bars of the minutes in [from_ns, to_ns] (after cancels). */
 void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns);
 
 #endif

@@ -18,6 +18,7 @@
 #define PARTITIONS_EVERY_NS (600 * TS_NS_PER_SEC)
 
 struct ts_maint {
+    bool bars_caught_up; /* the first turn's rollup is done (maint thread) */
     struct ts_api *api;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -45,17 +46,26 @@ static void partitions(struct ts_maint *m)
     }
 }
 
+/*
+ * Bars are merged by the ingest path in the ticks' own transaction (ingest.h), so a
+ * turn only moves the rollup's watermark (bars are complete up to now). The first
+ * turn rebuilds the bars from 15 s before the watermark: ticks stored by other
+ * means just before a restart. False when the database does not answer.
+ */
 static bool bars(struct ts_maint *m)
 {
     struct ts_err err = TS_ERR_INIT;
     if (ts_api_query(m->api, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
-                     /* 15 s back, not the function's default 2 minutes: the work of a
-                        turn is proportional to it, and ingest.c rebuilds older ticks' bars */
-                     "SELECT data_capture.rollup_market_bars_1m(now(), interval '15 seconds')",
+                     m->bars_caught_up
+                         ? "UPDATE data_capture.rollup_watermarks SET watermark ="
+                           " greatest(watermark, now()), refreshed_at = now()"
+                           " WHERE rollup = 'market_bars_1m'"
+                         : "SELECT data_capture.rollup_market_bars_1m(now(), interval '15 seconds')",
                      0, NULL, NULL, &err)) {
         ts_warn("maint", "bars not refreshed: %s", err.msg);
         return false;
     }
+    m->bars_caught_up = true;
     return true;
 }
 

@@ -63,7 +63,6 @@ struct replay {
     struct ts_buf cancel_sym, cancel_id, cancel_time; /* array literals of the pending cancels */
     size_t ncancel;
     int64_t cancel_lo, cancel_hi; /* times of the pending cancels */
-    int64_t lo_ns, hi_ns;         /* times of every trade sent to be stored */
     char unknown[MAX_UNKNOWN][24];
     int nunknown;
     /* counts */
@@ -130,11 +129,7 @@ static int flush(struct replay *r, struct ts_err *err)
         struct ts_ingest_result res;
         rc = drop_unknown(r, err);
         if (!rc && r->nbatch) {
-            for (size_t i = 0; i < r->nbatch; i++) {
-                r->lo_ns = r->batch[i].time_ns < r->lo_ns ? r->batch[i].time_ns : r->lo_ns;
-                r->hi_ns = r->batch[i].time_ns > r->hi_ns ? r->batch[i].time_ns : r->hi_ns;
-            }
-            /* bars once for the whole file, at the end (not per batch) */
+            /* the new trades' bars are merged in the same transaction */
             rc = ts_api_ingest_ticks_ex(&r->api, "replay", r->batch, r->nbatch, 0, &res, err);
             if (!rc) {
                 r->stored += (int64_t)res.stored;
@@ -378,13 +373,10 @@ int ts_app_replay(int argc, char **argv)
     ts_buf_init(&r->cancel_id);
     ts_buf_init(&r->cancel_time);
     r->t0_ns = r->last_progress_ns = ts_mono_ns();
-    r->cancel_lo = r->lo_ns = INT64_MAX;
-    r->cancel_hi = r->hi_ns = INT64_MIN;
+    r->cancel_lo = INT64_MAX;
+    r->cancel_hi = INT64_MIN;
     r->done_bytes = 0;
     rc = pass(r, false, &err);
-    if (!rc && r->lo_ns <= r->hi_ns) {
-        ts_api_rebuild_bars(&r->api, r->lo_ns, r->hi_ns); /* the file's minutes, once */
-    }
     progress(r, true);
     printf("replayed %s: %" PRId64 " trades (%" PRId64 " stored, %" PRId64
            " already stored), %" PRId64 " cancels (%" PRId64 " trades removed)",

@@ -81,3 +81,12 @@ send() { # METHOD PATH JSON [curl args]
 }
 # A string field of a flat JSON object (the last one of that name).
 field() { printf '%s' "$1" | sed -nE 's/.*"'"$2"'":"([^"]*)".*/\1/p'; }
+
+# SQL: how many 1-minute bars differ from what the stored ticks make (0: bars are exact).
+BARS_VS_TICKS="SELECT count(*) FROM (SELECT symbol, date_trunc('minute', tick_time, 'UTC') AS bucket,
+  (array_agg(price ORDER BY tick_time, trade_id))[1] o, max(price) h, min(price) l,
+  (array_agg(price ORDER BY tick_time DESC, trade_id DESC))[1] c, sum(volume) v, count(*) n
+  FROM data_capture.market_ticks GROUP BY 1, 2) a
+ FULL JOIN (SELECT symbol, bucket, open o, high h, low l, close c, volume v, trade_count n
+  FROM data_capture.market_bars_1m) b USING (symbol, bucket)
+ WHERE (a.o, a.h, a.l, a.c, a.v, a.n) IS DISTINCT FROM (b.o, b.h, b.l, b.c, b.v, b.n)"

@@ -40,6 +40,7 @@ expect_eq "trade times from the callbacks" \
 expect_eq "callbacks by type and status" \
     "$(sql "SELECT string_agg(callback_type || ' ' || status || ' ' || n, ', ' ORDER BY callback_type, status) FROM (SELECT callback_type, status, count(*) n FROM data_capture.profitdll_callbacks GROUP BY 1, 2) x")" \
     "OFFER_BOOK PROCESSED 1, ORDER SKIPPED 1, PRICE_DEPTH FAILED 1, PRICE_DEPTH PROCESSED 2, STATE PROCESSED 2, TRADE FAILED 3, TRADE PROCESSED 7, TRADE SKIPPED 1, UNKNOWN FAILED 5"
+expect_eq "bars of the bridge's trades, exact" "$(sql "$BARS_VS_TICKS")" 0
 expect_eq "every FAILED row says why" "$(sql "SELECT count(*) FROM data_capture.profitdll_callbacks WHERE status = 'FAILED' AND coalesce(error_message, '') = ''")" 0
 expect_match "bad JSON: the parser's error and the raw line" \
     "$(sql "SELECT error_message || ' | ' || (payload->>'raw') FROM data_capture.profitdll_callbacks WHERE payload->>'raw' LIKE '{\"type\":\"TRADE\",%'")" \

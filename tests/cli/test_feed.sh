@@ -108,4 +108,5 @@ serve_start --feed sim
 for _ in $(seq 50); do [ "$(stored_n)" -gt "$n1" ] && break; sleep 0.1; done
 [ "$(stored_n)" -gt "$n1" ] && ok "after kill -9 the feed resumes" || not_ok "resumes after kill -9"
 expect_eq "after kill -9, no gap and no duplicate" "$(gaps)" 0
+expect_eq "through the outage and the kill, every bar equals what its ticks make" "$(sql "$DC" "$BARS_VS_TICKS")" 0
 finish

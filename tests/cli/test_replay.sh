@@ -38,6 +38,7 @@ run "$BIN" replay "$TMP/b3.txt"
 expect_rc "replay it again" 0
 expect_eq "still once" "$(count)" "$((new - cancels))"
 expect_eq "a cancelled trade is gone" "$(sql "SELECT count(*) FROM data_capture.market_ticks WHERE trade_id = 1042")" 0
+expect_eq "bars equal what the stored ticks make (cancels applied)" "$(sql "$BARS_VS_TICKS")" 0
 expect_eq "the replayed minutes have their 1m bars, without the cancelled trades" \
     "$(sql "SELECT sum(trade_count) FROM data_capture.market_bars_1m")" "$((new - cancels))"
 expect_eq "exact price, B3 local time to UTC" \

@@ -58,7 +58,7 @@ expect_match "no feed: POST /feed/stop is a 409 saying how to start one" "$CODE 
 http GET /feed
 expect_eq "GET /feed without a feed" "$BODY" '{"feed":"none","state":"off"}'
 
-# bars: late ticks rebuild their minutes at once; 1m from the rollup, 5m and 1d made of them
+# bars: merged with their ticks, in any order; 1m from the table, 5m and 1d made of them
 send POST /instruments '{"symbol":"BARS3","asset_class":"stock","name":"Bars","lot_size":1,"tick_size":0.01}'
 send POST /market/ticks '[{"symbol":"BARS3","price":"30.10","volume":"100","tick_time":"2026-11-26T13:00:00Z","trade_id":1},
  {"symbol":"BARS3","price":"30.20","volume":"200","tick_time":"2026-11-26T13:00:01.5Z","trade_id":2},
@@ -72,6 +72,15 @@ http GET "/market/bars?symbol=BARS3&interval=5m"
 expect_eq "5m bar" "$(bar)" "2026-11-26T13:00:00Z,30.10000000,30.30000000,30.05000000,30.30000000,360.00000000,4"
 http GET "/market/bars?symbol=BARS3&interval=1d"
 expect_eq "1d bar: the B3 trading date (midnight BRT = 03:00Z)" "$(bar)" "2026-11-26T03:00:00Z,30.10000000,30.30000000,30.05000000,30.30000000,360.00000000,4"
+# later ticks of the same minutes, out of order: an earlier trade at the same time opens the
+# minute, a later one closes the next; a resent trade changes nothing
+send POST /market/ticks '[{"symbol":"BARS3","price":"30.00","volume":"5","tick_time":"2026-11-26T13:01:59Z","trade_id":5},
+ {"symbol":"BARS3","price":"30.20","volume":"200","tick_time":"2026-11-26T13:00:01.5Z","trade_id":2},
+ {"symbol":"BARS3","price":"29.90","volume":"10","tick_time":"2026-11-26T13:00:00Z","trade_id":0}]'
+http GET "/market/bars?symbol=BARS3"
+expect_eq "ticks out of order merge into exact bars" "$(bar)" \
+    "2026-11-26T13:01:00Z,30.05000000,30.30000000,30.00000000,30.00000000,65.00000000,3 2026-11-26T13:00:00Z,29.90000000,30.20000000,29.90000000,30.20000000,310.00000000,3"
+expect_eq "every bar equals what its stored ticks make" "$(psql -X -q -At "$("$BIN" db url --module data_capture)" -c "$BARS_VS_TICKS")" 0
 http GET "/market/bars?symbol=BARS3&interval=2m"
 expect_match "unknown interval: 400" "$CODE $BODY" "^400 .*must be one of 1m, 5m, 15m, 1h, 1d"
 http GET "/market/bars?interval=1m"
