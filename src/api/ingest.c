@@ -39,29 +39,103 @@ static void publish_tick(struct ts_api *api, const struct ts_tick *t)
 }
 
 /*
- * Bars in the ticks' transaction: the batch's new ticks, sorted by symbol, minute,
- * time and trade number, make one bar per symbol-minute (its opening and closing
- * trades, high, low, volume, count), merged into market_bars_1m by
- * data_capture.merge_market_bars_1m (migration 0003): whatever order ticks arrive
- * in, each bar equals what rebuild_market_bars_1m() makes from the stored ticks.
+ * Bars in the ticks' transaction: the batch's new ticks make one bar per
+ * symbol-minute (found through a small hash table: one pass, no sort of the ticks)
+ * with its opening and closing trades by (time, trade number), high, low, volume
+ * and count; the bars, sorted by symbol and minute (the same lock order for every
+ * writer), are merged into market_bars_1m by data_capture.merge_market_bars_1m
+ * (migration 0003): whatever order ticks arrive in, each bar equals what
+ * rebuild_market_bars_1m() makes from the stored ticks.
  */
-static int cmp_tick_ptr(const void *a, const void *b)
+struct bar {
+    const struct ts_tick *first, *last;
+    int64_t bucket, count;
+    ts_dec high, low, volume;
+};
+
+static bool earlier(const struct ts_tick *a, const struct ts_tick *b)
 {
-    const struct ts_tick *x = *(const struct ts_tick *const *)a, *y = *(const struct ts_tick *const *)b;
-    int c = strcmp(x->symbol, y->symbol);
-    if (c) {
-        return c;
-    }
-    if (x->time_ns != y->time_ns) {
-        return x->time_ns < y->time_ns ? -1 : 1; /* same minute <=> same order of times */
-    }
-    return (x->trade_id > y->trade_id) - (x->trade_id < y->trade_id);
+    return a->time_ns != b->time_ns ? a->time_ns < b->time_ns : a->trade_id < b->trade_id;
+}
+
+static int cmp_bar(const void *a, const void *b)
+{
+    const struct bar *x = a, *y = b;
+    int c = strcmp(x->first->symbol, y->first->symbol);
+    return c ? c : (x->bucket > y->bucket) - (x->bucket < y->bucket);
 }
 
 static int64_t minute_of(int64_t ns)
 {
     int64_t m = 60 * TS_NS_PER_SEC, r = ns % m;
     return ns - (r < 0 ? r + m : r);
+}
+
+static uint64_t bar_hash(const char *symbol, int64_t bucket)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)bucket;
+    for (; *symbol; symbol++) {
+        h = (h ^ (unsigned char)*symbol) * 1099511628211u;
+    }
+    return h ^ (h >> 29);
+}
+
+/* The bars of the ticks t[i] with fresh[i] (fresh == NULL: all); how many. */
+static size_t make_bars(const struct ts_tick *t, size_t n, const bool *fresh, struct bar **out,
+                        struct ts_err *err)
+{
+    size_t cap = 16, nb = 0, slots = 64; /* slots: a power of two >= 2 x cap */
+    struct bar *bars = ts_xcalloc(cap, sizeof(*bars));
+    int32_t *slot = ts_xcalloc(slots, sizeof(*slot)); /* bar index + 1; 0: empty */
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (fresh && !fresh[i]) {
+            continue;
+        }
+        const struct ts_tick *x = &t[i];
+        int64_t bucket = minute_of(x->time_ns);
+        size_t k = bar_hash(x->symbol, bucket) & (slots - 1);
+        while (slot[k] && (bars[slot[k] - 1].bucket != bucket ||
+                           strcmp(bars[slot[k] - 1].first->symbol, x->symbol) != 0)) {
+            k = (k + 1) & (slots - 1);
+        }
+        if (!slot[k]) {
+            if (nb == cap) { /* grow, and rehash into twice the slots */
+                cap *= 2;
+                bars = ts_xreallocarray(bars, cap, sizeof(*bars));
+                ts_free(slot);
+                slots *= 2;
+                slot = ts_xcalloc(slots, sizeof(*slot));
+                for (size_t j = 0; j < nb; j++) {
+                    size_t q = bar_hash(bars[j].first->symbol, bars[j].bucket) & (slots - 1);
+                    while (slot[q]) {
+                        q = (q + 1) & (slots - 1);
+                    }
+                    slot[q] = (int32_t)j + 1;
+                }
+                k = bar_hash(x->symbol, bucket) & (slots - 1);
+                while (slot[k]) {
+                    k = (k + 1) & (slots - 1);
+                }
+            }
+            bars[nb] = (struct bar){x, x, bucket, 0, x->price, x->price, 0};
+            slot[k] = (int32_t)++nb;
+        }
+        struct bar *b = &bars[slot[k] - 1];
+        b->first = earlier(x, b->first) ? x : b->first;
+        b->last = earlier(b->last, x) ? x : b->last;
+        b->high = x->price > b->high ? x->price : b->high;
+        b->low = x->price < b->low ? x->price : b->low;
+        b->count++;
+        if (ts_dec_add(b->volume, x->volume, &b->volume)) {
+            rc = ts_err_set(err, TS_EINVAL, "the volume of %s in one minute is beyond DECIMAL(18,8)",
+                            x->symbol);
+        }
+    }
+    ts_free(slot);
+    qsort(bars, nb, sizeof(*bars), cmp_bar);
+    *out = bars;
+    return rc ? (size_t)-1 : nb;
 }
 
 /* An element of a text array literal, quoted. */
@@ -105,69 +179,46 @@ enum { B_SYM, B_BUCKET, B_OPEN, B_HIGH, B_LOW, B_CLOSE, B_VOL, B_COUNT, B_OTIME,
 static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *fresh,
                       struct ts_err *err)
 {
-    const struct ts_tick **p = ts_xcalloc(n ? n : 1, sizeof(*p));
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!fresh || fresh[i]) {
-            p[k++] = &t[i];
-        }
+    struct bar *bars;
+    size_t nb = make_bars(t, n, fresh, &bars, err);
+    if (nb == (size_t)-1 || nb == 0) {
+        ts_free(bars);
+        return nb ? TS_EINVAL : 0;
     }
-    int rc = 0;
-    if (!k) {
-        ts_free(p);
-        return 0;
-    }
-    qsort(p, k, sizeof(*p), cmp_tick_ptr);
     struct ts_buf col[B_NCOLS];
     for (int j = 0; j < B_NCOLS; j++) {
         ts_buf_init(&col[j]);
     }
-    for (size_t i = 0; i < k && !rc;) {
-        const struct ts_tick *first = p[i];
-        int64_t bucket = minute_of(first->time_ns);
-        ts_dec high = first->price, low = first->price, vol = 0;
-        size_t j = i;
-        for (; j < k && !strcmp(p[j]->symbol, first->symbol) && minute_of(p[j]->time_ns) == bucket;
-             j++) {
-            high = p[j]->price > high ? p[j]->price : high;
-            low = p[j]->price < low ? p[j]->price : low;
-            if (ts_dec_add(vol, p[j]->volume, &vol)) {
-                rc = ts_err_set(err, TS_EINVAL, "the volume of %s in one minute is beyond DECIMAL(18,8)",
-                                first->symbol);
-            }
-        }
-        const struct ts_tick *last = p[j - 1];
-        arr_add(&col[B_SYM], first->symbol);
-        arr_time(&col[B_BUCKET], bucket);
-        arr_dec(&col[B_OPEN], first->price);
-        arr_dec(&col[B_HIGH], high);
-        arr_dec(&col[B_LOW], low);
-        arr_dec(&col[B_CLOSE], last->price);
-        arr_dec(&col[B_VOL], vol);
-        arr_int(&col[B_COUNT], (int64_t)(j - i));
-        arr_time(&col[B_OTIME], first->time_ns);
-        arr_int(&col[B_OTRADE], first->trade_id);
-        arr_time(&col[B_CTIME], last->time_ns);
-        arr_int(&col[B_CTRADE], last->trade_id);
-        i = j;
+    for (size_t i = 0; i < nb; i++) {
+        const struct bar *b = &bars[i];
+        arr_add(&col[B_SYM], b->first->symbol);
+        arr_time(&col[B_BUCKET], b->bucket);
+        arr_dec(&col[B_OPEN], b->first->price);
+        arr_dec(&col[B_HIGH], b->high);
+        arr_dec(&col[B_LOW], b->low);
+        arr_dec(&col[B_CLOSE], b->last->price);
+        arr_dec(&col[B_VOL], b->volume);
+        arr_int(&col[B_COUNT], b->count);
+        arr_time(&col[B_OTIME], b->first->time_ns);
+        arr_int(&col[B_OTRADE], b->first->trade_id);
+        arr_time(&col[B_CTIME], b->last->time_ns);
+        arr_int(&col[B_CTRADE], b->last->trade_id);
     }
     const char *params[B_NCOLS];
     for (int j = 0; j < B_NCOLS; j++) {
         ts_buf_addch(&col[j], '}');
         params[j] = col[j].buf;
     }
-    if (!rc) {
-        rc = ts_db_exec(c, "merge bars",
+    int rc = ts_db_exec(c, "merge bars",
                         "SELECT data_capture.merge_market_bars_1m($1::text[], $2::timestamptz[],"
                         " $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[],"
                         " $8::bigint[], $9::timestamptz[], $10::bigint[], $11::timestamptz[],"
                         " $12::bigint[])",
                         B_NCOLS, params, NULL, err);
-    }
     for (int j = 0; j < B_NCOLS; j++) {
         ts_buf_release(&col[j]);
     }
-    ts_free(p);
+    ts_free(bars);
     return rc;
 }
 
@@ -361,6 +412,38 @@ static void copy_tick(struct ts_buf *b, const struct ts_tick *t, int64_t n, cons
     ts_pgcopy_timestamptz(b, t->recv_ns ? t->recv_ns : now);
 }
 
+/*
+ * Ticks as one binary COPY (sql), sent in pieces of COPY_PIECE ticks while the next
+ * piece is made: the server parses and inserts one while we encode the next.
+ * ex != NULL: with each tick's exchange (market_ticks); else with its ordinal (staging).
+ */
+#define COPY_PIECE 1024
+static int copy_ticks(PGconn *c, const char *sql, const struct ts_tick *t, size_t n,
+                      const char **ex, const char *source, struct ts_err *err)
+{
+    struct ts_buf b = TS_BUF_INIT;
+    size_t sl = strnlen(source, 50);
+    int64_t now = ts_now_ns();
+    int rc = ts_db_copy_begin(c, "store ticks", sql, err);
+    if (rc) {
+        return rc;
+    }
+    ts_buf_grow(&b, COPY_PIECE * 120 + 32);
+    ts_pgcopy_header(&b);
+    for (size_t i = 0; i < n && !rc; i++) {
+        copy_tick(&b, &t[i], ex ? 0 : (int64_t)i + 1, ex ? ex[i] : NULL, source, sl, now);
+        if ((i + 1) % COPY_PIECE == 0 || i + 1 == n) {
+            if (i + 1 == n) {
+                ts_pgcopy_trailer(&b);
+            }
+            rc = ts_db_copy_put(c, "store ticks", b.buf, b.len, err);
+            ts_buf_reset(&b);
+        }
+    }
+    ts_buf_release(&b);
+    return ts_db_copy_end(c, "store ticks", rc, err);
+}
+
 /* After a failure; if even this fails, ts_pool_put() drops the connection (not idle). */
 static void rollback(PGconn *c)
 {
@@ -380,22 +463,13 @@ static int copy_extra(PGconn *c, const struct ts_ingest_extra *x, struct ts_err 
 static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char **ex,
                       const char *source, const struct ts_ingest_extra *x, struct ts_err *err)
 {
-    struct ts_buf b = TS_BUF_INIT;
-    size_t sl = strnlen(source, 50);
-    int64_t now = ts_now_ns();
-    ts_buf_grow(&b, n * 110 + 32);
-    ts_pgcopy_header(&b);
-    for (size_t i = 0; i < n; i++) {
-        copy_tick(&b, &t[i], 0, ex[i], source, sl, now);
-    }
-    ts_pgcopy_trailer(&b);
     int rc = ts_db_exec_script(c, "begin", "BEGIN", err);
     if (!rc) {
-        rc = ts_db_copy_in(c, "store ticks",
-                           "COPY data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
-                           " price, volume, aggressor, source, received_time) FROM STDIN"
-                           " (FORMAT binary)",
-                           b.buf, b.len, err);
+        rc = copy_ticks(c,
+                        "COPY data_capture.market_ticks (symbol, tick_time, trade_id, exchange,"
+                        " price, volume, aggressor, source, received_time) FROM STDIN"
+                        " (FORMAT binary)",
+                        t, n, ex, source, err);
     }
     if (!rc) {
         rc = copy_extra(c, x, err);
@@ -409,7 +483,6 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
     if (rc) {
         rollback(c);
     }
-    ts_buf_release(&b);
     return rc;
 }
 
@@ -417,16 +490,7 @@ static int store_fast(PGconn *c, const struct ts_tick *t, size_t n, const char *
 static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const char *source,
                          const struct ts_ingest_extra *x, bool *fresh, struct ts_err *err)
 {
-    struct ts_buf b = TS_BUF_INIT;
     PGresult *r = NULL;
-    size_t sl = strnlen(source, 50);
-    int64_t now = ts_now_ns();
-    ts_buf_grow(&b, n * 120 + 32);
-    ts_pgcopy_header(&b);
-    for (size_t i = 0; i < n; i++) {
-        copy_tick(&b, &t[i], (int64_t)i + 1, NULL, source, sl, now);
-    }
-    ts_pgcopy_trailer(&b);
     int rc = ts_db_exec_script(c, "stage ticks",
                  "BEGIN; SET LOCAL client_min_messages = warning;"
                  " CREATE TEMP TABLE IF NOT EXISTS ts_stage_ticks (n bigint, symbol text,"
@@ -434,10 +498,10 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
                  " aggressor text, source text, received_time timestamptz) ON COMMIT DELETE ROWS",
                  err);
     if (!rc) {
-        rc = ts_db_copy_in(c, "stage ticks",
-                           "COPY ts_stage_ticks (n, symbol, tick_time, trade_id, price, volume,"
-                           " aggressor, source, received_time) FROM STDIN (FORMAT binary)",
-                           b.buf, b.len, err);
+        rc = copy_ticks(c,
+                        "COPY ts_stage_ticks (n, symbol, tick_time, trade_id, price, volume,"
+                        " aggressor, source, received_time) FROM STDIN (FORMAT binary)",
+                        t, n, NULL, source, err);
     }
     /* a tick repeated inside the batch is stored once and fed once (its first ordinal) */
     if (!rc) {
@@ -474,7 +538,6 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
         memset(fresh, 0, n * sizeof(*fresh)); /* nothing was stored */
     }
     PQclear(r);
-    ts_buf_release(&b);
     return rc;
 }
 

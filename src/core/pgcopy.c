@@ -7,23 +7,40 @@
 static const char SIGNATURE[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0'};
 #define PG_EPOCH_US INT64_C(946684800000000) /* 2000-01-01 UTC, in Unix microseconds */
 
+/* Big-endian stores into p; each encoder builds its field on the stack and adds it once. */
+static unsigned char *put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+    return p + 2;
+}
+
+static unsigned char *put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+    return p + 4;
+}
+
+static unsigned char *put64(unsigned char *p, uint64_t v)
+{
+    return put32(put32(p, (uint32_t)(v >> 32)), (uint32_t)v);
+}
+
 static void be16(struct ts_buf *b, uint16_t v)
 {
-    unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    unsigned char x[2];
+    put16(x, v);
     ts_buf_add(b, x, 2);
 }
 
 static void be32(struct ts_buf *b, uint32_t v)
 {
-    unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 8), (unsigned char)v};
+    unsigned char x[4];
+    put32(x, v);
     ts_buf_add(b, x, 4);
-}
-
-static void be64(struct ts_buf *b, uint64_t v)
-{
-    be32(b, (uint32_t)(v >> 32));
-    be32(b, (uint32_t)v);
 }
 
 void ts_pgcopy_header(struct ts_buf *b)
@@ -63,8 +80,9 @@ void ts_pgcopy_jsonb(struct ts_buf *b, const char *json, size_t len)
 
 void ts_pgcopy_int8(struct ts_buf *b, int64_t v)
 {
-    be32(b, 8);
-    be64(b, (uint64_t)v);
+    unsigned char x[12];
+    put64(put32(x, 8), (uint64_t)v);
+    ts_buf_add(b, x, sizeof(x));
 }
 
 /*
@@ -88,14 +106,16 @@ void ts_pgcopy_numeric(struct ts_buf *b, ts_dec v)
         last--;
     }
     int nd = first < 5 ? last - first + 1 : 0;
-    be32(b, (uint32_t)(8 + 2 * nd));
-    be16(b, (uint16_t)nd);
-    be16(b, (uint16_t)(int16_t)(nd ? 2 - first : 0)); /* g[2] has weight 0 */
-    be16(b, v < 0 ? 0x4000 : 0x0000);
-    be16(b, (uint16_t)TS_DEC_PLACES);
+    unsigned char x[4 + 8 + 2 * 5], *p = x;
+    p = put32(p, (uint32_t)(8 + 2 * nd));
+    p = put16(p, (uint16_t)nd);
+    p = put16(p, (uint16_t)(int16_t)(nd ? 2 - first : 0)); /* g[2] has weight 0 */
+    p = put16(p, v < 0 ? 0x4000 : 0x0000);
+    p = put16(p, (uint16_t)TS_DEC_PLACES);
     for (int i = first; i <= last && nd; i++) {
-        be16(b, g[i]);
+        p = put16(p, g[i]);
     }
+    ts_buf_add(b, x, (size_t)(p - x));
 }
 
 void ts_pgcopy_timestamptz(struct ts_buf *b, int64_t ns)
@@ -104,6 +124,7 @@ void ts_pgcopy_timestamptz(struct ts_buf *b, int64_t ns)
     if (ns < 0 && ns % 1000) {
         us--; /* floor, as the text form would truncate toward the past */
     }
-    be32(b, 8);
-    be64(b, (uint64_t)(us - PG_EPOCH_US));
+    unsigned char x[12];
+    put64(put32(x, 8), (uint64_t)(us - PG_EPOCH_US));
+    ts_buf_add(b, x, sizeof(x));
 }

@@ -77,6 +77,14 @@ int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams,
  */
 int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data, size_t len,
                   struct ts_err *err) TS_MUST_CHECK;
+/* The same in steps, so the server reads while the caller makes the rest: begin, put
+ * any number of pieces, end (with rc != 0 from a failed put: the COPY is aborted;
+ * end returns the first error). */
+int ts_db_copy_begin(PGconn *c, const char *what, const char *sql,
+                     struct ts_err *err) TS_MUST_CHECK;
+int ts_db_copy_put(PGconn *c, const char *what, const char *data, size_t len,
+                   struct ts_err *err) TS_MUST_CHECK;
+int ts_db_copy_end(PGconn *c, const char *what, int rc, struct ts_err *err) TS_MUST_CHECK;
 int ts_db_exec_script(PGconn *c, const char *what, const char *sql,
                       struct ts_err *err) TS_MUST_CHECK;
 /* Fills err from a failed result (or the connection when res is NULL). */

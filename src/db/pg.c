@@ -324,8 +324,7 @@ int ts_db_exec_script(PGconn *c, const char *what, const char *sql, struct ts_er
     return rc;
 }
 
-int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data, size_t len,
-                  struct ts_err *err)
+int ts_db_copy_begin(PGconn *c, const char *what, const char *sql, struct ts_err *err)
 {
     PGresult *res = PQexec(c, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
@@ -334,14 +333,24 @@ int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data
         return code;
     }
     PQclear(res);
-    int rc = 0;
-    for (size_t off = 0; off < len && !rc;) {
+    return 0;
+}
+
+int ts_db_copy_put(PGconn *c, const char *what, const char *data, size_t len, struct ts_err *err)
+{
+    for (size_t off = 0; off < len;) {
         size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
         if (PQputCopyData(c, data + off, (int)n) != 1) {
-            rc = ts_db_error(c, NULL, what, err);
+            return ts_db_error(c, NULL, what, err);
         }
         off += n;
     }
+    return 0;
+}
+
+int ts_db_copy_end(PGconn *c, const char *what, int rc, struct ts_err *err)
+{
+    PGresult *res;
     if (PQputCopyEnd(c, rc ? "aborted by the client" : NULL) != 1 && !rc) {
         rc = ts_db_error(c, NULL, what, err);
     }
@@ -352,4 +361,14 @@ int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data
         PQclear(res);
     }
     return rc;
+}
+
+int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data, size_t len,
+                  struct ts_err *err)
+{
+    int rc = ts_db_copy_begin(c, what, sql, err);
+    if (rc) {
+        return rc;
+    }
+    return ts_db_copy_end(c, what, ts_db_copy_put(c, what, data, len, err), err);
 }
