@@ -46,3 +46,33 @@ bench_start_server() {
     tail -20 "$work/serve.err" >&2 || true
     return 1
 }
+
+# Builds BUILD_DIR (default build/, relative to the tree; RelWithDebInfo) unless the binary
+# and every other named target in it exist. Expects root; sets BUILD_DIR (absolute) and bin.
+bench_build() { # [target]...
+    BUILD_DIR=${BUILD_DIR:-build}
+    case $BUILD_DIR in /*) ;; *) BUILD_DIR=$root/$BUILD_DIR ;; esac
+    bin=$BUILD_DIR/tradingsystem
+    local t
+    for t in tradingsystem "$@"; do
+        [[ -x $BUILD_DIR/$t ]] && continue
+        echo "== build ($BUILD_DIR)"
+        [[ -f $BUILD_DIR/CMakeCache.txt ]] ||
+            cmake -S "$root" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+        cmake --build "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+        return
+    done
+}
+
+# A private TS_HOME (bench_NAME.XXXXXX) whose own cluster listens on TS_PG_PORT (default
+# PGPORT): nothing from the caller's environment may point elsewhere. Sets TS_HOME and work.
+bench_home() { # NAME PGPORT
+    unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
+        TS_DB_WORKSPACE TS_DB_DOCUMENTATION TS_HTTP_ADDR TS_PG_LISTEN
+    TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_$1.XXXXXX")
+    chmod 755 "$TS_HOME" # as root, the cluster runs as postgres, which must reach it
+    export TS_HOME TS_PG_PORT=${TS_PG_PORT:-$2} TS_TRADING_HOURS=off TS_EOD_TIME=off \
+        TS_LOG_LEVEL=${TS_LOG_LEVEL:-warn}
+    work=$TS_HOME/bench
+    mkdir -p "$work"
+}

@@ -16,16 +16,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$root/bench/lib.sh"
-build=${BUILD_DIR:-$root/build}
-bin=$build/tradingsystem
-[[ -x $build/bench_visible && -x $build/bench_simcopy ]] || (cd "$root" && cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build "$build" -j2 >/dev/null)
+bench_build bench_visible bench_simcopy
+build=$BUILD_DIR
 N=${N:-2000000} DURATION=${DURATION:-10} REPEATS=${REPEATS:-3} OFFERED=${OFFERED:-50000}
-TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_feed.XXXXXX")
-chmod 755 "$TS_HOME"
-unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
-export TS_HOME TS_PG_PORT=${TS_PG_PORT:-55463} TS_LOG_LEVEL=warn TS_EOD_TIME=off TS_TRADING_HOURS=off
-work=$TS_HOME/bench
-mkdir -p "$work"
+bench_home feed 55463
 server=
 PORT=$(bench_free_port 18470)
 api=http://127.0.0.1:$PORT/api/v1

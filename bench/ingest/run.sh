@@ -12,15 +12,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$root/bench/lib.sh"
-bin=${BUILD_DIR:-$root/build}/tradingsystem
-[[ -x $bin ]] || (cd "$root" && cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build -j2 >/dev/null)
+bench_build
 N=${N:-500000} REPEATS=${REPEATS:-3}
-TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_ingest.XXXXXX")
-chmod 755 "$TS_HOME"
-unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
-export TS_HOME TS_PG_PORT=${TS_PG_PORT:-55457} TS_LOG_LEVEL=warn
-work=$TS_HOME/bench
-mkdir -p "$work"
+bench_home ingest 55457
 server=
 trap 'rc=$?; bench_stop_server; exit $rc' EXIT
 "$bin" db start >/dev/null && "$bin" db migrate >/dev/null

@@ -40,9 +40,6 @@ DURATION=${DURATION%s}
 REPEATS=${REPEATS:-3}
 CLIENTS=${CLIENTS:-1 32}
 PORT=${PORT:-18450}
-BUILD_DIR=${BUILD_DIR:-build}
-case $BUILD_DIR in /*) ;; *) BUILD_DIR=$root/$BUILD_DIR ;; esac
-bin=$BUILD_DIR/tradingsystem
 
 die() { echo "bench/orders/run.sh: $*" >&2; exit 1; }
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -gt 0 ]] || die "DURATION must be a number of seconds, not '$DURATION'"
@@ -58,22 +55,9 @@ for tool in wrk psql curl ss; do
     command -v "$tool" >/dev/null || die "$tool is missing: bash scripts/deps.sh --bench"
 done
 
-if [[ ! -x $bin ]]; then
-    echo "== build ($BUILD_DIR)"
-    [[ -f $BUILD_DIR/CMakeCache.txt ]] ||
-        cmake -S "$root" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
-fi
+bench_build
 
-# Our own server and cluster: nothing from the caller's environment may point elsewhere.
-unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
-    TS_DB_WORKSPACE TS_DB_DOCUMENTATION TS_HTTP_ADDR TS_PG_LISTEN
-TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_orders.XXXXXX")
-chmod 755 "$TS_HOME" # as root, the cluster runs as postgres, which must reach it
-export TS_HOME TS_PG_PORT=${TS_PG_PORT:-55450} TS_TRADING_HOURS=off TS_EOD_TIME=off \
-    TS_LOG_LEVEL=${TS_LOG_LEVEL:-warn}
-work=$TS_HOME/bench
-mkdir -p "$work"
+bench_home orders 55450
 server=
 
 cleanup() {

@@ -57,9 +57,6 @@ INFLIGHT=${INFLIGHT:-4}
 BATCH=${BATCH:-1000}
 PORT=${PORT:-18460}
 ORDER_SYMBOL=${ORDER_SYMBOL:-BEN0}
-BUILD_DIR=${BUILD_DIR:-build}
-case $BUILD_DIR in /*) ;; *) BUILD_DIR=$root/$BUILD_DIR ;; esac
-bin=$BUILD_DIR/tradingsystem
 TARGET_RATE=50000 # ticks/s, the issue's
 TARGET_P99=50     # ms, the issue's
 
@@ -75,22 +72,9 @@ for tool in node psql curl ss; do
 done
 [[ -f $root/node_modules/ws/index.js ]] || die "the npm package ws is missing: npm install (in $root)"
 
-if [[ ! -x $bin ]]; then
-    echo "== build ($BUILD_DIR)"
-    [[ -f $BUILD_DIR/CMakeCache.txt ]] ||
-        cmake -S "$root" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
-fi
+bench_build
 
-# Our own server and cluster: nothing from the caller's environment may point elsewhere.
-unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
-    TS_DB_WORKSPACE TS_DB_DOCUMENTATION TS_HTTP_ADDR TS_PG_LISTEN
-TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_stream.XXXXXX")
-chmod 755 "$TS_HOME" # as root, the cluster runs as postgres, which must reach it
-export TS_HOME TS_PG_PORT=${TS_PG_PORT:-55452} TS_TRADING_HOURS=off TS_EOD_TIME=off \
-    TS_LOG_LEVEL=${TS_LOG_LEVEL:-warn}
-work=$TS_HOME/bench
-mkdir -p "$work"
+bench_home stream 55452
 server=
 helpers=()
 

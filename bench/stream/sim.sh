@@ -9,15 +9,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 source "$root/bench/lib.sh"
-bin=${BUILD_DIR:-$root/build}/tradingsystem
-[[ -x $bin ]] || (cd "$root" && cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build -j2 >/dev/null)
+bench_build
 DURATION=${DURATION:-15} CLIENTS=${CLIENTS:-50} RATE=${TS_SIM_RATE:-50000}
-TS_HOME=$(mktemp -d "${TMPDIR:-/tmp}/bench_sim.XXXXXX")
-chmod 755 "$TS_HOME"
-unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
-export TS_HOME TS_PG_PORT=${TS_PG_PORT:-55455} TS_EOD_TIME=off TS_LOG_LEVEL=warn TS_SIM_RATE=$RATE
-work=$TS_HOME/bench
-mkdir -p "$work"
+bench_home sim 55455
+export TS_SIM_RATE=$RATE
 server=
 trap 'rc=$?; bench_stop_server; exit $rc' EXIT
 PORT=$(bench_free_port "${PORT:-18460}")
