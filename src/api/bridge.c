@@ -321,10 +321,6 @@ static void process(struct line_ctx *lc, const char *line, size_t len, int64_t r
         log_raw(lc, line, len, recv_ns, "the line is not valid UTF-8");
         return;
     }
-    if (memmem(line, len, "\\u0000", 6)) {
-        log_raw(lc, line, len, recv_ns, "the line holds \\u0000, which cannot be stored");
-        return;
-    }
     struct ts_json_req r;
     if (ts_json_parse(&r, line, len, &err)) {
         char msg[300];
@@ -412,7 +408,10 @@ static void process(struct line_ctx *lc, const char *line, size_t len, int64_t r
         st = ST_FAILED;
         why = err.msg;
     }
-    log_row(lc, (enum cb_type)type, line, len, cb_ns, recv_ns, st, why);
+    struct ts_buf payload = TS_BUF_INIT; /* the line as PostgreSQL takes it (json.h) */
+    ts_json_text(&r, &payload);
+    log_row(lc, (enum cb_type)type, payload.buf, payload.len, cb_ns, recv_ns, st, why);
+    ts_buf_release(&payload);
     ts_json_release(&r);
 }
 

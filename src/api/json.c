@@ -2,10 +2,110 @@
 #include "api/json.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/utf8.h"
+
+/*
+ * What json-c accepts beyond what PostgreSQL stores (json/jsonb/text) or RFC 8259
+ * allows, refused here so that nothing parsed can fail later in the database:
+ * NaN/Infinity, numbers with an exponent beyond +-1000 or more than 1000 digits,
+ * integers json-c clamped (beyond 64 bits), strings or keys holding U+0000 or
+ * invalid UTF-8. (json-c turns a lone surrogate escape into U+FFFD.)
+ */
+#define NUM_MAX_DIGITS 1000
+#define NUM_MAX_EXP 1000
+
+static bool json_number_ok(const char *s)
+{
+    size_t digits = 0;
+    long exp = 0;
+    if (*s == '-') {
+        s++;
+    }
+    if (*s == '0') {
+        s++, digits++;
+    } else if (*s >= '1' && *s <= '9') {
+        while (*s >= '0' && *s <= '9') {
+            s++, digits++;
+        }
+    } else {
+        return false;
+    }
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) {
+            return false;
+        }
+        while (*s >= '0' && *s <= '9') {
+            s++, digits++;
+        }
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') {
+            s++;
+        }
+        if (!(*s >= '0' && *s <= '9')) {
+            return false;
+        }
+        while (*s >= '0' && *s <= '9' && exp <= NUM_MAX_EXP) {
+            exp = exp * 10 + (*s++ - '0');
+        }
+    }
+    return !*s && digits <= NUM_MAX_DIGITS && exp <= NUM_MAX_EXP;
+}
+
+static bool text_ok(const char *s, size_t len)
+{
+    return !memchr(s, 0, len) && ts_utf8_valid(s, len);
+}
+
+static int check_tree(struct json_object *o, struct ts_err *err)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_double:
+        if (!json_number_ok(json_object_get_string(o))) {
+            return ts_err_set(err, TS_EINVAL, "malformed JSON: the number '%.40s' is not one we can store",
+                              json_object_get_string(o));
+        }
+        return 0;
+    case json_type_int:
+        if (json_object_get_int64(o) == INT64_MIN || json_object_get_uint64(o) == UINT64_MAX) {
+            return ts_err_set(err, TS_EINVAL, "malformed JSON: an integer beyond 64 bits");
+        }
+        return 0;
+    case json_type_string:
+        if (!text_ok(json_object_get_string(o), (size_t)json_object_get_string_len(o))) {
+            return ts_err_set(err, TS_EINVAL, "malformed JSON: a string holds U+0000 or invalid UTF-8");
+        }
+        return 0;
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++) {
+            int rc = check_tree(json_object_array_get_idx(o, i), err);
+            if (rc) {
+                return rc;
+            }
+        }
+        return 0;
+    case json_type_object: {
+        json_object_object_foreach(o, key, val) {
+            if (!text_ok(key, strlen(key))) {
+                return ts_err_set(err, TS_EINVAL, "malformed JSON: a key holds invalid UTF-8");
+            }
+            int rc = val ? check_tree(val, err) : 0;
+            if (rc) {
+                return rc;
+            }
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
 
 /* Parses body as one JSON value of type want (no trailing data, depth-limited). */
 static int parse_value(const char *body, size_t len, enum json_type want,
@@ -41,6 +141,8 @@ static int parse_value(const char *body, size_t len, enum json_type want,
             rc = ts_err_set(err, TS_EINVAL, "malformed JSON: trailing data at byte %zu", end);
         } else if (!json_object_is_type(o, want)) {
             rc = ts_err_set(err, TS_EINVAL, "request body must be %s", what);
+        } else {
+            rc = check_tree(o, err);
         }
     }
     json_tokener_free(tok);
@@ -328,4 +430,10 @@ int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
         *present = true;
     }
     return 0;
+}
+
+void ts_json_text(const struct ts_json_req *r, struct ts_buf *out)
+{
+    ts_buf_adds(out, json_object_to_json_string_ext(r->root, JSON_C_TO_STRING_PLAIN |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
 }

@@ -6,6 +6,8 @@
  * read as an object whose fields are taken one by one with ts_json_take_*();
  * ts_json_finish() then refuses any field that nobody took ("unknown field").
  * Every refusal names the field and what was wrong, for a 400 invalid_argument.
+ * Whatever parses can be stored in PostgreSQL: NaN/Infinity, numbers beyond what
+ * numeric holds, integers beyond 64 bits, U+0000 and invalid UTF-8 are refused.
  *
  * Never include jansson headers next to this one (both define json_object).
  * One request at a time per struct ts_json_req; any thread.
@@ -17,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/dec.h"
 #include "core/err.h"
 #include "core/uuid.h"
@@ -77,6 +80,8 @@ int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool requir
 /* An array field, as a ts_json_array (release it with ts_json_array_release()). */
 int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
                        struct ts_json_array *out, bool *present, struct ts_err *err) TS_MUST_CHECK;
+/* The parsed object as compact JSON text that PostgreSQL's json/jsonb accept as it is. */
+void ts_json_text(const struct ts_json_req *r, struct ts_buf *out);
 /* Refuses the first field that no take_* read. */
 int ts_json_finish(struct ts_json_req *r, struct ts_err *err) TS_MUST_CHECK;
 

@@ -21,6 +21,8 @@ const first = [
   Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),              // not UTF-8
   JSON.stringify({ type: 'HELLO', time: t(1) }),                  // unknown type
   '[1,2,3]',                                                      // not an object
+  '{"type":"ORDER","x":NaN}',                    // json-c takes NaN, PostgreSQL does not
+  '{"type":"ORDER","x":1e-99999}',               // nor a number numeric cannot hold
   JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'PETR4', price: '-1', quantity: 100, trade_id: 9 }),
   JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'ZZZZ9', price: '1', quantity: 100, trade_id: 9 }),
   JSON.stringify({ type: 'TRADE', time: t(4), symbol: 'PETR4', price: '1', quantity: '100000000000', trade_id: 9 }),

@@ -119,6 +119,8 @@ refused "accounts: lower-case currency" "$OM" $T 400 invalid_argument "field 'cu
 refused "accounts: bad status" "$OM" $T 400 invalid_argument "field 'status' must be one of ACTIVE, SUSPENDED, CLOSED" POST /accounts '{"name":"y","broker_account":"1","status":"OPEN"}'
 refused "accounts: metadata not an object" "$OM" $T 400 invalid_argument "field 'metadata' must be an object" POST /accounts '{"name":"y","broker_account":"1","metadata":[1]}'
 refused "accounts: invalid UTF-8" "$OM" $T 400 invalid_argument 'malformed JSON' POST /accounts $'{"name":"\xc3\x28","broker_account":"1"}'
+refused "accounts: NaN in metadata (json-c reads it, jsonb would not)" "$OM" $T 400 invalid_argument 'not one we can store' POST /accounts '{"name":"y","broker_account":"1","metadata":{"x":NaN}}'
+refused "accounts: U+0000 in metadata" "$OM" $T 400 invalid_argument 'holds U.0000' POST /accounts '{"name":"y","broker_account":"1","metadata":{"x":"a\u0000b"}}'
 refused "accounts: PATCH is not an endpoint" "$OM" $T 405 method_not_allowed 'method not allowed' PATCH "/accounts/$A1" '{"status":"CLOSED"}'
 
 # ------------------------------------------------------------------------------------------

@@ -39,8 +39,10 @@ expect_eq "trade times from the callbacks" \
     "13:00:01.000 13:00:09.000"
 expect_eq "callbacks by type and status" \
     "$(sql "SELECT string_agg(callback_type || ' ' || status || ' ' || n, ', ' ORDER BY callback_type, status) FROM (SELECT callback_type, status, count(*) n FROM data_capture.profitdll_callbacks GROUP BY 1, 2) x")" \
-    "OFFER_BOOK PROCESSED 1, ORDER SKIPPED 1, PRICE_DEPTH FAILED 1, PRICE_DEPTH PROCESSED 2, STATE PROCESSED 2, TRADE FAILED 3, TRADE PROCESSED 7, TRADE SKIPPED 1, UNKNOWN FAILED 5"
+    "OFFER_BOOK PROCESSED 1, ORDER SKIPPED 1, PRICE_DEPTH FAILED 1, PRICE_DEPTH PROCESSED 2, STATE PROCESSED 2, TRADE FAILED 3, TRADE PROCESSED 7, TRADE SKIPPED 1, UNKNOWN FAILED 7"
 expect_eq "bars of the bridge's trades, exact" "$(sql "$BARS_VS_TICKS")" 0
+expect_eq "NaN and a number numeric cannot hold: FAILED, not a stuck feed" \
+    "$(sql "SELECT count(*) FROM data_capture.profitdll_callbacks WHERE error_message LIKE '%not one we can store%'")" 2
 expect_eq "every FAILED row says why" "$(sql "SELECT count(*) FROM data_capture.profitdll_callbacks WHERE status = 'FAILED' AND coalesce(error_message, '') = ''")" 0
 expect_match "bad JSON: the parser's error and the raw line" \
     "$(sql "SELECT error_message || ' | ' || (payload->>'raw') FROM data_capture.profitdll_callbacks WHERE payload->>'raw' LIKE '{\"type\":\"TRADE\",%'")" \
@@ -73,7 +75,7 @@ expect_match "order_book_snapshots: the latest book written" \
 
 http GET /feed
 expect_match "GET /feed: connected, since, reconnects" "$BODY" '^\{"feed":"bridge","state":"running",.*"bridge":"127.0.0.1:[0-9]+","mode":"connect","connected":true,"connected_since":"[0-9T:.Z-]+","last_message_at":"[0-9T:.Z-]+","next_attempt_at":null,"connections":3,"reconnects":2,"drops":2,'
-expect_match "GET /feed: callback counts and rate" "$BODY" '"callbacks":\{"total":23,"processed":12,"failed":9,"skipped":2,"logged":23,"per_s":[0-9.]+\}'
+expect_match "GET /feed: callback counts and rate" "$BODY" '"callbacks":\{"total":25,"processed":12,"failed":11,"skipped":2,"logged":25,"per_s":[0-9.]+\}'
 expect_match "GET /feed: the bridge's states" "$BODY" '"states":\{"MARKET_DATA":"CONNECTED","ROUTING":"UP3"\}'
 expect_match "GET /feed: processing latency p50/p99" "$BODY" '"visible_ms":\{"p50":[0-9.]+,"p99":[0-9.]+'
 
