@@ -10,6 +10,7 @@
 
 #include "api/books.h"
 #include "api/ingest.h"
+#include "api/replayer.h"
 #include "api/respond.h"
 #include "api/stream.h"
 #include "core/log.h"
@@ -463,6 +464,25 @@ static void *gen_main(void *arg)
     return NULL;
 }
 
+/* ---- replay ---- */
+
+static void *replay_main(void *arg)
+{
+    struct ts_feed *f = arg;
+    struct ts_err err = TS_ERR_INIT;
+    int rc = ts_replayer_run(f->rp, &err);
+    if (rc) {
+        atomic_fetch_add(&f->errors, 1);
+        feed_set_error(f, "%s", err.msg);
+        ts_error("feed", "replay of %s stopped: %s", f->cfg.replay_path, err.msg);
+    } else if (!atomic_load(&f->stopping)) {
+        ts_info("feed", "replay of %s finished: %" PRId64 " trades, %" PRId64 " stored",
+                f->cfg.replay_path, (int64_t)f->rp->trades, (int64_t)f->rp->stored);
+    }
+    atomic_store(&f->replay_end, rc ? 2 : 1);
+    return NULL;
+}
+
 /* ---- start, stop, status ---- */
 
 static struct ts_feed *feed_new(struct ts_api *api, const struct ts_feed_config *cfg, int kind)
@@ -486,6 +506,10 @@ static void destroy(struct ts_feed *f)
         feed_batch_free(b);
     }
     bridge_free(f);
+    if (f->rp) {
+        ts_replayer_release(f->rp);
+        ts_free(f->rp);
+    }
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->not_empty);
     pthread_cond_destroy(&f->not_full);
@@ -559,9 +583,45 @@ int ts_feed_start_bridge(struct ts_api *api, const struct ts_feed_config *cfg,
     return 0;
 }
 
+int ts_feed_start_replay(struct ts_api *api, const struct ts_feed_config *cfg,
+                         struct ts_feed **out, struct ts_err *err)
+{
+    struct ts_feed *f = feed_new(api, cfg, FEED_REPLAY);
+    struct ts_replayer_cfg rc_ = {.path = cfg->replay_path,
+                                  .format = (enum ts_tradefile_format)cfg->replay_format,
+                                  .speed = cfg->replay_speed,
+                                  .skip = cfg->replay_skip,
+                                  .ingest = TS_INGEST_PUBLISH,
+                                  .retry = true,
+                                  .quiet = true};
+    f->rp = ts_xcalloc(1, sizeof(*f->rp));
+    int rc = ts_replayer_init(f->rp, api, &rc_, err);
+    if (!rc && !cfg->replay_skip) {
+        rc = ts_replayer_check(f->rp, err); /* a malformed line: nothing is replayed */
+    }
+    if (!rc && pthread_create(&f->prod, NULL, replay_main, f)) {
+        rc = ts_err_set(err, TS_EIO, "cannot start the feed thread");
+    }
+    if (rc) {
+        ts_err_wrap(err, "cannot start the replay feed");
+        destroy(f);
+        return rc;
+    }
+    ts_info("feed", "replay feed: %s at %s", cfg->replay_path,
+            cfg->replay_speed > 0 ? "its own pace (x TS_REPLAY_SPEED)" : "max speed");
+    *out = f;
+    return 0;
+}
+
 void ts_feed_stop(struct ts_feed *f)
 {
     if (!f) {
+        return;
+    }
+    if (f->kind == FEED_REPLAY) {
+        atomic_store(&f->rp->stop, true);
+        pthread_join(f->prod, NULL);
+        destroy(f);
         return;
     }
     atomic_store(&f->stopping, true);
@@ -575,6 +635,9 @@ void ts_feed_stop(struct ts_feed *f)
 
 bool ts_feed_set_running(struct ts_feed *f, bool running)
 {
+    if (f->kind == FEED_REPLAY) {
+        atomic_store(&f->rp->pause, !running);
+    }
     return !atomic_exchange(&f->paused, !running); /* a stopped bridge disconnects */
 }
 
@@ -622,9 +685,11 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     pthread_mutex_unlock(&f->lock);
     int64_t fast, careful;
     ts_ingest_counts(f->api, &fast, &careful);
-    ts_buf_addf(out, "{\"feed\":\"%s\",\"state\":\"%s\",\"since\":\"%s\"",
-                f->kind == FEED_SIM ? "sim" : "bridge",
-                atomic_load(&f->paused) ? "stopped" : "running", since);
+    static const char *const kinds[] = {"sim", "bridge", "replay"};
+    static const char *const ends[] = {NULL, "finished", "failed"};
+    int end = atomic_load(&f->replay_end);
+    ts_buf_addf(out, "{\"feed\":\"%s\",\"state\":\"%s\",\"since\":\"%s\"", kinds[f->kind],
+                end ? ends[end] : atomic_load(&f->paused) ? "stopped" : "running", since);
     if (f->kind == FEED_SIM) {
         if (f->cfg.rate) {
             ts_buf_addf(out, ",\"rate\":%" PRId64, f->cfg.rate);
@@ -633,15 +698,25 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
         }
         ts_buf_addf(out, ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64, f->cfg.seed,
                     atomic_load(&f->received));
-    } else {
+    } else if (f->kind == FEED_BRIDGE) {
         bridge_status(f, out);
         ts_buf_addf(out, ",\"received\":%" PRId64, atomic_load(&f->received));
+    } else {
+        ts_buf_adds(out, ",\"file\":");
+        ts_buf_add_json_str(out, f->cfg.replay_path);
+        if (f->cfg.replay_speed > 0) {
+            ts_buf_addf(out, ",\"speed\":%g,", f->cfg.replay_speed);
+        } else {
+            ts_buf_adds(out, ",\"speed\":\"max\",");
+        }
+        ts_replayer_json(f->rp, out);
     }
     ts_buf_addf(out,
                 ",\"stored\":%" PRId64 ",\"errors\":%" PRId64 ",\"backpressure_waits\":%" PRId64
                 ",\"queued\":%zu,\"copy_batches\":%" PRId64 ",\"careful_batches\":%" PRId64
                 ",\"last_tick_at\":",
-                atomic_load(&f->stored), atomic_load(&f->errors), atomic_load(&f->waits), queued,
+                f->rp ? atomic_load(&f->rp->stored) : atomic_load(&f->stored),
+                atomic_load(&f->errors), atomic_load(&f->waits), queued,
                 fast, careful);
     if (lt) {
         ts_buf_addf(out, "\"%s\"", last);

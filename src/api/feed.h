@@ -2,6 +2,7 @@
  * feed.h - the market feed of `serve --feed` (API.md "Command line"):
  *   sim               a thread that generates the simulated B3 tape (capture/sim.h)
  *                     at a steady rate (or as fast as the database takes it);
+ *   replay:FILE       a B3 or CSV trade file (api/replayer.h) at N times its pace;
  *   bridge:HOST:PORT  a TCP stream of JSON lines shaped like ProfitDLL's callbacks
  *                     (docs/api.md "Feed bridge protocol"), reconnecting with
  *                     exponential backoff, every callback logged to
@@ -31,6 +32,10 @@ struct ts_feed_config {
     char host[256]; /* bridge */
     int port;       /* bridge */
     bool listen;    /* bridge: accept the bridge's connection on HOST:PORT instead */
+    const char *replay_path;  /* replay: the trade file (borrowed: outlives the feed) */
+    int replay_format;        /* replay: enum ts_tradefile_format */
+    double replay_speed;      /* replay: N times the trades' own pace; 0: max */
+    bool replay_skip;         /* replay: malformed lines skipped (else the file is refused) */
 };
 
 /* "HOST:PORT" (a name, an IPv4 address or [IPv6]) into cfg; TS_EINVAL otherwise. */
@@ -43,6 +48,11 @@ int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, stru
                       struct ts_err *err) TS_MUST_CHECK;
 /* Connects to (or, with cfg->listen, listens for) the bridge in the background. */
 int ts_feed_start_bridge(struct ts_api *api, const struct ts_feed_config *cfg,
+                         struct ts_feed **out, struct ts_err *err) TS_MUST_CHECK;
+/* Checks the file (unless replay_skip: a malformed line refuses it, TS_EINVAL
+ * "FILE:LINE: why"), then replays it in the background through the ingest path:
+ * stored once, streamed on ticks:SYMBOL, fed to the paper venue. */
+int ts_feed_start_replay(struct ts_api *api, const struct ts_feed_config *cfg,
                          struct ts_feed **out, struct ts_err *err) TS_MUST_CHECK;
 void ts_feed_stop(struct ts_feed *f);
 /* The bridge drops its connection and connects again now; false for the sim. */

@@ -36,7 +36,7 @@ struct feed_batch {
 struct bridge;
 
 struct ts_feed {
-    enum { FEED_SIM, FEED_BRIDGE } kind;
+    enum { FEED_SIM, FEED_BRIDGE, FEED_REPLAY } kind;
     struct ts_api *api;
     struct ts_feed_config cfg;
     pthread_t prod, store;
@@ -57,6 +57,8 @@ struct ts_feed {
 
     struct ts_sim sim;      /* the sim's generator only */
     struct bridge *br;      /* the bridge's state (bridge.c) */
+    struct ts_replayer *rp; /* replay: the engine (api/replayer.h), run by the producer */
+    atomic_int replay_end;  /* replay: 0 running, 1 finished, 2 failed (last_error) */
 };
 
 struct feed_batch *feed_batch_new(void);

@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/feed.h"
+#include "capture/tradefile.h"
 #include "api/maint.h"
 #include "api/http.h"
 #include "api/stream.h"
@@ -76,7 +77,8 @@ static const char usage_main[] =
     "docs: README.md and docs/ in the source tree\n";
 
 static const char usage_serve[] =
-    "usage: tradingsystem serve [--addr HOST:PORT] [--feed sim|bridge:HOST:PORT|none]\n"
+    "usage: tradingsystem serve [--addr HOST:PORT]\n"
+    "                           [--feed sim|replay:FILE|bridge:HOST:PORT|none]\n"
     "                           [--listen] [--venue paper]\n"
     "\n"
     "Starts the embedded cluster when it is used and not running, applies pending\n"
@@ -86,6 +88,9 @@ static const char usage_serve[] =
     "  --addr HOST:PORT   listen address (default $TS_HTTP_ADDR or 127.0.0.1:8080)\n"
     "  --feed sim         market data: a simulated B3 tape (TS_SIM_RATE ticks/s,\n"
     "                     default 5, or max; TS_SIM_SEED, default 1)\n"
+    "  --feed replay:FILE a B3 or CSV trade file (TS_REPLAY_FORMAT b3|csv, default by\n"
+    "                     the .csv extension; TS_REPLAY_SPEED N|max, default 1: its own\n"
+    "                     pace; TS_REPLAY_ON_ERROR stop|skip), streamed and stored once\n"
     "  --feed bridge:HOST:PORT\n"
     "                     a ProfitDLL bridge: JSON lines over TCP (docs/api.md \"Feed\n"
     "                     bridge protocol\"), reconnecting with backoff 1-60 s\n"
@@ -430,9 +435,14 @@ static int cmd_serve(int argc, char **argv)
                 if (ts_feed_parse_bridge(feed + 7, &fcfg, &ferr)) {
                     return ts_app_usage_error("--feed %s", ferr.msg);
                 }
+            } else if (!strncmp(feed, "replay:", 7)) {
+                if (!feed[7]) {
+                    return ts_app_usage_error("--feed replay:FILE needs a FILE");
+                }
+                fcfg.replay_path = feed + 7;
             } else if (strcmp(feed, "sim") != 0 && strcmp(feed, "none") != 0) {
-                return ts_app_usage_error("--feed %s: expected sim, bridge:HOST:PORT or none",
-                                          feed);
+                return ts_app_usage_error(
+                    "--feed %s: expected sim, replay:FILE, bridge:HOST:PORT or none", feed);
             }
         } else if (!strcmp(arg, "--listen")) {
             fcfg.listen = true;
@@ -453,8 +463,35 @@ static int cmd_serve(int argc, char **argv)
         if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
             return ts_app_usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
         }
-        /* a simulated market has no session: hours are enforced only when asked */
-        check_hours = th && *th ? strcmp(th, "off") != 0 : strcmp(feed, "sim") != 0;
+        /* a simulated or replayed market has no session now: hours are enforced only when asked */
+        check_hours = th && *th ? strcmp(th, "off") != 0
+                                : strcmp(feed, "sim") != 0 && strncmp(feed, "replay:", 7) != 0;
+        if (fcfg.replay_path) {
+            const char *fmt = getenv("TS_REPLAY_FORMAT"), *speed = getenv("TS_REPLAY_SPEED"),
+                       *on_err = getenv("TS_REPLAY_ON_ERROR");
+            size_t pl = strlen(fcfg.replay_path);
+            bool csv = pl > 4 && !strcmp(fcfg.replay_path + pl - 4, ".csv");
+            if (fmt && *fmt && strcmp(fmt, "b3") != 0 && strcmp(fmt, "csv") != 0) {
+                return ts_app_usage_error("TS_REPLAY_FORMAT must be b3 or csv, not '%s'", fmt);
+            }
+            fcfg.replay_format = (fmt && *fmt ? !strcmp(fmt, "csv") : csv) ? TS_TRADEFILE_CSV
+                                                                             : TS_TRADEFILE_B3;
+            fcfg.replay_speed = 1;
+            if (speed && *speed) {
+                char *e = NULL;
+                fcfg.replay_speed = strcmp(speed, "max") ? strtod(speed, &e) : 0;
+                if (strcmp(speed, "max") != 0 && (*e || !(fcfg.replay_speed > 0) ||
+                                                  fcfg.replay_speed > 1e6)) {
+                    return ts_app_usage_error("TS_REPLAY_SPEED must be max or a number > 0, not '%s'",
+                                              speed);
+                }
+            }
+            if (on_err && *on_err && strcmp(on_err, "stop") != 0 && strcmp(on_err, "skip") != 0) {
+                return ts_app_usage_error("TS_REPLAY_ON_ERROR must be stop or skip, not '%s'",
+                                          on_err);
+            }
+            fcfg.replay_skip = on_err && !strcmp(on_err, "skip");
+        }
         const char *rate = getenv("TS_SIM_RATE"), *seed = getenv("TS_SIM_SEED");
         char *e = NULL;
         if (rate && !strcmp(rate, "max")) {
@@ -544,6 +581,13 @@ static int cmd_serve(int argc, char **argv)
     if (!strcmp(feed, "sim")) {
         if (ts_feed_start_sim(&api, &fcfg, &feeder, &err)) {
             rc = ts_app_fail(&err);
+            goto out_api;
+        }
+        api.feed = feeder;
+    } else if (fcfg.replay_path) {
+        if (ts_feed_start_replay(&api, &fcfg, &feeder, &err)) {
+            rc = err.code == TS_EINVAL || err.code == TS_EIO ? ts_app_usage_error("%s", err.msg)
+                                                              : ts_app_fail(&err);
             goto out_api;
         }
         api.feed = feeder;

@@ -72,4 +72,44 @@ for bad in "" "$TMP/nope.txt" "$TMP/b3.txt --format xml" "$TMP/b3.txt --speed 0"
 done
 run "$BIN" replay --help
 expect_match "replay --help" "$OUT" '^usage: tradingsystem replay FILE'
+
+# serve --feed replay:FILE: the same engine as serve's feed (streamed, fed to the paper venue)
+sql "TRUNCATE data_capture.market_ticks, data_capture.market_bars_1m"
+serve_cleanup
+feed_field() { printf '%s' "$BODY" | sed -nE 's/.*"'"$1"'":([0-9.]+).*/\1/p'; }
+all_cancels=$(awk -F';' 'NR > 1 && $3 == 2' "$TMP/b3.txt" | wc -l) # XPTO11's too: they remove nothing
+TS_REPLAY_SPEED=max serve_start --feed "replay:$TMP/b3.txt"
+for _ in $(seq 300); do http GET /feed; [[ $BODY == *'"state":"finished"'* ]] && break; sleep 0.1; done
+expect_match "GET /feed: the replay finished, with its counts" "$BODY" \
+    "^\{\"feed\":\"replay\",\"state\":\"finished\",.*\"file\":\"$TMP/b3.txt\",\"speed\":\"max\",\"progress\":100.0,\"lines\":$((new + all_cancels + unknown)),\"trades\":$((new + unknown)),\"cancels\":$all_cancels,\"removed\":$cancels,\"skipped_unknown\":$unknown,\"malformed\":0,\"stored\":$new,"
+expect_eq "stored: new trades minus cancels" "$(count)" "$((new - cancels))"
+expect_eq "bars equal what the stored ticks make" "$(sql "$BARS_VS_TICKS")" 0
+serve_stop
+# at a pace: running, paused by POST /feed/stop, resumed; serve stops in the middle of it
+TS_REPLAY_SPEED=40 serve_start --feed "replay:$TMP/b3.txt"
+sleep 1
+http GET /feed
+expect_match "TS_REPLAY_SPEED=40: running at a pace" "$BODY" '"state":"running",.*"speed":40,'
+http POST /feed/stop
+sleep 0.3
+http GET /feed
+l1=$(feed_field lines)
+sleep 0.7
+http GET /feed
+expect_eq "paused: no line read" "$(feed_field lines)" "$l1"
+http POST /feed/start
+sleep 0.7
+http GET /feed
+[ "$(feed_field lines)" -gt "$l1" ] && ok "resumed" || not_ok "resumed" "$BODY"
+serve_stop
+expect_eq "serve stops in the middle of a paced replay, without errors" "$(grep -c ' ERROR ' "$TMP/serve.err")" 0
+run env TS_REPLAY_SPEED=max "$BIN" serve --addr 127.0.0.1:1 --feed "replay:$TMP/bad.txt"
+expect_rc "serve --feed replay: a malformed file: exit 2" 2
+expect_match "its line named" "$ERR" "bad.txt:1501: PrecoNegocio '31.5': the decimal separator is a comma"
+for bad in "replay:" "replay:$TMP/nope.txt"; do
+    run "$BIN" serve --addr 127.0.0.1:1 --feed "$bad"
+    expect_rc "serve --feed $bad: exit 2" 2
+done
+run env TS_REPLAY_SPEED=fast "$BIN" serve --addr 127.0.0.1:1 --feed "replay:$TMP/b3.txt"
+expect_rc "TS_REPLAY_SPEED=fast: exit 2" 2
 finish
