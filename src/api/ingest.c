@@ -11,6 +11,7 @@
 #include "api/respond.h"
 #include "api/stream.h"
 #include "core/buf.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/pgcopy.h"
@@ -73,10 +74,7 @@ static int64_t minute_of(int64_t ns)
 
 static uint64_t bar_hash(const char *symbol, int64_t bucket)
 {
-    uint64_t h = 1469598103934665603u ^ (uint64_t)bucket;
-    for (; *symbol; symbol++) {
-        h = (h ^ (unsigned char)*symbol) * 1099511628211u;
-    }
+    uint64_t h = ts_hash_str(symbol) ^ (uint64_t)bucket;
     return h ^ (h >> 29);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/deadline.h"
 #include "core/mem.h"
 
 struct ts_pool {
@@ -32,7 +33,7 @@ int ts_pool_new(const char *conninfo, int size, struct ts_pool **out, struct ts_
     struct ts_pool *p = ts_xcalloc(1, sizeof(*p));
     p->conninfo = ts_xstrdup(conninfo);
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->freed, NULL);
+    ts_cond_init_mono(&p->freed);
     p->size = size;
     p->idle = ts_xcalloc((size_t)size, sizeof(PGconn *));
     p->nidle = size;
@@ -59,19 +60,12 @@ void ts_pool_free(struct ts_pool *p)
 
 int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err)
 {
-    struct timespec until;
+    int64_t deadline = ts_deadline_ms(timeout_ms);
     PGconn *c;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
     pthread_mutex_lock(&p->lock);
     while (p->nidle == 0) {
-        if (pthread_cond_timedwait(&p->freed, &p->lock, &until) == ETIMEDOUT) {
+        if (!ts_cond_wait_until(&p->freed, &p->lock, deadline) && p->nidle == 0) {
             pthread_mutex_unlock(&p->lock);
             return ts_err_set(err, TS_EBUSY, "no database connection free after %d ms",
                               timeout_ms);
