@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "capture/sim.h"
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 
 static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 

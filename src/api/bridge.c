@@ -30,11 +30,11 @@
 
 #include "api/books.h"
 #include "api/ingest.h"
-#include "api/json.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "core/mem.h"
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 #include "core/tstime.h"
 
 #define BACKOFF_MIN_NS (1 * TS_NS_PER_SEC)

@@ -15,7 +15,7 @@
 #include "api/stream.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 #include "core/tstime.h"
 #include "oms/oms.h"
 

@@ -19,7 +19,7 @@
 
 #include "api/feed.h"
 #include "capture/sim.h"
-#include "venue/venue.h"
+#include "domain/tick.h"
 
 #define FEED_MAX_BATCH 10000   /* items stored in one transaction */
 #define FEED_QUEUE_CAP (1 << 17) /* items queued and not yet stored */

@@ -14,7 +14,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 #include "core/tstime.h"
 #include "oms/oms.h"
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "api/api.h"
-#include "venue/venue.h"
+#include "domain/tick.h"
 
 struct ts_ingest_result {
     size_t stored;  /* new ticks */

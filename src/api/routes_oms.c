@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/json.h"
+#include "core/json.h"
 #include "api/books.h"
 #include "api/feed.h"
 #include "api/ingest.h"

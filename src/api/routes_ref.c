@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/json.h"
+#include "core/json.h"
 #include "api/query.h"
 #include "api/respond.h"
 #include "core/dec.h"

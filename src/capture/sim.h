@@ -15,7 +15,7 @@
 
 #include "core/dec.h"
 #include "core/err.h"
-#include "venue/venue.h"
+#include "domain/tick.h"
 
 #define TS_SIM_MAX_SYMBOLS 64
 

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
-#include "venue/venue.h"
+#include "domain/tick.h"
 
 enum ts_tradefile_format { TS_TRADEFILE_B3, TS_TRADEFILE_CSV };
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "api/json.h"
+#include "core/json.h"
 
 static void test_malformed_bodies_are_refused_with_a_reason(void **state)
 {

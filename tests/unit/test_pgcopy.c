@@ -4,7 +4,7 @@
  * leading and trailing zero groups left out) and timestamptz's epoch.
  * (The integration path - COPY into PostgreSQL and read back - is tests/cli/test_feed.sh.)
  */
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 
 #include <stdarg.h>
 #include <stddef.h>

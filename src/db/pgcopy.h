@@ -7,8 +7,8 @@
  * Pure and thread-agnostic: a buffer belongs to its caller. The stream is only
  * valid when the field count written per tuple matches the COPY's column list.
  */
-#ifndef TS_CORE_PGCOPY_H
-#define TS_CORE_PGCOPY_H
+#ifndef TS_DB_PGCOPY_H
+#define TS_DB_PGCOPY_H
 
 #include <stddef.h>
 #include <stdint.h>

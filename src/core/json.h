@@ -12,8 +12,8 @@
  * Never include jansson headers next to this one (both define json_object).
  * One request at a time per struct ts_json_req; any thread.
  */
-#ifndef TS_API_JSON_H
-#define TS_API_JSON_H
+#ifndef TS_CORE_JSON_H
+#define TS_CORE_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>

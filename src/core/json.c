@@ -1,5 +1,5 @@
 /* json.c - strict request reading over json-c. See json.h. */
-#include "api/json.h"
+#include "core/json.h"
 
 #include <json-c/json.h>
 #include <stdint.h>

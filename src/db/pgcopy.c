@@ -1,5 +1,5 @@
 /* pgcopy.c - PostgreSQL binary COPY encoding. See pgcopy.h. */
-#include "core/pgcopy.h"
+#include "db/pgcopy.h"
 
 #include <string.h>
 
