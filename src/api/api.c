@@ -15,8 +15,6 @@
 
 #include "core/mem.h"
 #include "core/tstime.h"
-#include "api/books.h"
-#include "api/ingest.h"
 #include "api/internal.h"
 
 int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *version,
@@ -27,8 +25,6 @@ int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *
     api->version = version;
     const char *web = getenv("TS_WEB_DIR");
     api->web_dir = web && *web ? web : TS_DEFAULT_WEB_DIR;
-    api->books = ts_books_new();
-    api->ingest = ts_ingest_cache_new();
     api->started_ns = ts_now_ns();
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         int rc = ts_pool_new(cfg->conninfo[i], 4, &api->pools[i], err);
@@ -42,10 +38,6 @@ int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *
 
 void ts_api_release(struct ts_api *api)
 {
-    ts_books_free(api->books);
-    api->books = NULL;
-    ts_ingest_cache_free(api->ingest);
-    api->ingest = NULL;
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         ts_pool_free(api->pools[i]);
         api->pools[i] = NULL;

@@ -13,16 +13,14 @@
 struct ts_oms;
 struct ts_stream;
 struct ts_feed;
-struct ts_books;
-struct ts_ingest_cache;
+struct ts_cap;
 
 struct ts_api {
     const struct ts_db_config *cfg; /* borrowed, immutable */
     struct ts_oms *oms;             /* borrowed; NULL until the order manager runs */
     struct ts_stream *stream;       /* borrowed; NULL: no live streams */
     struct ts_feed *feed;           /* borrowed; NULL: no market feed (--feed none) */
-    struct ts_books *books;         /* owned (ts_api_init); the L2 books the feed sends */
-    struct ts_ingest_cache *ingest; /* owned (ts_api_init); see ingest.h */
+    struct ts_cap *cap;             /* borrowed; the market-data service (capture/capture.h) */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
     const char *version;            /* static */
     const char *web_dir;            /* the dashboard's files: TS_WEB_DIR or the built web/dist */

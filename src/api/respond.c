@@ -43,14 +43,7 @@ void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
 int ts_api_query(struct ts_api *api, enum ts_module m, const char *what, const char *sql,
                  int nparams, const char *const *params, PGresult **out, struct ts_err *err)
 {
-    PGconn *c;
-    int rc = ts_pool_get(api->pools[m], 2000, &c, err);
-    if (rc) {
-        return rc;
-    }
-    rc = ts_db_exec(c, what, sql, nparams, params, out, err);
-    ts_pool_put(api->pools[m], c, rc == TS_ECONN);
-    return rc;
+    return ts_pool_query(api->pools[m], what, sql, nparams, params, out, err);
 }
 
 void ts_api_row_json(struct ts_buf *out, const PGresult *res, int row)

@@ -26,9 +26,8 @@
 
 #include "api/api.h"
 #include "core/json.h"
-#include "api/books.h"
-#include "api/feed.h"
-#include "api/ingest.h"
+#include "capture/book.h"
+#include "capture/capture.h"
 #include "api/respond.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -337,7 +336,6 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
     int rc;
 
     memset(&arr, 0, sizeof(arr));
-    ts_buf_init(&res.oms_body);
     if (!oms_ready(api, resp)) {
         return;
     }
@@ -365,12 +363,10 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
                        PQgetvalue(r, 0, 0)));
     }
     snprintf(source, sizeof(source), "api:%s", req->actor);
-    TRY(ts_api_ingest_ticks(api, source, t, arr.n, &res, &err));
-    if (res.oms_status != 200) {
-        resp->status = res.oms_status;
-        ts_buf_reset(&resp->body);
-        ts_buf_add(&resp->body, res.oms_body.buf ? res.oms_body.buf : "", res.oms_body.len);
-        goto out;
+    TRY(ts_cap_ingest(api->cap, source, t, arr.n, TS_CAP_PUBLISH, NULL, &res, &err));
+    if (res.sink_rc) {
+        err = res.sink_err; /* the ticks are stored; the order manager refused them */
+        TRY(res.sink_rc);
     }
     ts_buf_reset(&resp->body);
     ts_buf_addf(&resp->body, "{\"received\":%zu,\"stored\":%zu,\"duplicates\":%zu,\"fills\":%d}",
@@ -380,7 +376,6 @@ out:
         ts_api_fail(resp, &err);
     }
     PQclear(r);
-    ts_buf_release(&res.oms_body);
     ts_buf_release(&syms);
     ts_free(t);
     ts_json_array_release(&arr);
@@ -450,7 +445,7 @@ static void get_book(void *app, const struct ts_http_req *req, struct ts_http_re
     struct ts_api *api = app;
     const char *sym = req->params[0];
     ts_buf_reset(&resp->body);
-    if (!api->books || !ts_books_json(api->books, sym, TS_BOOK_DEPTH, &resp->body)) {
+    if (!api->cap || !ts_cap_book_json(api->cap, sym, TS_BOOK_DEPTH, &resp->body)) {
         ts_http_error(resp, 404, "not_found", "no book for '%.40s': the feed sends none", sym);
     }
 }

@@ -2,7 +2,6 @@
 #include "api/stream.h"
 
 #include <inttypes.h>
-#include <json-c/json.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,6 +12,7 @@
 
 #include "api/api.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
@@ -333,27 +333,25 @@ static void on_message(void *conn, const char *data, size_t len)
     struct client *c = conn;
     struct ts_stream *s = c->s;
     char msg[200];
-    json_tokener *tok = json_tokener_new_ex(8);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    struct json_object *o = json_tokener_parse_ex(tok, data, (int)len);
-    bool parsed = o && json_tokener_get_error(tok) == json_tokener_success &&
-                  json_tokener_get_parse_end(tok) == len;
-    json_tokener_free(tok);
-    struct json_object *op = NULL, *topics = NULL, *since = NULL;
-    if (!parsed || !json_object_is_type(o, json_type_object)) {
+    static const char *const fields[] = {"op", "topics", "since", NULL};
+    struct ts_json_req r;
+    struct ts_json_array topics = {0};
+    struct ts_err err = TS_ERR_INIT;
+    const char *ops = "", *unknown;
+    bool has_since = false;
+    int64_t since = 0;
+    if (ts_json_parse(&r, data, len, &err)) {
         control_error(c, "invalid_message", "a message must be one JSON object");
+        return;
+    }
+    if ((unknown = ts_json_unknown_key(&r, fields)) != NULL) {
+        snprintf(msg, sizeof(msg), "unknown field '%.40s'", unknown);
+        control_error(c, "invalid_message", msg);
         goto out;
     }
-    json_object_object_foreach(o, key, val) {
-        (void)val;
-        if (strcmp(key, "op") != 0 && strcmp(key, "topics") != 0 && strcmp(key, "since") != 0) {
-            snprintf(msg, sizeof(msg), "unknown field '%.40s'", key);
-            control_error(c, "invalid_message", msg);
-            goto out;
-        }
+    if (ts_json_take_str(&r, "op", false, 16, &ops, NULL, &err)) {
+        ops = ""; /* not a string: not an op */
     }
-    json_object_object_get_ex(o, "op", &op);
-    const char *ops = op && json_object_is_type(op, json_type_string) ? json_object_get_string(op) : "";
     if (!strcmp(ops, "ping")) {
         control(c, "{\"type\":\"pong\"}");
         goto out;
@@ -363,26 +361,22 @@ static void on_message(void *conn, const char *data, size_t len)
         control_error(c, "invalid_message", "op must be subscribe, unsubscribe or ping");
         goto out;
     }
-    if (!json_object_object_get_ex(o, "topics", &topics) ||
-        !json_object_is_type(topics, json_type_array) || json_object_array_length(topics) == 0 ||
-        json_object_array_length(topics) > MAX_MARKET_SUBS) {
+    if (ts_json_take_array(&r, "topics", true, &topics, NULL, &err) || topics.n == 0 ||
+        topics.n > MAX_MARKET_SUBS) {
         control_error(c, "invalid_message", "topics must be an array of 1 to 64 topic names");
         goto out;
     }
-    bool has_since = json_object_object_get_ex(o, "since", &since) && since &&
-                     !json_object_is_type(since, json_type_null);
-    if (has_since && (!sub || !json_object_is_type(since, json_type_int) ||
-                      json_object_get_int64(since) < 0)) {
+    if (ts_json_take_int(&r, "since", false, 0, INT64_MAX, &since, &has_since, &err) ||
+        (has_since && !sub)) {
         control_error(c, "invalid_message", "since must be an integer >= 0, with subscribe");
         goto out;
     }
     /* check every topic before changing anything */
     unsigned ev = 0;
-    size_t n = json_object_array_length(topics);
+    size_t n = topics.n;
     int new_market = 0;
     for (size_t i = 0; i < n; i++) {
-        struct json_object *t = json_object_array_get_idx(topics, i);
-        const char *name = json_object_is_type(t, json_type_string) ? json_object_get_string(t) : NULL;
+        const char *name = ts_json_array_str(&topics, i);
         if (!name || strlen(name) >= TOPIC_MAX) {
             control_error(c, "invalid_topic", "a topic must be a string of at most 47 bytes");
             goto out;
@@ -405,7 +399,7 @@ static void on_message(void *conn, const char *data, size_t len)
     if (!sub) {
         c->events &= ~ev;
         for (size_t i = 0; i < n; i++) {
-            int k = market_find(c, json_object_get_string(json_object_array_get_idx(topics, i)));
+            int k = market_find(c, ts_json_array_str(&topics, i));
             if (k >= 0) {
                 ts_free(c->market[k].latest);
                 c->market[k] = c->market[--c->nmarket];
@@ -415,7 +409,7 @@ static void on_message(void *conn, const char *data, size_t len)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *name = json_object_get_string(json_object_array_get_idx(topics, i));
+        const char *name = ts_json_array_str(&topics, i);
         bool status = !strcmp(name, "status"); /* its events, and its latest value */
         if ((!topic_bit(name) || status) && market_find(c, name) < 0 &&
             c->nmarket < MAX_MARKET_SUBS) {
@@ -431,7 +425,7 @@ static void on_message(void *conn, const char *data, size_t len)
     }
     if (ev) {
         if (has_since) {
-            int64_t from = json_object_get_int64(since);
+            int64_t from = since;
             if (from < s->floor) {
                 snprintf(msg, sizeof(msg),
                          "events after seq %" PRId64 " are no longer all held (oldest kept: %"
@@ -449,7 +443,8 @@ static void on_message(void *conn, const char *data, size_t len)
     ack(c, "subscribed");
     ts_http_ws_want_write(c->ws);
 out:
-    json_object_put(o);
+    ts_json_array_release(&topics);
+    ts_json_release(&r);
 }
 
 /* One message per call: control first, then events in order, then market values. */

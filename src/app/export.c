@@ -15,7 +15,8 @@
  * every INT64-based column the sum of the values read back from the file equals the sum
  * of the values written (mod 2^64). A failed export leaves no file.
  */
-#include "app/app.h"
+#include "app/cli.h"
+#include "app/commands.h"
 
 #include <inttypes.h>
 #include <stdio.h>

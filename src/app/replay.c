@@ -2,7 +2,7 @@
  * replay.c - `tradingsystem replay FILE [--format b3|csv] [--speed N|max]
  * [--on-error stop|skip]` (API.md "Command line", docs/operations.md "Replay"):
  * a trade file into data_capture.market_ticks, through the one ingest path
- * (api/ingest.h), so a trade already stored is stored once however often the file
+ * (capture/capture.h), so a trade already stored is stored once however often the file
  * is replayed. A B3 cancel (AcaoAtualizacao 2) removes the trade it names.
  *
  * Malformed lines: with --on-error stop (the default) the whole file is read first
@@ -16,15 +16,16 @@
  * stderr every 2 s. The running `serve`, if any, does not see replayed ticks live
  * (they are history: stored, not streamed nor fed to its paper venue).
  */
-#include "app/app.h"
+#include "app/cli.h"
+#include "app/commands.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-#include "api/replayer.h"
+#include "capture/capture.h"
+#include "capture/replayer.h"
 #include "core/mem.h"
 #include "db/cluster.h"
 #include "db/db.h"
@@ -96,9 +97,9 @@ int ts_app_replay(int argc, char **argv)
     struct replay *r = ts_xcalloc(1, sizeof(*r));
     struct ts_replayer *e = &r->eng;
     struct ts_db_config cfg;
-    struct ts_api api;
+    struct ts_cap cap;
     struct ts_err err = TS_ERR_INIT;
-    bool started = false, api_ready = false;
+    bool started = false, cap_ready = false;
     int rc = parse_args(argc, argv, &r->cfg);
     if (rc) {
         ts_free(r);
@@ -130,11 +131,11 @@ int ts_app_replay(int argc, char **argv)
         ts_err_set(&err, TS_EDB, "the databases are not ready (see above)");
         goto out;
     }
-    if ((rc = ts_api_init(&api, &cfg, "replay", &err))) {
+    if ((rc = ts_cap_init(&cap, &cfg, NULL, &err))) {
         goto out;
     }
-    api_ready = true;
-    e->api = &api;
+    cap_ready = true;
+    e->cap = &cap;
     rc = ts_replayer_run(e, &err);
     int64_t trades = e->trades, stored = e->stored, unknown = e->skipped_unknown;
     printf("replayed %s: %" PRId64 " trades (%" PRId64 " stored, %" PRId64
@@ -150,21 +151,21 @@ int ts_app_replay(int argc, char **argv)
             printf("%s%s", i ? ", " : " ", e->unknown[i]);
         }
         printf("%s (add them with POST /api/v1/instruments)",
-               e->nunknown == REPLAYER_MAX_UNKNOWN ? ", ..." : "");
+               e->nunknown == TS_REPLAYER_MAX_UNKNOWN ? ", ..." : "");
     }
     printf("\n");
 out:
-    if (api_ready) {
-        ts_api_release(&api);
+    if (cap_ready) {
+        ts_cap_release(&cap);
     }
     ts_replayer_release(e);
-    if (ts_app_cluster_release(&cfg, started)) {
-    }
+    /* a cluster that will not stop is reported by ts_app_cluster_release itself */
+    int stop_rc = ts_app_cluster_release(&cfg, started);
     ts_db_config_release(&cfg);
     ts_free(r);
     if (rc == TS_EINVAL) {
         fprintf(stderr, "tradingsystem: %s\n", err.msg);
         return TS_APP_EXIT_USAGE;
     }
-    return rc ? ts_app_fail(&err) : TS_APP_EXIT_OK;
+    return rc ? ts_app_fail(&err) : stop_rc;
 }

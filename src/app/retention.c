@@ -15,7 +15,8 @@
  * once the others were tried). Tables without a retention (orders, trades, audit
  * by default) are never touched.
  */
-#include "app/app.h"
+#include "app/cli.h"
+#include "app/commands.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -184,6 +184,27 @@ int ts_json_array_item(const struct ts_json_array *a, size_t i, struct ts_json_r
     return 0;
 }
 
+const char *ts_json_array_str(const struct ts_json_array *a, size_t i)
+{
+    struct json_object *v = json_object_array_get_idx(a->root, i);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+const char *ts_json_unknown_key(const struct ts_json_req *r, const char *const *allowed)
+{
+    json_object_object_foreach(r->root, key, val) {
+        (void)val;
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++) {
+            known = !strcmp(key, *a);
+        }
+        if (!known) {
+            return key;
+        }
+    }
+    return NULL;
+}
+
 void ts_json_array_release(struct ts_json_array *a)
 {
     json_object_put(a->root);

@@ -52,6 +52,11 @@ int ts_json_parse_array(struct ts_json_array *a, const char *body, size_t len,
 int ts_json_array_item(const struct ts_json_array *a, size_t i, struct ts_json_req *r,
                        struct ts_err *err) TS_MUST_CHECK;
 void ts_json_array_release(struct ts_json_array *a);
+/* Element i as a string (borrowed from a), or NULL when it is not a string. */
+const char *ts_json_array_str(const struct ts_json_array *a, size_t i);
+/* The first key of the object that is not among allowed (NULL-terminated; borrowed
+ * from r), or NULL: to refuse unknown fields before reading any. */
+const char *ts_json_unknown_key(const struct ts_json_req *r, const char *const *allowed);
 
 /*
  * Field readers. With required = false a missing field (or JSON null) leaves *out

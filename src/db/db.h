@@ -53,8 +53,10 @@ int ts_db_config_load(struct ts_db_config *cfg, struct ts_err *err) TS_MUST_CHEC
 void ts_db_config_release(struct ts_db_config *cfg);
 bool ts_db_config_any_embedded(const struct ts_db_config *cfg);
 
-/* Connects; sets application_name and a statement timeout. Caller PQfinish()es. */
+/* Connects; sets application_name and a statement timeout. Caller ts_db_finish()es. */
 int ts_db_connect(const char *conninfo, PGconn **out, struct ts_err *err) TS_MUST_CHECK;
+/* Closes c (NULL: nothing). */
+void ts_db_finish(PGconn *c);
 /* Same, with the dbname of conninfo replaced by dbname. */
 int ts_db_connect_db(const char *conninfo, const char *dbname, PGconn **out,
                      struct ts_err *err) TS_MUST_CHECK;
@@ -111,6 +113,9 @@ void ts_pool_free(struct ts_pool *p);
 int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err) TS_MUST_CHECK;
 /* Returns it; broken = true when the caller saw TS_ECONN (the connection is reset). */
 void ts_pool_put(struct ts_pool *p, PGconn *c, bool broken);
+/* One statement (ts_db_exec) on a connection borrowed for it (waits up to 2 s). */
+int ts_pool_query(struct ts_pool *p, const char *what, const char *sql, int nparams,
+                  const char *const *params, PGresult **out, struct ts_err *err) TS_MUST_CHECK;
 
 /* ---- migrations (migrate.c) ---- */
 struct ts_migrate_report {

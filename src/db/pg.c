@@ -35,22 +35,6 @@ int ts_db_module_parse(const char *name, enum ts_module *out)
     return TS_EINVAL;
 }
 
-void ts_db_conninfo_add(struct ts_buf *out, const char *key, const char *value)
-{
-    if (out->len) {
-        ts_buf_addch(out, ' ');
-    }
-    ts_buf_adds(out, key);
-    ts_buf_adds(out, "='");
-    for (const char *p = value; *p; p++) {
-        if (*p == '\'' || *p == '\\') {
-            ts_buf_addch(out, '\\');
-        }
-        ts_buf_addch(out, *p);
-    }
-    ts_buf_addch(out, '\'');
-}
-
 int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_buf *out,
                            struct ts_err *err)
 {
@@ -371,4 +355,11 @@ int ts_db_copy_in(PGconn *c, const char *what, const char *sql, const char *data
         return rc;
     }
     return ts_db_copy_end(c, what, ts_db_copy_put(c, what, data, len, err), err);
+}
+
+void ts_db_finish(PGconn *c)
+{
+    if (c) {
+        PQfinish(c);
+    }
 }

@@ -109,3 +109,16 @@ void ts_pool_put(struct ts_pool *p, PGconn *c, bool broken)
     pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->lock);
 }
+
+int ts_pool_query(struct ts_pool *p, const char *what, const char *sql, int nparams,
+                  const char *const *params, PGresult **out, struct ts_err *err)
+{
+    PGconn *c;
+    int rc = ts_pool_get(p, 2000, &c, err);
+    if (rc) {
+        return rc;
+    }
+    rc = ts_db_exec(c, what, sql, nparams, params, out, err);
+    ts_pool_put(p, c, rc == TS_ECONN);
+    return rc;
+}

@@ -1,5 +1,5 @@
 /* replayer.c - trade files through the ingest path. See replayer.h. */
-#include "api/replayer.h"
+#include "capture/replayer.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "api/ingest.h"
-#include "api/respond.h"
+#include "capture/capture.h"
+#include "capture/internal.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/tstime.h"
@@ -36,13 +36,13 @@ static int drop_unknown(struct ts_replayer *r, struct ts_err *err)
     }
     ts_buf_addch(&syms, '}');
     const char *p[1] = {syms.buf};
-    int rc = ts_api_query(r->api, TS_MOD_DATA_CAPTURE, "check the symbols",
+    int rc = ts_cap__query(r->cap, TS_MOD_DATA_CAPTURE, "check the symbols",
                           "SELECT DISTINCT s FROM unnest($1::text[]) s EXCEPT"
                           " SELECT symbol FROM data_capture.instruments",
                           1, p, &res, err);
     ts_buf_release(&syms);
     for (int i = 0; !rc && i < PQntuples(res); i++) {
-        if (!known_unknown(r, PQgetvalue(res, i, 0)) && r->nunknown < REPLAYER_MAX_UNKNOWN) {
+        if (!known_unknown(r, PQgetvalue(res, i, 0)) && r->nunknown < TS_REPLAYER_MAX_UNKNOWN) {
             snprintf(r->unknown[r->nunknown++], sizeof(r->unknown[0]), "%s", PQgetvalue(res, i, 0));
         }
     }
@@ -74,12 +74,11 @@ static int flush_once(struct ts_replayer *r, struct ts_err *err)
         rc = drop_unknown(r, err);
         if (!rc && r->nbatch) {
             /* the new trades' bars are merged in the same transaction */
-            rc = ts_api_ingest_ticks_ex(r->api, "replay", r->batch, r->nbatch, r->cfg.ingest, &res,
-                                        err);
+            rc = ts_cap_ingest(r->cap, "replay", r->batch, r->nbatch, r->cfg.ingest, NULL, &res,
+                               err);
             if (!rc) {
                 r->stored += (int64_t)res.stored;
             }
-            ts_buf_release(&res.oms_body);
         }
         r->nbatch = 0;
     }
@@ -95,7 +94,7 @@ static int flush_once(struct ts_replayer *r, struct ts_err *err)
             p[i] = arr[i].buf;
         }
         /* the trade of that instrument and number on the cancel's B3 trading date */
-        rc = ts_api_query(r->api, TS_MOD_DATA_CAPTURE, "apply cancels",
+        rc = ts_cap__query(r->cap, TS_MOD_DATA_CAPTURE, "apply cancels",
                           "WITH c AS (SELECT s, id, (t AT TIME ZONE 'America/Sao_Paulo')::date AS d"
                           " FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) c(s, id, t))"
                           " DELETE FROM data_capture.market_ticks m USING c"
@@ -111,7 +110,7 @@ static int flush_once(struct ts_replayer *r, struct ts_err *err)
             return rc;
         }
         r->removed += strtoll(PQcmdTuples(res), NULL, 10);
-        ts_api_rebuild_bars(r->api, r->cancel_lo, r->cancel_hi); /* without them */
+        ts_cap_rebuild_bars(r->cap, r->cancel_lo, r->cancel_hi); /* without them */
         PQclear(res);
         r->cancel_lo = INT64_MAX;
         r->cancel_hi = INT64_MIN;
@@ -257,7 +256,7 @@ static int pass(struct ts_replayer *r, bool check_only, struct ts_err *err)
             r->cancel_lo = t.time_ns < r->cancel_lo ? t.time_ns : r->cancel_lo;
             r->cancel_hi = t.time_ns > r->cancel_hi ? t.time_ns : r->cancel_hi;
         }
-        if (r->nbatch == REPLAYER_BATCH || r->ncancel == REPLAYER_BATCH) {
+        if (r->nbatch == TS_REPLAYER_BATCH || r->ncancel == TS_REPLAYER_BATCH) {
             rc = flush(r, err);
         }
         progress(r, false);
@@ -273,13 +272,13 @@ static int pass(struct ts_replayer *r, bool check_only, struct ts_err *err)
     return rc;
 }
 
-int ts_replayer_init(struct ts_replayer *r, struct ts_api *api, const struct ts_replayer_cfg *cfg,
+int ts_replayer_init(struct ts_replayer *r, struct ts_cap *cap, const struct ts_replayer_cfg *cfg,
                      struct ts_err *err)
 {
     struct stat st;
     memset(r, 0, sizeof(*r));
     r->cfg = *cfg;
-    r->api = api;
+    r->cap = cap;
     if (stat(cfg->path, &st) || !S_ISREG(st.st_mode)) {
         return ts_err_set(err, TS_EIO, "cannot read %s: %s", cfg->path,
                           errno ? strerror(errno) : "not a file");

@@ -1,6 +1,6 @@
 /*
  * bridge.c - the `bridge:HOST:PORT` feed: a TCP stream of JSON lines shaped like
- * ProfitDLL's callbacks (docs/api.md "Feed bridge protocol").
+ * ProfitDLL's callbacks (docs/cap.md "Feed bridge protocol").
  *
  * One reader thread connects (or, with --listen, accepts one connection at a
  * time), reads lines and turns each into a profitdll_callbacks row with its status
@@ -15,7 +15,7 @@
  * stayed up STABLE_NS. POST /feed/reconnect drops the connection and connects at
  * once; POST /feed/stop disconnects until /feed/start.
  */
-#include "api/feed_int.h"
+#include "capture/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "api/books.h"
-#include "api/ingest.h"
+#include "capture/capture.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -176,7 +175,7 @@ static int dial(const struct ts_feed_config *cfg, char *msg, size_t cap)
 
 struct line_ctx {
     struct ts_feed *f;
-    struct feed_batch *b;
+    struct ts_cap__batch *b;
     char (*syms)[TS_SYMBOL_MAX + 1]; /* books touched by the batch */
     size_t nsyms;
 };
@@ -306,7 +305,7 @@ static int book_action(struct line_ctx *lc, struct ts_json_req *r, const char *s
     a.kind = (enum ts_books_kind)action;
     a.side = side ? TS_BOOK_ASK : TS_BOOK_BID;
     a.pos = (int)pos;
-    rc = ts_books_apply(lc->f->api->books, symbol, &a, err);
+    rc = ts_books_apply(lc->f->cap->books, symbol, &a, err);
     if (!rc) {
         touch(lc, symbol);
     }
@@ -344,7 +343,7 @@ static void process(struct line_ctx *lc, const char *line, size_t len, int64_t r
     }
     if (!rc && type != CB_STATE && type != CB_ORDER) {
         rc = ts_json_take_str(&r, "symbol", true, TS_SYMBOL_MAX, &symbol, NULL, &err);
-        if (!rc && !ts_ingest_known(f->api, symbol)) {
+        if (!rc && !ts_cap_known(f->cap, symbol)) {
             st = ST_SKIPPED;
             why = "unknown symbol: not in the instrument master";
         }
@@ -371,7 +370,7 @@ static void process(struct line_ctx *lc, const char *line, size_t len, int64_t r
                 t.trade_id = id;
                 t.aggressor = ag;
                 t.recv_ns = recv_ns;
-                feed_batch_add_tick(lc->b, &t);
+                ts_cap__batch_add_tick(lc->b, &t);
             }
             break;
         }
@@ -432,10 +431,10 @@ static bool should_drop(struct ts_feed *f)
 
 static void flush(struct ts_feed *f, struct line_ctx *lc)
 {
-    feed_publish_books(f, lc->syms, lc->nsyms);
+    ts_cap__publish_books(f, lc->syms, lc->nsyms);
     lc->nsyms = 0;
-    (void)feed_push(f, lc->b);
-    lc->b = feed_batch_new();
+    (void)ts_cap__feed_push(f, lc->b);
+    lc->b = ts_cap__batch_new();
 }
 
 /* Reads lines until the connection ends or must be dropped. */
@@ -444,20 +443,20 @@ static void read_loop(struct ts_feed *f, int fd)
     struct bridge *br = f->br;
     struct ts_buf in = TS_BUF_INIT;
     char (*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
-    struct line_ctx lc = {f, feed_batch_new(), syms, 0};
+    struct line_ctx lc = {f, ts_cap__batch_new(), syms, 0};
     bool skipping = false; /* inside a line longer than MAX_LINE */
     size_t skipped = 0;
     int64_t batch_ns = 0;
     char chunk[65536];
     while (!should_drop(f)) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int pr = poll(&p, 1, feed_batch_items(lc.b) ? 5 : 100);
+        int pr = poll(&p, 1, ts_cap__batch_items(lc.b) ? 5 : 100);
         ssize_t n = 0;
         if (pr > 0) {
             n = read(fd, chunk, sizeof(chunk));
             if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
                 if (n < 0) {
-                    feed_set_error(f, "bridge connection: %s", strerror(errno));
+                    ts_cap__feed_error(f, "bridge connection: %s", strerror(errno));
                 }
                 break;
             }
@@ -489,7 +488,7 @@ static void read_loop(struct ts_feed *f, int fd)
                 if (!len) {
                     continue; /* blank lines keep a connection alive */
                 }
-                if (!feed_batch_items(lc.b)) {
+                if (!ts_cap__batch_items(lc.b)) {
                     batch_ns = now;
                     lc.b->first_ns = now;
                 }
@@ -501,7 +500,7 @@ static void read_loop(struct ts_feed *f, int fd)
                     atomic_store(&br->rate[slot], 0);
                 }
                 atomic_fetch_add(&br->rate[slot], 1);
-                if (feed_batch_items(lc.b) >= BATCH_ITEMS) {
+                if (ts_cap__batch_items(lc.b) >= BATCH_ITEMS) {
                     flush(f, &lc);
                 }
             }
@@ -518,14 +517,14 @@ static void read_loop(struct ts_feed *f, int fd)
                 ts_buf_truncate(&in, in.len > RAW_KEEP ? RAW_KEEP : in.len);
             }
         }
-        if (feed_batch_items(lc.b) && now - batch_ns >= FLUSH_NS) {
+        if (ts_cap__batch_items(lc.b) && now - batch_ns >= FLUSH_NS) {
             flush(f, &lc);
         }
     }
-    if (feed_batch_items(lc.b)) {
+    if (ts_cap__batch_items(lc.b)) {
         flush(f, &lc); /* what was read is stored, also when the connection ended */
     }
-    feed_batch_free(lc.b);
+    ts_cap__batch_free(lc.b);
     ts_free(syms);
     ts_buf_release(&in);
 }
@@ -561,7 +560,7 @@ static void backoff_wait(struct ts_feed *f, int64_t ns)
     atomic_store(&f->br->next_attempt_ns, 0);
 }
 
-void *bridge_main(void *arg)
+static void *bridge_main(void *arg)
 {
     struct ts_feed *f = arg;
     struct bridge *br = f->br;
@@ -593,7 +592,7 @@ void *bridge_main(void *arg)
         if (fd < 0) {
             if (!should_drop(f)) {
                 atomic_fetch_add(&br->failed_attempts, 1);
-                feed_set_error(f, "%s", msg);
+                ts_cap__feed_error(f, "%s", msg);
                 ts_warn("feed", "bridge: %s (next try in %" PRId64 " s)", msg,
                         wait / TS_NS_PER_SEC);
             }
@@ -623,7 +622,7 @@ void *bridge_main(void *arg)
 
 /* ---- control and status ---- */
 
-int bridge_start(struct ts_feed *f, struct ts_err *err)
+static int bridge_start(struct ts_feed *f, struct ts_err *err)
 {
     struct bridge *br = ts_xcalloc(1, sizeof(*br));
     br->fd = -1;
@@ -642,13 +641,13 @@ int bridge_start(struct ts_feed *f, struct ts_err *err)
     return 0;
 }
 
-bool bridge_reconnect(struct ts_feed *f)
+static bool bridge_reconnect(struct ts_feed *f)
 {
     atomic_store(&f->br->reconnect, true);
     return true;
 }
 
-void bridge_free(struct ts_feed *f)
+static void bridge_free(struct ts_feed *f)
 {
     if (!f->br) {
         return;
@@ -672,7 +671,7 @@ static void add_time(struct ts_buf *out, const char *key, int64_t ns)
     }
 }
 
-void bridge_status(struct ts_feed *f, struct ts_buf *out)
+static void bridge_status(struct ts_feed *f, struct ts_buf *out)
 {
     struct bridge *br = f->br;
     bool connected = atomic_load(&br->connected);
@@ -715,4 +714,25 @@ void bridge_status(struct ts_feed *f, struct ts_buf *out)
     }
     pthread_mutex_unlock(&br->lock);
     ts_buf_addch(out, '}');
+}
+
+static const struct ts_cap__adapter bridge_adapter = {
+    .free = bridge_free, .status = bridge_status, .reconnect = bridge_reconnect};
+
+int ts_feed_start_bridge(struct ts_cap *cap, const struct ts_feed_config *cfg,
+                         struct ts_feed **out, struct ts_err *err)
+{
+    struct ts_feed *f = ts_cap__feed_new(cap, cfg, TS_FEED_BRIDGE);
+    f->ad = &bridge_adapter;
+    int rc = bridge_start(f, err);
+    if (!rc) {
+        rc = ts_cap__feed_start_threads(f, bridge_main, err);
+    }
+    if (rc) {
+        ts_err_wrap(err, "cannot start the bridge feed");
+        ts_cap__feed_destroy(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
 }

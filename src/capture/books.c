@@ -1,5 +1,5 @@
-/* books.c - the books of the feed's symbols. See books.h. */
-#include "api/books.h"
+/* books.c - the L2 books of the feed's symbols. See internal.h. */
+#include "capture/internal.h"
 
 #include <pthread.h>
 #include <stdio.h>

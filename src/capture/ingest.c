@@ -1,5 +1,5 @@
-/* ingest.c - new ticks into the system. See ingest.h. */
-#include "api/ingest.h"
+/* ingest.c - new ticks into the system. See capture.h "ingestion". */
+#include "capture/capture.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -8,20 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/respond.h"
-#include "api/stream.h"
+#include "capture/internal.h"
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/pgcopy.h"
 #include "core/tstime.h"
-#include "oms/oms.h"
 
 static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
 
 /* ticks:SYMBOL on the streams: {"topic","type":"Tick","time","data":{...}} */
-static void publish_tick(struct ts_api *api, const struct ts_tick *t)
+static void publish_tick(struct ts_cap *cap, const struct ts_tick *t)
 {
     char topic[64], time[40], price[48], vol[48];
     struct ts_buf m = TS_BUF_INIT;
@@ -35,7 +33,7 @@ static void publish_tick(struct ts_api *api, const struct ts_tick *t)
                 "\"trade_id\":%" PRId64 "}}",
                 topic, time, t->symbol, price, vol, aggressors[t->aggressor % 3], time,
                 t->trade_id);
-    ts_stream_publish_market(api->stream, topic, m.buf, m.len);
+    ts_cap__publish(cap, topic, m.buf, m.len);
     ts_buf_release(&m);
 }
 
@@ -220,14 +218,14 @@ static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *
     return rc;
 }
 
-void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
+void ts_cap_rebuild_bars(struct ts_cap *cap, int64_t from_ns, int64_t to_ns)
 {
     char from[40], to[40];
     struct ts_err err = TS_ERR_INIT;
     ts_time_format_rfc3339(from_ns, from, sizeof(from));
     ts_time_format_rfc3339(to_ns, to, sizeof(to));
     const char *p[2] = {from, to};
-    if (ts_api_query(api, TS_MOD_DATA_CAPTURE, "rebuild bars",
+    if (ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "rebuild bars",
                      "SELECT data_capture.rebuild_market_bars_1m($1::timestamptz,"
                      " date_trunc('minute', $2::timestamptz, 'UTC') + interval '1 minute')",
                      2, p, NULL, &err)) {
@@ -235,18 +233,11 @@ void ts_api_rebuild_bars(struct ts_api *api, int64_t from_ns, int64_t to_ns)
     }
 }
 
-void ts_api_publish_ticks(struct ts_api *api, const struct ts_tick *t, size_t n)
+void ts_cap__publish_ticks(struct ts_cap *cap, const struct ts_tick *t, size_t n)
 {
-    for (size_t i = 0; ts_stream_has_clients(api->stream) && i < n; i++) {
-        publish_tick(api, &t[i]);
+    for (size_t i = 0; ts_cap__listening(cap) && i < n; i++) {
+        publish_tick(cap, &t[i]);
     }
-}
-
-int ts_api_ingest_ticks(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
-                        struct ts_ingest_result *res, struct ts_err *err)
-{
-    return ts_api_ingest_ticks_ex(api, source, t, n, TS_INGEST_PUBLISH, res,
-                                  err);
 }
 
 /*
@@ -280,14 +271,14 @@ struct ts_ingest_cache {
     _Atomic int64_t fast, slow; /* batches each way, for the feed's status */
 };
 
-struct ts_ingest_cache *ts_ingest_cache_new(void)
+struct ts_ingest_cache *ts_cap__ingest_cache_new(void)
 {
     struct ts_ingest_cache *c = ts_xcalloc(1, sizeof(*c));
     pthread_mutex_init(&c->lock, NULL);
     return c;
 }
 
-void ts_ingest_cache_free(struct ts_ingest_cache *c)
+void ts_cap__ingest_cache_free(struct ts_ingest_cache *c)
 {
     if (c) {
         pthread_mutex_destroy(&c->lock);
@@ -322,10 +313,10 @@ static const char *intern(struct ts_ingest_cache *c, const char *name, size_t le
 }
 
 /* Reads the master; an instrument it cannot cache just takes the careful path. Locked. */
-static int reload(struct ts_api *api, struct ts_ingest_cache *c, struct ts_err *err)
+static int reload(struct ts_cap *cap, struct ts_ingest_cache *c, struct ts_err *err)
 {
     PGresult *r = NULL;
-    int rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
+    int rc = ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
                           "SELECT symbol, exchange FROM data_capture.instruments", 0, NULL, &r,
                           err);
     c->loaded_ns = ts_now_ns(); /* also after a failure: retried a second later, not per batch */
@@ -351,15 +342,15 @@ static int reload(struct ts_api *api, struct ts_ingest_cache *c, struct ts_err *
 }
 
 /* Each tick's exchange into ex[i]; false when a symbol is not in the master. */
-static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, const char **ex)
+static bool exchanges(struct ts_cap *cap, const struct ts_tick *t, size_t n, const char **ex)
 {
-    struct ts_ingest_cache *c = api->ingest;
+    struct ts_ingest_cache *c = cap->ingest;
     struct ts_err err = TS_ERR_INIT;
     bool all = true;
     pthread_mutex_lock(&c->lock);
     int64_t age = ts_now_ns() - c->loaded_ns;
     if (age >= TTL_NS) {
-        (void)reload(api, c, &err); /* on failure the old entries serve */
+        (void)reload(cap, c, &err); /* on failure the old entries serve */
     }
     for (int pass = 0; pass < 2; pass++) {
         all = true;
@@ -369,7 +360,7 @@ static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, con
             ex[i] = e ? e->exchange : NULL;
             all = e != NULL;
         }
-        if (all || ts_now_ns() - c->loaded_ns < RELOAD_NS || reload(api, c, &err)) {
+        if (all || ts_now_ns() - c->loaded_ns < RELOAD_NS || reload(cap, c, &err)) {
             break;
         }
     }
@@ -377,7 +368,7 @@ static bool exchanges(struct ts_api *api, const struct ts_tick *t, size_t n, con
     return all;
 }
 
-bool ts_ingest_known(struct ts_api *api, const char *symbol)
+bool ts_cap_known(struct ts_cap *cap, const char *symbol)
 {
     struct ts_tick t;
     const char *ex = NULL;
@@ -386,7 +377,7 @@ bool ts_ingest_known(struct ts_api *api, const char *symbol)
         return false;
     }
     memcpy(t.symbol, symbol, strlen(symbol) + 1);
-    return exchanges(api, &t, 1, &ex);
+    return exchanges(cap, &t, 1, &ex);
 }
 
 static void copy_tick(struct ts_buf *b, const struct ts_tick *t, int64_t n, const char *exchange,
@@ -539,13 +530,13 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
     return rc;
 }
 
-static int store(struct ts_api *api, const char *source, const struct ts_tick *t, size_t n,
+static int store(struct ts_cap *cap, const char *source, const struct ts_tick *t, size_t n,
                  const struct ts_ingest_extra *x, bool *fresh, struct ts_err *err)
 {
-    struct ts_ingest_cache *cache = api->ingest;
+    struct ts_ingest_cache *cache = cap->ingest;
     const char **ex = ts_xcalloc(n ? n : 1, sizeof(*ex));
     PGconn *c;
-    int rc = ts_pool_get(api->pools[TS_MOD_DATA_CAPTURE], 2000, &c, err);
+    int rc = ts_pool_get(cap->pools[TS_MOD_DATA_CAPTURE], 2000, &c, err);
     if (rc) {
         ts_free(ex);
         return rc;
@@ -554,7 +545,7 @@ static int store(struct ts_api *api, const char *source, const struct ts_tick *t
     if (!n) {
         rc = copy_extra(c, x, err); /* only the extra rows: one statement, its own transaction */
         careful = false;
-    } else if (!careful && exchanges(api, t, n, ex)) {
+    } else if (!careful && exchanges(cap, t, n, ex)) {
         rc = store_fast(c, t, n, ex, source, x, err);
         if (!rc) {
             for (size_t i = 0; i < n; i++) {
@@ -584,63 +575,50 @@ static int store(struct ts_api *api, const char *source, const struct ts_tick *t
             }
         }
     }
-    ts_pool_put(api->pools[TS_MOD_DATA_CAPTURE], c, rc == TS_ECONN);
+    ts_pool_put(cap->pools[TS_MOD_DATA_CAPTURE], c, rc == TS_ECONN);
     ts_free(ex);
     return rc;
 }
 
-void ts_ingest_counts(struct ts_api *api, int64_t *copy_batches, int64_t *careful_batches)
+void ts_cap_ingest_counts(struct ts_cap *cap, int64_t *copy_batches, int64_t *careful_batches)
 {
-    *copy_batches = atomic_load(&api->ingest->fast);
-    *careful_batches = atomic_load(&api->ingest->slow);
+    *copy_batches = atomic_load(&cap->ingest->fast);
+    *careful_batches = atomic_load(&cap->ingest->slow);
 }
 
-int ts_api_ingest_ticks_ex(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
-                           unsigned flags, struct ts_ingest_result *res, struct ts_err *err)
-{
-    return ts_api_ingest_ticks_x(api, source, t, n, flags, NULL, res, err);
-}
-
-int ts_api_ingest_ticks_x(struct ts_api *api, const char *source, struct ts_tick *t, size_t n,
+int ts_cap_ingest(struct ts_cap *cap, const char *source, struct ts_tick *t, size_t n,
                           unsigned flags, const struct ts_ingest_extra *extra,
                           struct ts_ingest_result *res, struct ts_err *err)
 {
-    bool publish = flags & TS_INGEST_PUBLISH;
+    bool publish = flags & TS_CAP_PUBLISH;
     bool *fresh = ts_xcalloc(n ? n : 1, sizeof(*fresh));
     int rc;
 
     res->stored = 0;
     res->fills = 0;
-    res->oms_status = 200;
-    ts_buf_init(&res->oms_body);
+    res->sink_rc = 0;
+    ts_err_clear(&res->sink_err);
     if (!n && !(extra && extra->len)) {
         ts_free(fresh);
         return 0;
     }
-    rc = store(api, source, t, n, extra, fresh, err);
+    rc = store(cap, source, t, n, extra, fresh, err);
     if (rc) {
         goto out;
     }
     size_t k = 0;
+    bool listening = publish && ts_cap__listening(cap);
     for (size_t i = 0; i < n; i++) {
         if (fresh[i]) {
             t[k++] = t[i];
-            if (publish && ts_stream_has_clients(api->stream)) {
-                publish_tick(api, &t[i]);
+            if (listening) {
+                publish_tick(cap, &t[i]);
             }
         }
     }
     res->stored = k;
-    if (k && api->oms) {
-        struct ts_oms_answer ans;
-        ts_oms_ticks(api->oms, source, t, (int)k, &ans);
-        res->oms_status = ans.status;
-        if (ans.status == 200) {
-            res->fills = ans.fills;
-            ts_buf_release(&ans.body);
-        } else {
-            res->oms_body = ans.body;
-        }
+    if (k && cap->sink.ticks) {
+        res->sink_rc = cap->sink.ticks(cap->sink.ctx, source, t, k, &res->fills, &res->sink_err);
     }
 out:
     ts_free(fresh);

@@ -1,5 +1,5 @@
-/* feed.c - the feed's queue and storer, and the sim. See feed.h and feed_int.h. */
-#include "api/feed_int.h"
+/* feed.c - the feed's queue and storer, and the sim. See capture.h and internal.h. */
+#include "capture/internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -8,16 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/books.h"
-#include "api/ingest.h"
-#include "api/replayer.h"
-#include "api/respond.h"
-#include "api/stream.h"
+#include "capture/capture.h"
+#include "capture/replayer.h"
+#include "core/deadline.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "db/pgcopy.h"
 #include "core/tstime.h"
-#include "oms/oms.h"
 
 #define STEP_NS (10 * TS_NS_PER_MS) /* the sim's generator wakes every 10 ms */
 #define MAX_RATE_BATCH 5000         /* the sim at max rate: ticks per batch */
@@ -25,14 +22,14 @@
 
 /* ---- batches and the queue ---- */
 
-struct feed_batch *feed_batch_new(void)
+struct ts_cap__batch *ts_cap__batch_new(void)
 {
-    struct feed_batch *b = ts_xcalloc(1, sizeof(*b));
+    struct ts_cap__batch *b = ts_xcalloc(1, sizeof(*b));
     ts_buf_init(&b->cb);
     return b;
 }
 
-void feed_batch_free(struct feed_batch *b)
+void ts_cap__batch_free(struct ts_cap__batch *b)
 {
     if (b) {
         ts_free(b->t);
@@ -41,7 +38,7 @@ void feed_batch_free(struct feed_batch *b)
     }
 }
 
-void feed_batch_add_tick(struct feed_batch *b, const struct ts_tick *t)
+void ts_cap__batch_add_tick(struct ts_cap__batch *b, const struct ts_tick *t)
 {
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 256;
@@ -50,17 +47,17 @@ void feed_batch_add_tick(struct feed_batch *b, const struct ts_tick *t)
     b->t[b->n++] = *t;
 }
 
-bool feed_push(struct ts_feed *f, struct feed_batch *b)
+bool ts_cap__feed_push(struct ts_feed *f, struct ts_cap__batch *b)
 {
-    size_t items = feed_batch_items(b);
+    size_t items = ts_cap__batch_items(b);
     if (!items) {
-        feed_batch_free(b);
+        ts_cap__batch_free(b);
         return true;
     }
     atomic_fetch_add(&f->received, (int64_t)b->n);
     pthread_mutex_lock(&f->lock);
     bool waited = false;
-    while (f->queued && f->queued + items > FEED_QUEUE_CAP && !atomic_load(&f->stopping)) {
+    while (f->queued && f->queued + items > TS_CAP__QUEUE_CAP && !atomic_load(&f->stopping)) {
         if (!waited) {
             atomic_fetch_add(&f->waits, 1);
             waited = true;
@@ -80,7 +77,7 @@ bool feed_push(struct ts_feed *f, struct feed_batch *b)
     return !atomic_load(&f->stopping);
 }
 
-void feed_set_error(struct ts_feed *f, const char *fmt, ...)
+void ts_cap__feed_error(struct ts_feed *f, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -90,7 +87,7 @@ void feed_set_error(struct ts_feed *f, const char *fmt, ...)
     va_end(ap);
 }
 
-void feed_sleep(struct ts_feed *f, int64_t ns)
+void ts_cap__feed_sleep(struct ts_feed *f, int64_t ns)
 {
     int64_t until = ts_mono_ns() + ns;
     while (!atomic_load(&f->stopping)) {
@@ -104,16 +101,16 @@ void feed_sleep(struct ts_feed *f, int64_t ns)
     }
 }
 
-void feed_publish_books(struct ts_feed *f, char (*syms)[TS_SYMBOL_MAX + 1], size_t n)
+void ts_cap__publish_books(struct ts_feed *f, char (*syms)[TS_SYMBOL_MAX + 1], size_t n)
 {
-    for (size_t i = 0; ts_stream_has_clients(f->api->stream) && i < n; i++) {
+    for (size_t i = 0; ts_cap__listening(f->cap) && i < n; i++) {
         struct ts_buf m = TS_BUF_INIT;
         ts_buf_addf(&m, "{\"topic\":\"book:%s\",\"type\":\"Book\",\"data\":", syms[i]);
-        if (ts_books_json(f->api->books, syms[i], 10, &m)) {
+        if (ts_books_json(f->cap->books, syms[i], 10, &m)) {
             ts_buf_addch(&m, '}');
             char topic[64];
             snprintf(topic, sizeof(topic), "book:%s", syms[i]);
-            ts_stream_publish_market(f->api->stream, topic, m.buf, m.len);
+            ts_cap__publish(f->cap, topic, m.buf, m.len);
         }
         ts_buf_release(&m);
     }
@@ -127,13 +124,13 @@ void feed_publish_books(struct ts_feed *f, char (*syms)[TS_SYMBOL_MAX + 1], size
  * Snapshots are derived data: a failure is logged, and the next turn writes the
  * books as they are then.
  */
-static void snapshot_books(struct ts_api *api, bool top_only)
+static void snapshot_books(struct ts_cap *cap, bool top_only)
 {
     struct ts_buf b = TS_BUF_INIT;
     struct ts_err err = TS_ERR_INIT;
-    if (api->books && ts_books_changed_json(api->books, top_only, &b) > 0) {
+    if (cap->books && ts_books_changed_json(cap->books, top_only, &b) > 0) {
         const char *p[1] = {b.buf};
-        if (ts_api_query(api, TS_MOD_DATA_CAPTURE, "write book snapshots",
+        if (ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "write book snapshots",
                          "INSERT INTO data_capture.order_book_snapshots (symbol, snapshot_time, seq,"
                          " exchange, bids, asks, best_bid, best_ask, spread, total_bid_volume,"
                          " total_ask_volume, source)"
@@ -158,7 +155,7 @@ static void snapshot_books(struct ts_api *api, bool top_only)
 /* ---- the storer ---- */
 
 struct store_state {
-    struct ts_tick *t; /* FEED_MAX_BATCH + the largest batch */
+    struct ts_tick *t; /* TS_CAP__MAX_BATCH + the largest batch */
     size_t cap;
     struct ts_buf cb;
     size_t nt;        /* ticks in t */
@@ -168,7 +165,7 @@ struct store_state {
     bool failing;
 };
 
-/* Takes up to FEED_MAX_BATCH items' batches off the head (at least one). Locked. */
+/* Takes up to TS_CAP__MAX_BATCH items' batches off the head (at least one). Locked. */
 static void take(struct ts_feed *f, struct store_state *st)
 {
     size_t items = 0, nt = 0;
@@ -176,8 +173,8 @@ static void take(struct ts_feed *f, struct store_state *st)
     st->ncb = 0;
     st->first_ns = f->head->first_ns;
     ts_buf_reset(&st->cb);
-    for (struct feed_batch *b = f->head; b && (!st->nbatches || items + feed_batch_items(b) <=
-                                                                      FEED_MAX_BATCH);
+    for (struct ts_cap__batch *b = f->head; b && (!st->nbatches || items + ts_cap__batch_items(b) <=
+                                                                      TS_CAP__MAX_BATCH);
          b = b->next) {
         if (nt + b->n > st->cap) {
             st->cap = nt + b->n;
@@ -194,7 +191,7 @@ static void take(struct ts_feed *f, struct store_state *st)
             ts_buf_add(&st->cb, b->cb.buf, b->cb.len);
             st->ncb += b->ncb;
         }
-        items += feed_batch_items(b);
+        items += ts_cap__batch_items(b);
         st->first_ns = b->first_ns < st->first_ns ? b->first_ns : st->first_ns;
         st->nbatches++;
     }
@@ -216,12 +213,7 @@ static void *store_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&f->lock);
         while (!f->head && !atomic_load(&f->stopping) && ts_mono_ns() < next_top) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            int64_t ns = until.tv_nsec + TOP_EVERY_NS / 2;
-            until.tv_sec += (time_t)(ns / TS_NS_PER_SEC);
-            until.tv_nsec = (long)(ns % TS_NS_PER_SEC);
-            pthread_cond_timedwait(&f->not_empty, &f->lock, &until);
+            (void)ts_cond_wait_until(&f->not_empty, &f->lock, ts_mono_ns() + TOP_EVERY_NS / 2);
         }
         bool have = f->head != NULL;
         if (have) {
@@ -230,7 +222,7 @@ static void *store_main(void *arg)
         pthread_mutex_unlock(&f->lock);
         int64_t mono = ts_mono_ns();
         if (mono >= next_top) {
-            snapshot_books(f->api, mono < next_full);
+            snapshot_books(f->cap, mono < next_full);
             next_top = mono + TOP_EVERY_NS;
             if (mono >= next_full) {
                 next_full = mono + full_every;
@@ -253,17 +245,16 @@ static void *store_main(void *arg)
         int64_t t0 = ts_mono_ns();
         int64_t last_ns = nt ? st.t[nt - 1].time_ns : 0;
         /* the ingest path reorders st.t (keeps the new ticks): the batches keep the originals */
-        if (ts_api_ingest_ticks_x(f->api, f->kind == FEED_SIM ? "sim" : "ProfitDLL", st.t, nt,
-                                  f->kind == FEED_SIM ? 0 : TS_INGEST_PUBLISH,
+        if (ts_cap_ingest(f->cap, f->kind == TS_FEED_SIM ? "sim" : "ProfitDLL", st.t, nt,
+                                  f->kind == TS_FEED_SIM ? 0 : TS_CAP_PUBLISH,
                                   &x, &res, &err)) {
             atomic_fetch_add(&f->errors, 1);
-            feed_set_error(f, "%s", err.msg);
+            ts_cap__feed_error(f, "%s", err.msg);
             if (!st.failing) {
                 ts_warn("feed", "feed data not stored (kept, will retry): %s", err.msg);
                 st.failing = true;
             }
-            ts_buf_release(&res.oms_body);
-            feed_sleep(f, 500 * TS_NS_PER_MS);
+            ts_cap__feed_sleep(f, 500 * TS_NS_PER_MS);
             if (atomic_load(&f->stopping)) {
                 /* shutdown while the database refuses: what is queued is not stored */
                 pthread_mutex_lock(&f->lock);
@@ -278,7 +269,6 @@ static void *store_main(void *arg)
             ts_info("feed", "feed data stored again");
             st.failing = false;
         }
-        ts_buf_release(&res.oms_body);
         int64_t done = ts_now_ns();
         atomic_fetch_add(&f->stored, (int64_t)res.stored);
         atomic_fetch_add(&f->callbacks_logged, (int64_t)ncb);
@@ -290,10 +280,10 @@ static void *store_main(void *arg)
         f->vis_us[f->nstore % 256] = (done - st.first_ns) / 1000;
         f->nstore++;
         for (size_t i = 0; i < st.nbatches; i++) {
-            struct feed_batch *b = f->head;
+            struct ts_cap__batch *b = f->head;
             f->head = b->next;
-            f->queued -= feed_batch_items(b);
-            feed_batch_free(b);
+            f->queued -= ts_cap__batch_items(b);
+            ts_cap__batch_free(b);
         }
         if (!f->head) {
             f->tail = NULL;
@@ -308,11 +298,8 @@ static void *store_main(void *arg)
 
 /* ---- the sim ---- */
 
-/* Inserts the sim's instruments that the master lacks; continues each symbol's tape. */
-static int prepare(struct ts_feed *f, struct ts_err *err)
+int ts_cap_seed_sim(struct ts_cap *cap, struct ts_err *err)
 {
-    struct ts_api *api = f->api;
-    PGresult *r = NULL;
     int rc = 0;
     for (size_t i = 0; i < ts_sim_default_market_len && !rc; i++) {
         const struct ts_sim_instrument *in = &ts_sim_default_market[i];
@@ -320,28 +307,21 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
         ts_dec_format(in->lot_size, lot, sizeof(lot));
         ts_dec_format(in->tick_size, tick, sizeof(tick));
         const char *p[5] = {in->symbol, in->asset_class, in->name, lot, tick};
-        rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "seed the simulated instruments",
-                          "INSERT INTO data_capture.instruments (symbol, exchange, asset_class,"
-                          " name, lot_size, tick_size, metadata) VALUES ($1, 'B3', $2, $3, $4, $5,"
-                          " '{\"source\":\"sim\"}') ON CONFLICT (symbol) DO NOTHING",
-                          5, p, NULL, err);
+        rc = ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "seed the simulated instruments",
+                           "INSERT INTO data_capture.instruments (symbol, exchange, asset_class,"
+                           " name, lot_size, tick_size, metadata) VALUES ($1, 'B3', $2, $3, $4, $5,"
+                           " '{\"source\":\"sim\"}') ON CONFLICT (symbol) DO NOTHING",
+                           5, p, NULL, err);
     }
-    /* a trader with nothing set up yet gets a paper account and a manual strategy */
-    if (!rc) {
-        rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, "seed a paper account",
-                          "INSERT INTO order_manager.accounts (name, broker_account, metadata)"
-                          " SELECT 'Paper', 'PAPER-1', '{\"source\":\"sim\"}' WHERE NOT EXISTS"
-                          " (SELECT 1 FROM order_manager.accounts)",
-                          0, NULL, NULL, err);
-    }
-    if (!rc) {
-        rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, "seed a manual strategy",
-                          "INSERT INTO order_manager.strategies (name, description, strategy_type,"
-                          " status, created_by, metadata) SELECT 'Manual', 'Orders placed by hand',"
-                          " 'MANUAL', 'ACTIVE', 'system', '{\"source\":\"sim\"}' WHERE NOT EXISTS"
-                          " (SELECT 1 FROM order_manager.strategies)",
-                          0, NULL, NULL, err);
-    }
+    return rc;
+}
+
+/* Seeds the sim's instruments (again: idempotent); continues each symbol's tape. */
+static int prepare(struct ts_feed *f, struct ts_err *err)
+{
+    struct ts_cap *cap = f->cap;
+    PGresult *r = NULL;
+    int rc = ts_cap_seed_sim(cap, err);
     if (rc || (rc = ts_sim_init(&f->sim, ts_sim_default_market, ts_sim_default_market_len,
                                 f->cfg.seed, err))) {
         return rc;
@@ -352,7 +332,7 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
     }
     ts_buf_addch(&syms, '}');
     const char *p[1] = {syms.buf};
-    rc = ts_api_query(api, TS_MOD_DATA_CAPTURE, "read the last ticks",
+    rc = ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the last ticks",
                       "SELECT s, t.price, t.trade_id FROM unnest($1::text[]) WITH ORDINALITY"
                       " AS u(s, n) LEFT JOIN LATERAL (SELECT price, trade_id FROM"
                       " data_capture.market_ticks WHERE symbol = u.s ORDER BY tick_time DESC,"
@@ -366,12 +346,6 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
         }
     }
     PQclear(r);
-    if (!rc && api->oms) {
-        rc = ts_oms_reload(api->oms,
-                           TS_OMS_RELOAD_INSTRUMENTS | TS_OMS_RELOAD_ACCOUNTS |
-                               TS_OMS_RELOAD_STRATEGIES,
-                           err);
-    }
     return rc;
 }
 
@@ -406,12 +380,12 @@ static void books(struct ts_feed *f, const struct ts_tick *t, size_t n)
                                              (21 - lots) * in->lot_size};
         }
         struct ts_err err = TS_ERR_INIT;
-        if (!ts_books_full(f->api->books, in->symbol, bids, nb, asks, BOOK_LEVELS, last->time_ns,
+        if (!ts_books_full(f->cap->books, in->symbol, bids, nb, asks, BOOK_LEVELS, last->time_ns,
                            &err)) {
             snprintf(syms[nsyms++], sizeof(syms[0]), "%s", in->symbol);
         }
     }
-    feed_publish_books(f, syms, nsyms);
+    ts_cap__publish_books(f, syms, nsyms);
 }
 
 static void *gen_main(void *arg)
@@ -426,7 +400,7 @@ static void *gen_main(void *arg)
         }
         if (atomic_load(&f->paused)) {
             if (max) {
-                feed_sleep(f, STEP_NS);
+                ts_cap__feed_sleep(f, STEP_NS);
             }
             t0 = ts_mono_ns(); /* on start, the rate resumes from then: no burst */
             sent = 0;
@@ -438,12 +412,12 @@ static void *gen_main(void *arg)
             if (due <= 0) {
                 continue;
             }
-            if (due > FEED_MAX_BATCH) {
-                due = FEED_MAX_BATCH; /* behind (backpressure): the database caps the rate */
+            if (due > TS_CAP__MAX_BATCH) {
+                due = TS_CAP__MAX_BATCH; /* behind (backpressure): the database caps the rate */
                 t0 = ts_mono_ns() - (sent + due) * 1000000000LL / f->cfg.rate;
             }
         }
-        struct feed_batch *b = feed_batch_new();
+        struct ts_cap__batch *b = ts_cap__batch_new();
         b->cap = (size_t)due;
         b->t = ts_xcalloc(b->cap, sizeof(*b->t));
         int64_t now = ts_now_ns();
@@ -455,9 +429,9 @@ static void *gen_main(void *arg)
         }
         b->n = (size_t)due;
         sent += due;
-        ts_api_publish_ticks(f->api, b->t, b->n);
+        ts_cap__publish_ticks(f->cap, b->t, b->n);
         books(f, b->t, b->n);
-        if (!feed_push(f, b)) {
+        if (!ts_cap__feed_push(f, b)) {
             break;
         }
     }
@@ -473,7 +447,7 @@ static void *replay_main(void *arg)
     int rc = ts_replayer_run(f->rp, &err);
     if (rc) {
         atomic_fetch_add(&f->errors, 1);
-        feed_set_error(f, "%s", err.msg);
+        ts_cap__feed_error(f, "%s", err.msg);
         ts_error("feed", "replay of %s stopped: %s", f->cfg.replay_path, err.msg);
     } else if (!atomic_load(&f->stopping)) {
         ts_info("feed", "replay of %s finished: %" PRId64 " trades, %" PRId64 " stored",
@@ -485,27 +459,29 @@ static void *replay_main(void *arg)
 
 /* ---- start, stop, status ---- */
 
-static struct ts_feed *feed_new(struct ts_api *api, const struct ts_feed_config *cfg, int kind)
+struct ts_feed *ts_cap__feed_new(struct ts_cap *cap, const struct ts_feed_config *cfg, int kind)
 {
     struct ts_feed *f = ts_xcalloc(1, sizeof(*f));
     f->kind = kind;
-    f->api = api;
+    f->cap = cap;
     f->cfg = *cfg;
     f->started_ns = ts_now_ns();
     pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->not_empty, NULL);
+    ts_cond_init_mono(&f->not_empty);
     pthread_cond_init(&f->not_full, NULL);
     return f;
 }
 
-static void destroy(struct ts_feed *f)
+void ts_cap__feed_destroy(struct ts_feed *f)
 {
     while (f->head) {
-        struct feed_batch *b = f->head;
+        struct ts_cap__batch *b = f->head;
         f->head = b->next;
-        feed_batch_free(b);
+        ts_cap__batch_free(b);
     }
-    bridge_free(f);
+    if (f->ad) {
+        f->ad->free(f);
+    }
     if (f->rp) {
         ts_replayer_release(f->rp);
         ts_free(f->rp);
@@ -527,7 +503,7 @@ static void stop_store(struct ts_feed *f)
 }
 
 /* Starts the storer, then the producer; on failure everything is undone. */
-static int start_threads(struct ts_feed *f, void *(*producer)(void *), struct ts_err *err)
+int ts_cap__feed_start_threads(struct ts_feed *f, void *(*producer)(void *), struct ts_err *err)
 {
     if (pthread_create(&f->store, NULL, store_main, f)) {
         return ts_err_set(err, TS_EIO, "cannot start the feed threads");
@@ -539,20 +515,20 @@ static int start_threads(struct ts_feed *f, void *(*producer)(void *), struct ts
     return 0;
 }
 
-int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, struct ts_feed **out,
+int ts_feed_start_sim(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
                       struct ts_err *err)
 {
     if (cfg->rate < 0 || cfg->rate > 1000000) {
         return ts_err_set(err, TS_EINVAL, "the sim rate must be 1 to 1000000 ticks/s, or max");
     }
-    struct ts_feed *f = feed_new(api, cfg, FEED_SIM);
+    struct ts_feed *f = ts_cap__feed_new(cap, cfg, TS_FEED_SIM);
     int rc = prepare(f, err);
     if (!rc) {
-        rc = start_threads(f, gen_main, err);
+        rc = ts_cap__feed_start_threads(f, gen_main, err);
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the sim feed");
-        destroy(f);
+        ts_cap__feed_destroy(f);
         return rc;
     }
     if (cfg->rate) {
@@ -566,36 +542,19 @@ int ts_feed_start_sim(struct ts_api *api, const struct ts_feed_config *cfg, stru
     return 0;
 }
 
-int ts_feed_start_bridge(struct ts_api *api, const struct ts_feed_config *cfg,
+int ts_feed_start_replay(struct ts_cap *cap, const struct ts_feed_config *cfg,
                          struct ts_feed **out, struct ts_err *err)
 {
-    struct ts_feed *f = feed_new(api, cfg, FEED_BRIDGE);
-    int rc = bridge_start(f, err);
-    if (!rc) {
-        rc = start_threads(f, bridge_main, err);
-    }
-    if (rc) {
-        ts_err_wrap(err, "cannot start the bridge feed");
-        destroy(f);
-        return rc;
-    }
-    *out = f;
-    return 0;
-}
-
-int ts_feed_start_replay(struct ts_api *api, const struct ts_feed_config *cfg,
-                         struct ts_feed **out, struct ts_err *err)
-{
-    struct ts_feed *f = feed_new(api, cfg, FEED_REPLAY);
+    struct ts_feed *f = ts_cap__feed_new(cap, cfg, TS_FEED_REPLAY);
     struct ts_replayer_cfg rc_ = {.path = cfg->replay_path,
                                   .format = (enum ts_tradefile_format)cfg->replay_format,
                                   .speed = cfg->replay_speed,
                                   .skip = cfg->replay_skip,
-                                  .ingest = TS_INGEST_PUBLISH,
+                                  .ingest = TS_CAP_PUBLISH,
                                   .retry = true,
                                   .quiet = true};
     f->rp = ts_xcalloc(1, sizeof(*f->rp));
-    int rc = ts_replayer_init(f->rp, api, &rc_, err);
+    int rc = ts_replayer_init(f->rp, cap, &rc_, err);
     if (!rc && !cfg->replay_skip) {
         rc = ts_replayer_check(f->rp, err); /* a malformed line: nothing is replayed */
     }
@@ -604,7 +563,7 @@ int ts_feed_start_replay(struct ts_api *api, const struct ts_feed_config *cfg,
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the replay feed");
-        destroy(f);
+        ts_cap__feed_destroy(f);
         return rc;
     }
     ts_info("feed", "replay feed: %s at %s", cfg->replay_path,
@@ -618,10 +577,10 @@ void ts_feed_stop(struct ts_feed *f)
     if (!f) {
         return;
     }
-    if (f->kind == FEED_REPLAY) {
+    if (f->kind == TS_FEED_REPLAY) {
         atomic_store(&f->rp->stop, true);
         pthread_join(f->prod, NULL);
-        destroy(f);
+        ts_cap__feed_destroy(f);
         return;
     }
     atomic_store(&f->stopping, true);
@@ -630,12 +589,12 @@ void ts_feed_stop(struct ts_feed *f)
     pthread_mutex_unlock(&f->lock);
     pthread_join(f->prod, NULL);
     stop_store(f); /* stores what was queued, unless the database is gone */
-    destroy(f);
+    ts_cap__feed_destroy(f);
 }
 
 bool ts_feed_set_running(struct ts_feed *f, bool running)
 {
-    if (f->kind == FEED_REPLAY) {
+    if (f->kind == TS_FEED_REPLAY) {
         atomic_store(&f->rp->pause, !running);
     }
     return !atomic_exchange(&f->paused, !running); /* a stopped bridge disconnects */
@@ -643,7 +602,7 @@ bool ts_feed_set_running(struct ts_feed *f, bool running)
 
 bool ts_feed_reconnect(struct ts_feed *f)
 {
-    return f->kind == FEED_BRIDGE && bridge_reconnect(f);
+    return f->ad && f->ad->reconnect(f);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -684,13 +643,13 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     queued = f->queued;
     pthread_mutex_unlock(&f->lock);
     int64_t fast, careful;
-    ts_ingest_counts(f->api, &fast, &careful);
+    ts_cap_ingest_counts(f->cap, &fast, &careful);
     static const char *const kinds[] = {"sim", "bridge", "replay"};
     static const char *const ends[] = {NULL, "finished", "failed"};
     int end = atomic_load(&f->replay_end);
     ts_buf_addf(out, "{\"feed\":\"%s\",\"state\":\"%s\",\"since\":\"%s\"", kinds[f->kind],
                 end ? ends[end] : atomic_load(&f->paused) ? "stopped" : "running", since);
-    if (f->kind == FEED_SIM) {
+    if (f->kind == TS_FEED_SIM) {
         if (f->cfg.rate) {
             ts_buf_addf(out, ",\"rate\":%" PRId64, f->cfg.rate);
         } else {
@@ -698,8 +657,8 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
         }
         ts_buf_addf(out, ",\"seed\":%" PRIu64 ",\"generated\":%" PRId64, f->cfg.seed,
                     atomic_load(&f->received));
-    } else if (f->kind == FEED_BRIDGE) {
-        bridge_status(f, out);
+    } else if (f->kind == TS_FEED_BRIDGE) {
+        f->ad->status(f, out);
         ts_buf_addf(out, ",\"received\":%" PRId64, atomic_load(&f->received));
     } else {
         ts_buf_adds(out, ",\"file\":");
