@@ -78,12 +78,12 @@ static bool check_module(struct ts_api *api, enum ts_module m, struct ts_buf *ou
         ts_buf_adds(out, ",\"error\":");
         ts_buf_add_json_str(out, err.msg);
     } else {
-        const char *v = PQgetvalue(res, 0, 0);
+        const char *v = ts_db_val(res, 0, 0);
         ts_buf_addf(out, ",\"migration\":%s,\"default_partition_rows\":%s", *v ? v : "null",
-                    PQgetvalue(res, 0, 1));
+                    ts_db_val(res, 0, 1));
     }
     ts_buf_addch(out, '}');
-    PQclear(res);
+    ts_db_clear(res);
     return rc == 0;
 }
 

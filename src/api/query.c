@@ -224,11 +224,11 @@ int ts_query_list(struct ts_api *api, enum ts_module m, struct ts_http_resp *res
         return rc;
     }
     if (nrows) {
-        *nrows = PQntuples(res);
+        *nrows = ts_db_nrows(res);
     }
     ts_buf_reset(&resp->body);
     ts_api_rows_json(&resp->body, res);
-    PQclear(res);
+    ts_db_clear(res);
     return 0;
 }
 
@@ -244,6 +244,6 @@ int ts_query_one(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp
     ts_buf_addf(&notfound, "%s '%.64s'", kind, key);
     ts_api_one_row(resp, res, notfound.buf);
     ts_buf_release(&notfound);
-    PQclear(res);
+    ts_db_clear(res);
     return 0;
 }

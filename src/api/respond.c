@@ -58,7 +58,7 @@ void ts_api_rows_json(struct ts_buf *out, const PGresult *res)
 
 void ts_api_one_row(struct ts_http_resp *resp, const PGresult *res, const char *what)
 {
-    if (PQntuples(res) == 0) {
+    if (ts_db_nrows(res) == 0) {
         ts_http_error(resp, 404, "not_found", "%s not found", what);
         return;
     }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libpq-fe.h> // TS-LIBPQ-TEMP
 
 #include "api/api.h"
 #include "core/json.h"

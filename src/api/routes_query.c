@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <libpq-fe.h> // TS-LIBPQ-TEMP
 
 #include "api/api.h"
 #include "api/query.h"

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <libpq-fe.h> // TS-LIBPQ-TEMP
 
 #include "api/api.h"
 #include "core/json.h"

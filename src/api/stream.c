@@ -133,23 +133,23 @@ static int poll_outbox(struct ts_stream *s, PGconn *c, struct ts_err *err)
                    1, p, &r, err)) {
         return -1;
     }
-    int n = PQntuples(r);
+    int n = ts_db_nrows(r);
     for (int i = 0; i < n; i++) {
         struct inbox_item *it = ts_xcalloc(1, sizeof(*it));
         struct ts_buf m = TS_BUF_INIT;
-        it->ev.seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        it->ev.topic = topic_bit(PQgetvalue(r, i, 1));
+        it->ev.seq = strtoll(ts_db_val(r, i, 0), NULL, 10);
+        it->ev.topic = topic_bit(ts_db_val(r, i, 1));
         ts_buf_adds(&m, "{\"topic\":");
-        ts_buf_add_json_str(&m, PQgetvalue(r, i, 1));
+        ts_buf_add_json_str(&m, ts_db_val(r, i, 1));
         ts_buf_adds(&m, ",\"type\":");
-        ts_buf_add_json_str(&m, PQgetvalue(r, i, 2));
+        ts_buf_add_json_str(&m, ts_db_val(r, i, 2));
         ts_buf_addf(&m, ",\"seq\":%" PRId64 ",\"time\":\"%s\",\"data\":%s}", it->ev.seq,
-                    PQgetvalue(r, i, 3), PQgetvalue(r, i, 4));
+                    ts_db_val(r, i, 3), ts_db_val(r, i, 4));
         it->ev.msg = ts_buf_detach(&m, &it->ev.len);
         s->polled_seq = it->ev.seq;
         inbox_push(s, it);
     }
-    PQclear(r);
+    ts_db_clear(r);
     struct ts_http *h = atomic_load(&s->http);
     if (n > 0 && h) {
         ts_http_wake(h);
@@ -164,9 +164,9 @@ static void *poller_main(void *arg)
     struct ts_err err = TS_ERR_INIT;
     bool warned = false;
     while (!atomic_load(&s->stopping)) {
-        if (!c || PQstatus(c) != CONNECTION_OK) {
+        if (!ts_db_connected(c)) {
             if (c) {
-                PQfinish(c);
+                ts_db_finish(c);
                 c = NULL;
             }
             if (ts_db_connect(s->conninfo, &c, &err) ||
@@ -188,17 +188,13 @@ static void *poller_main(void *arg)
             continue; /* reconnect */
         }
         /* sleep until NOTIFY (or a second passes: a notification may have been missed) */
-        struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+        struct pollfd pfd = {.fd = ts_db_socket(c), .events = POLLIN};
         if (poll(&pfd, 1, 1000) > 0) {
-            PQconsumeInput(c);
-            PGnotify *nt;
-            while ((nt = PQnotifies(c))) {
-                PQfreemem(nt);
-            }
+            (void)ts_db_notifications(c); /* a lost connection shows at the next read */
         }
     }
     if (c) {
-        PQfinish(c);
+        ts_db_finish(c);
     }
     return NULL;
 }
@@ -662,16 +658,16 @@ int ts_stream_new(const struct ts_db_config *cfg, struct ts_stream **out, struct
                          " OFFSET $1::int LIMIT 1), 0)",
                          1, p, &r, err);
     if (!rc) {
-        s->floor = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        s->floor = strtoll(ts_db_val(r, 0, 0), NULL, 10);
         s->polled_seq = s->floor;
         s->last_seq = s->floor;
         while ((rc = poll_outbox(s, c, err)) == POLL_BATCH) {
         }
         rc = rc < 0 ? TS_EDB : 0;
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (c) {
-        PQfinish(c);
+        ts_db_finish(c);
     }
     if (rc) {
         ts_err_wrap(err, "cannot start the streams");

@@ -175,14 +175,14 @@ static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
         if (ts_db_exec(c, "read migrations",
                        "SELECT max(version)::text FROM public.schema_migrations", 0, NULL, &res,
                        &err) ||
-            PQgetisnull(res, 0, 0)) {
+            ts_db_isnull(res, 0, 0)) {
             printf("%s: up, not migrated (run `tradingsystem db migrate`)\n", name);
             rc = EXIT_FAIL;
         } else {
-            printf("%s: up, migration %s\n", name, PQgetvalue(res, 0, 0));
+            printf("%s: up, migration %s\n", name, ts_db_val(res, 0, 0));
         }
-        PQclear(res);
-        PQfinish(c);
+        ts_db_clear(res);
+        ts_db_finish(c);
     }
     return rc;
 }

@@ -90,19 +90,19 @@ static int describe(PGconn *c, struct job *j, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    if (!strcmp(PQgetvalue(r, 0, 1), "t")) {
+    if (!strcmp(ts_db_val(r, 0, 1), "t")) {
         rc = ts_err_set(err, TS_EINVAL, "no table %s", j->table);
-    } else if (PQgetisnull(r, 0, 0) || strncmp(PQgetvalue(r, 0, 0), "RANGE (", 7) != 0 ||
-               strchr(PQgetvalue(r, 0, 0) + 7, ',')) {
+    } else if (ts_db_isnull(r, 0, 0) || strncmp(ts_db_val(r, 0, 0), "RANGE (", 7) != 0 ||
+               strchr(ts_db_val(r, 0, 0) + 7, ',')) {
         rc = ts_err_set(err, TS_EINVAL,
                         "%s is not partitioned by a time range: export takes the time-partitioned "
                         "tables (docs/schema.md)",
                         j->table);
     } else {
-        const char *k = PQgetvalue(r, 0, 0) + 7;
+        const char *k = ts_db_val(r, 0, 0) + 7;
         snprintf(j->key, sizeof(j->key), "%.*s", (int)strcspn(k, ")"), k);
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (rc) {
         return rc;
     }
@@ -116,14 +116,14 @@ static int describe(PGconn *c, struct job *j, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    j->ncols = PQntuples(r);
+    j->ncols = ts_db_nrows(r);
     j->cols = ts_xcalloc((size_t)j->ncols, sizeof(*j->cols));
     ts_buf_adds(&j->select, "SELECT ");
     for (int i = 0; i < j->ncols && !rc; i++) {
         struct column *col = &j->cols[i];
-        const char *type = PQgetvalue(r, i, 1), *q = PQgetvalue(r, i, 3);
-        col->name = ts_xstrdup(PQgetvalue(r, i, 0));
-        col->nullable = !strcmp(PQgetvalue(r, i, 2), "t");
+        const char *type = ts_db_val(r, i, 1), *q = ts_db_val(r, i, 3);
+        col->name = ts_xstrdup(ts_db_val(r, i, 0));
+        col->nullable = !strcmp(ts_db_val(r, i, 2), "t");
         ts_buf_adds(&j->select, i ? ", " : "");
         if (!strcmp(type, "int8") || !strcmp(type, "int4") || !strcmp(type, "int2")) {
             col->type = TS_PQ_INT64;
@@ -131,8 +131,8 @@ static int describe(PGconn *c, struct job *j, struct ts_err *err)
         } else if (!strcmp(type, "timestamptz") || !strcmp(type, "timestamp")) {
             col->type = TS_PQ_TIMESTAMP_US;
             ts_buf_addf(&j->select, "(extract(epoch FROM %s) * 1000000)::int8", q);
-        } else if (!strcmp(type, "numeric") && atoi(PQgetvalue(r, i, 4)) >= 0 &&
-                   atoi(PQgetvalue(r, i, 4)) <= TS_DEC_PLACES) {
+        } else if (!strcmp(type, "numeric") && atoi(ts_db_val(r, i, 4)) >= 0 &&
+                   atoi(ts_db_val(r, i, 4)) <= TS_DEC_PLACES) {
             col->type = TS_PQ_DECIMAL;
             ts_buf_addf(&j->select, "%s::text", q);
         } else if (!strcmp(type, "bool")) {
@@ -145,7 +145,7 @@ static int describe(PGconn *c, struct job *j, struct ts_err *err)
     }
     ts_buf_addf(&j->select, " FROM %s WHERE %s >= $1 AND %s < $2 ORDER BY %s", j->table, j->key,
                 j->key, j->key);
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -155,12 +155,12 @@ static int put_row(struct job *j, struct ts_pq_writer *w, const PGresult *r, int
 {
     for (int i = 0; i < j->ncols; i++) {
         struct column *col = &j->cols[i];
-        if (PQgetisnull(r, row, i)) {
+        if (ts_db_isnull(r, row, i)) {
             ts_pq_set_null(w, i);
             continue;
         }
-        const char *v = PQgetvalue(r, row, i);
-        size_t len = (size_t)PQgetlength(r, row, i);
+        const char *v = ts_db_val(r, row, i);
+        size_t len = ts_db_len(r, row, i);
         int64_t x;
         switch (col->type) {
         case TS_PQ_INT64:
@@ -215,14 +215,14 @@ static int write_file(PGconn *c, struct job *j, bool own_txn, int64_t *rows, str
         PGresult *r = NULL;
         if (rc || (rc = ts_db_exec(c, "read rows", "FETCH " FETCH_ROWS " FROM export_rows", 0,
                                    NULL, &r, err))) {
-            PQclear(r);
+            ts_db_clear(r);
             break;
         }
-        int n = PQntuples(r);
+        int n = ts_db_nrows(r);
         for (int i = 0; i < n && !rc; i++) {
             rc = put_row(j, w, r, i, err);
         }
-        PQclear(r);
+        ts_db_clear(r);
         if (n == 0) {
             break;
         }
@@ -359,7 +359,7 @@ int ts_app_export(int argc, char **argv)
            rows, j.table, j.from, j.to, j.out, stat(j.out, &st) ? 0LL : (long long)st.st_size);
 out:
     if (c) {
-        PQfinish(c);
+        ts_db_finish(c);
     }
     if (ts_app_cluster_release(&cfg, started)) {
     }

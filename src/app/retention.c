@@ -101,11 +101,11 @@ static int archive_one(PGconn *c, const char *home, const char *parent, const ch
         ts_buf_reset(&sql);
         ts_buf_addf(&sql, "SELECT count(*) FROM %s", part);
         rc = ts_db_exec(c, "count the partition", sql.buf, 0, NULL, &r, err);
-        if (!rc && strtoll(PQgetvalue(r, 0, 0), NULL, 10) != *rows) {
+        if (!rc && strtoll(ts_db_val(r, 0, 0), NULL, 10) != *rows) {
             rc = ts_err_set(err, TS_EIO, "%s holds %s rows, the file %" PRId64, part,
-                            PQgetvalue(r, 0, 0), *rows);
+                            ts_db_val(r, 0, 0), *rows);
         }
-        PQclear(r);
+        ts_db_clear(r);
         if (!rc) {
             ts_buf_reset(&sql);
             ts_buf_addf(&sql, "ALTER TABLE %s DETACH PARTITION %s", parent, part);
@@ -144,17 +144,17 @@ static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry
                          " WHERE t.retention IS NOT NULL AND NOT p.is_default"
                          " AND p.upper <= now() - t.retention ORDER BY 1, p.lower",
                          0, NULL, &r, &err);
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
-        const char *parent = PQgetvalue(r, i, 0), *part = PQgetvalue(r, i, 1);
+    for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
+        const char *parent = ts_db_val(r, i, 0), *part = ts_db_val(r, i, 1);
         if (dry) {
-            printf("would archive %s [%s, %s) of %s (retention %s)\n", part, PQgetvalue(r, i, 2),
-                   PQgetvalue(r, i, 3), parent, PQgetvalue(r, i, 4));
+            printf("would archive %s [%s, %s) of %s (retention %s)\n", part, ts_db_val(r, i, 2),
+                   ts_db_val(r, i, 3), parent, ts_db_val(r, i, 4));
             continue;
         }
         char file[4200];
         int64_t rows = 0;
         struct ts_err e = TS_ERR_INIT;
-        if (archive_one(c, cfg->home, parent, part, PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+        if (archive_one(c, cfg->home, parent, part, ts_db_val(r, i, 2), ts_db_val(r, i, 3),
                         &rows, file, sizeof(file), &e)) {
             fprintf(stderr, "tradingsystem: %s kept: %s\n", part, e.msg);
             (*failures)++;
@@ -163,9 +163,9 @@ static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry
                    file);
         }
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (c) {
-        PQfinish(c);
+        ts_db_finish(c);
     }
     if (rc) {
         fprintf(stderr, "tradingsystem: %s: %s\n", ts_db_module_name(m), err.msg);
@@ -196,15 +196,15 @@ static int set_retention(const struct ts_db_config *cfg, const char *table, cons
                          "UPDATE public.ts_partitioned_tables SET retention = $2::interval"
                          " WHERE parent = to_regclass($1) RETURNING coalesce(retention::text, 'off')",
                          2, p, &r, &err);
-    if (!rc && PQntuples(r) == 0) {
+    if (!rc && ts_db_nrows(r) == 0) {
         rc = ts_err_set(&err, TS_EINVAL, "%s is not a time-partitioned table", table);
     }
     if (!rc) {
-        printf("retention of %s: %s\n", table, PQgetvalue(r, 0, 0));
+        printf("retention of %s: %s\n", table, ts_db_val(r, 0, 0));
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (c) {
-        PQfinish(c);
+        ts_db_finish(c);
     }
     if (rc == TS_EINVAL) {
         fprintf(stderr, "tradingsystem: %s\n", err.msg);

@@ -339,13 +339,13 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
                       " trade_id DESC LIMIT 1) t ON true ORDER BY u.n",
                       1, p, &r, err);
     ts_buf_release(&syms);
-    for (int i = 0; !rc && i < PQntuples(r) && (size_t)i < f->sim.n; i++) {
+    for (int i = 0; !rc && i < ts_db_nrows(r) && (size_t)i < f->sim.n; i++) {
         ts_dec px;
-        if (!PQgetisnull(r, i, 1) && !ts_dec_parse(PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1), &px)) {
-            ts_sim_set_last(&f->sim, (size_t)i, px, strtoll(PQgetvalue(r, i, 2), NULL, 10));
+        if (!ts_db_isnull(r, i, 1) && !ts_dec_parse(ts_db_val(r, i, 1), ts_db_len(r, i, 1), &px)) {
+            ts_sim_set_last(&f->sim, (size_t)i, px, strtoll(ts_db_val(r, i, 2), NULL, 10));
         }
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 

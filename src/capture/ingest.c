@@ -323,17 +323,17 @@ static int reload(struct ts_cap *cap, struct ts_ingest_cache *c, struct ts_err *
     if (rc) {
         return rc;
     }
-    size_t n = (size_t)PQntuples(r), k = 0;
+    size_t n = (size_t)ts_db_nrows(r), k = 0;
     struct exch *e = ts_xcalloc(n ? n : 1, sizeof(*e));
     for (size_t i = 0; i < n; i++) {
-        size_t sl = (size_t)PQgetlength(r, (int)i, 0);
-        const char *x = intern(c, PQgetvalue(r, (int)i, 1), (size_t)PQgetlength(r, (int)i, 1));
+        size_t sl = ts_db_len(r, (int)i, 0);
+        const char *x = intern(c, ts_db_val(r, (int)i, 1), ts_db_len(r, (int)i, 1));
         if (sl <= TS_SYMBOL_MAX && x) {
-            memcpy(e[k].symbol, PQgetvalue(r, (int)i, 0), sl + 1);
+            memcpy(e[k].symbol, ts_db_val(r, (int)i, 0), sl + 1);
             e[k++].exchange = x;
         }
     }
-    PQclear(r);
+    ts_db_clear(r);
     qsort(e, k, sizeof(*e), cmp_exch);
     ts_free(c->e);
     c->e = e;
@@ -507,8 +507,8 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
             " GROUP BY ins.symbol, ins.tick_time, ins.trade_id",
             0, NULL, &r, err);
     }
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
-        long long k = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
+        long long k = strtoll(ts_db_val(r, i, 0), NULL, 10);
         if (k >= 1 && (size_t)k <= n) {
             fresh[k - 1] = true;
         }
@@ -526,7 +526,7 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
         rollback(c);
         memset(fresh, 0, n * sizeof(*fresh)); /* nothing was stored */
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +35,12 @@ static void partitions(struct ts_maint *m)
                          " (SELECT coalesce(sum(n), 0) FROM public.ts_default_partition_rows() d(t, n))",
                          0, NULL, &r, &err)) {
             ts_warn("maint", "%s: %s", ts_db_module_name((enum ts_module)i), err.msg);
-        } else if (strtoll(PQgetvalue(r, 0, 1), NULL, 10) > 0) {
+        } else if (strtoll(ts_db_val(r, 0, 1), NULL, 10) > 0) {
             ts_warn("maint", "%s: %s rows are in default partitions (outside every partition's "
                              "range): see GET /cap/v1/health",
-                    ts_db_module_name((enum ts_module)i), PQgetvalue(r, 0, 1));
+                    ts_db_module_name((enum ts_module)i), ts_db_val(r, 0, 1));
         }
-        PQclear(r);
+        ts_db_clear(r);
     }
 }
 
@@ -93,16 +94,16 @@ static void publish_bars(struct ts_maint *m)
     }
     char now[40];
     ts_time_format_rfc3339(ts_now_ns(), now, sizeof(now));
-    for (int i = 0; i < PQntuples(r); i++) {
+    for (int i = 0; i < ts_db_nrows(r); i++) {
         char topic[80];
         struct ts_buf b = TS_BUF_INIT;
-        snprintf(topic, sizeof(topic), "bars:%s:1m", PQgetvalue(r, i, 0));
+        snprintf(topic, sizeof(topic), "bars:%s:1m", ts_db_val(r, i, 0));
         ts_buf_addf(&b, "{\"topic\":\"%s\",\"type\":\"Bars\",\"time\":\"%s\",\"data\":%s}",
-                    topic, now, PQgetvalue(r, i, 1));
+                    topic, now, ts_db_val(r, i, 1));
         ts_cap__publish(cap, topic, b.buf, b.len);
         ts_buf_release(&b);
     }
-    PQclear(r);
+    ts_db_clear(r);
 }
 
 static void *maint_main(void *arg)

@@ -41,17 +41,17 @@ static int drop_unknown(struct ts_replayer *r, struct ts_err *err)
                           " SELECT symbol FROM data_capture.instruments",
                           1, p, &res, err);
     ts_buf_release(&syms);
-    for (int i = 0; !rc && i < PQntuples(res); i++) {
-        if (!known_unknown(r, PQgetvalue(res, i, 0)) && r->nunknown < TS_REPLAYER_MAX_UNKNOWN) {
-            snprintf(r->unknown[r->nunknown++], sizeof(r->unknown[0]), "%s", PQgetvalue(res, i, 0));
+    for (int i = 0; !rc && i < ts_db_nrows(res); i++) {
+        if (!known_unknown(r, ts_db_val(res, i, 0)) && r->nunknown < TS_REPLAYER_MAX_UNKNOWN) {
+            snprintf(r->unknown[r->nunknown++], sizeof(r->unknown[0]), "%s", ts_db_val(res, i, 0));
         }
     }
-    if (!rc && PQntuples(res) > 0) {
+    if (!rc && ts_db_nrows(res) > 0) {
         size_t k = 0;
         for (size_t i = 0; i < r->nbatch; i++) {
             bool unknown = false;
-            for (int j = 0; j < PQntuples(res) && !unknown; j++) {
-                unknown = !strcmp(PQgetvalue(res, j, 0), r->batch[i].symbol);
+            for (int j = 0; j < ts_db_nrows(res) && !unknown; j++) {
+                unknown = !strcmp(ts_db_val(res, j, 0), r->batch[i].symbol);
             }
             if (unknown) {
                 r->skipped_unknown++;
@@ -61,7 +61,7 @@ static int drop_unknown(struct ts_replayer *r, struct ts_err *err)
         }
         r->nbatch = k;
     }
-    PQclear(res);
+    ts_db_clear(res);
     return rc;
 }
 
@@ -106,12 +106,12 @@ static int flush_once(struct ts_replayer *r, struct ts_err *err)
             ts_buf_release(&arr[i]);
         }
         if (rc) {
-            PQclear(res);
+            ts_db_clear(res);
             return rc;
         }
-        r->removed += strtoll(PQcmdTuples(res), NULL, 10);
+        r->removed += ts_db_affected(res);
         ts_cap_rebuild_bars(r->cap, r->cancel_lo, r->cancel_hi); /* without them */
-        PQclear(res);
+        ts_db_clear(res);
         r->cancel_lo = INT64_MAX;
         r->cancel_hi = INT64_MIN;
         ts_buf_reset(&r->cancel_sym);

@@ -17,10 +17,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <libpq-fe.h>
 
 #include "core/err.h"
 #include "core/buf.h"
+
+/* libpq's handles, opaque outside src/db (the same typedefs as libpq-fe.h's). */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
 
 enum ts_module {
     TS_MOD_ORDER_MANAGER,
@@ -64,7 +67,7 @@ int ts_db_connect_db(const char *conninfo, const char *dbname, PGconn **out,
 /*
  * Runs one parameterised statement (text parameters; NULL entry = SQL NULL).
  * `what` names the operation for the error ("insert order"). On success *out (if
- * not NULL) receives the result, which the caller PQclear()s; with out == NULL the
+ * not NULL) receives the result, which the caller ts_db_clear()s; with out == NULL the
  * result is cleared here. SQLSTATE classes map to codes: 23505 -> TS_ECONFLICT,
  * other 23xxx -> TS_EINVAL, 40001/40P01 -> TS_ERETRY, 08xxx or a dead connection
  * -> TS_ECONN, anything else TS_EDB.
@@ -97,6 +100,23 @@ int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_b
                            struct ts_err *err) TS_MUST_CHECK;
 /* Appends `key='value'` quoted for a conninfo string. */
 void ts_db_conninfo_add(struct ts_buf *out, const char *key, const char *value);
+
+/* ---- results and connections (result.c): libpq's accessors, for code outside src/db ---- */
+int ts_db_nrows(const PGresult *r);  /* 0 for NULL */
+int ts_db_ncols(const PGresult *r);  /* 0 for NULL */
+/* Text of a value (borrowed from r; "" for NULL), whether it is NULL, its length. */
+const char *ts_db_val(const PGresult *r, int row, int col);
+bool ts_db_isnull(const PGresult *r, int row, int col);
+size_t ts_db_len(const PGresult *r, int row, int col);
+const char *ts_db_fname(const PGresult *r, int col);
+/* Rows an INSERT/UPDATE/DELETE touched. */
+int64_t ts_db_affected(const PGresult *r);
+void ts_db_clear(PGresult *r); /* NULL: nothing */
+bool ts_db_connected(const PGconn *c);
+/* LISTEN: the connection's socket to poll, and the notifications that arrived (read
+ * and dropped: callers re-read what changed); -1 when the connection is lost. */
+int ts_db_socket(const PGconn *c);
+int ts_db_notifications(PGconn *c);
 
 /* Row `row` of res as a JSON object appended to out (rowjson.c: numeric -> string,
  * timestamptz -> RFC 3339 UTC, json/jsonb inline, NULL -> null). */

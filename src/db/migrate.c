@@ -10,6 +10,8 @@
  */
 #include "db/db.h"
 
+#include <libpq-fe.h>
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

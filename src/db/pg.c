@@ -5,6 +5,8 @@
  */
 #include "db/db.h"
 
+#include <libpq-fe.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,8 @@
  */
 #include "db/db.h"
 
+#include <libpq-fe.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  */
 #include "db/db.h"
 
+#include <libpq-fe.h>
+
 #include <string.h>
 
 /* PostgreSQL type OIDs we render specially (pg_type.h, stable across versions). */

@@ -18,6 +18,7 @@
 #include "domain/position.h"
 #include "domain/risk.h"
 #include "oms/oms.h"
+#include <libpq-fe.h> /* until the pipelined writes move into src/db */
 #include "oms/txn.h"
 
 struct ts_oms__order {

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "db/db.h"
+#include <libpq-fe.h> /* until the pipelined writes move into src/db */
 
 #define TS_TXN_MAX_PARAMS 24
 
