@@ -119,8 +119,9 @@ struct ts_migrate_report {
 };
 /*
  * Creates the module's database when missing (on a server where we may), then
- * applies migrations/<module>/NNNN_name.sql in order, each in its own transaction,
- * recorded with a SHA-256 in public.schema_migrations, under an advisory lock so
+ * applies <migrations_dir>/common/NNNN_name.sql (shared by every module) and
+ * <migrations_dir>/<module>/NNNN_name.sql in order of NNNN, each in its own transaction,
+ * recorded by file name with a SHA-256 in public.schema_migrations, under an advisory lock so
  * that concurrent runs are serialised. An applied file whose text changed, an
  * applied file that disappeared, or a new file numbered below an applied one is
  * refused before anything is applied. Then runs public.ts_partition_maintain(now()).
