@@ -25,8 +25,6 @@ int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *
     memset(api, 0, sizeof(*api));
     api->cfg = cfg;
     api->version = version;
-    const char *web = getenv("TS_WEB_DIR");
-    api->web_dir = web && *web ? web : TS_DEFAULT_WEB_DIR;
     api->books = ts_books_new();
     api->ingest = ts_ingest_cache_new();
     api->started_ns = ts_now_ns();

@@ -329,7 +329,7 @@ static int cmd_db(int argc, char **argv)
     if (!known) {
         return ts_app_usage_error("unknown db action '%s'", a.action);
     }
-    if (ts_db_config_load(&cfg, &err)) {
+    if (ts_app_config_load(&cfg, &err)) {
         return ts_app_fail(&err);
     }
     if (!strcmp(a.action, "url")) {
@@ -397,6 +397,7 @@ static int cmd_serve(int argc, char **argv)
 {
     const char *addr = getenv("TS_HTTP_ADDR");
     struct ts_db_config cfg;
+    struct ts_app_dirs dirs; /* outlives api: api.web_dir borrows dirs.web */
     struct ts_err err = TS_ERR_INIT;
     struct ts_api api;
     struct ts_http *http = NULL;
@@ -527,7 +528,7 @@ static int cmd_serve(int argc, char **argv)
             return ts_app_usage_error("%s", err.msg);
         }
     }
-    if (ts_db_config_load(&cfg, &err)) {
+    if (ts_app_dirs_find(&dirs, &err) || ts_db_config_load(&cfg, dirs.migrations, &err)) {
         return ts_app_fail(&err);
     }
     if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started_cluster, &err)) {
@@ -541,6 +542,7 @@ static int cmd_serve(int argc, char **argv)
         rc = ts_app_fail(&err);
         goto out_cluster;
     }
+    api.web_dir = dirs.web;
 
     /* Signals go to one thread; every thread created after this inherits the mask. */
     struct sigctx sc;
