@@ -19,9 +19,10 @@ deps:
 deps-test:
 	@bash scripts/deps.sh --test
 
-# The dashboard (web/src -> web/dist, esbuild from npm), served by `serve` at /.
-web: deps
-	@node web/build.mjs
+# The dashboard (web/src -> web/dist, esbuild from npm), served by `serve` at /: the CMake
+# target `web`, part of every build (`build` and `build-san` make it too).
+web: deps $(BUILD)/Makefile
+	@cmake --build $(BUILD) --target web
 
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -29,10 +30,10 @@ $(BUILD)/Makefile: CMakeLists.txt
 $(SAN_BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTS_SANITIZE=ON >/dev/null
 
-build: deps web $(BUILD)/Makefile
+build: deps $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
-build-san: deps web $(SAN_BUILD)/Makefile
+build-san: deps $(SAN_BUILD)/Makefile
 	@cmake --build $(SAN_BUILD) -j$(JOBS)
 
 run: build

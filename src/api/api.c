@@ -23,8 +23,6 @@ int ts_api_init(struct ts_api *api, const struct ts_db_config *cfg, const char *
     memset(api, 0, sizeof(*api));
     api->cfg = cfg;
     api->version = version;
-    const char *web = getenv("TS_WEB_DIR");
-    api->web_dir = web && *web ? web : TS_DEFAULT_WEB_DIR;
     api->started_ns = ts_now_ns();
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         int rc = ts_pool_new(cfg->conninfo[i], 4, &api->pools[i], err);

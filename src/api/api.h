@@ -23,7 +23,7 @@ struct ts_api {
     struct ts_cap *cap;             /* borrowed; the market-data service (capture/capture.h) */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
     const char *version;            /* static */
-    const char *web_dir;            /* the dashboard's files: TS_WEB_DIR or the built web/dist */
+    const char *web_dir;            /* the dashboard's files; borrowed, set by the app; NULL: none */
     int64_t started_ns;             /* wall clock at start */
 };
 

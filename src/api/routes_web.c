@@ -1,7 +1,8 @@
 /*
  * routes_web.c - the dashboard's files (docs/api.md "Dashboard"): GET / answers
  * index.html and GET /assets/NAME a built asset, from the web directory
- * (TS_WEB_DIR, default the source tree's web/dist, built by `make`).
+ * api->web_dir (the app finds it: TS_WEB_DIR, the installed share/tradingsystem/web,
+ * or the source tree's web/dist; src/app/dirs.c).
  *
  * Caching: asset names carry a content hash (web/build.mjs), so they are
  * immutable for a year; index.html is revalidated every time (no-cache), so a
@@ -50,13 +51,21 @@ static void send_file(struct ts_api *api, const char *sub, const char *name, con
                       struct ts_http_resp *resp)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s%s", api->web_dir, sub, name);
-    FILE *f = fopen(path, "rb");
+    const char *why = NULL; /* why there is no file to send */
+    FILE *f = NULL;
+    if (!api->web_dir) {
+        why = "no web folder";
+    } else {
+        int n = snprintf(path, sizeof(path), "%s/%s%s", api->web_dir, sub, name);
+        why = n < 0 || (size_t)n >= sizeof(path) ? "path too long" : NULL;
+    }
+    if (!why && !(f = fopen(path, "rb"))) {
+        why = strerror(errno);
+    }
     if (!f) {
         if (!*sub) {
             ts_http_error(resp, 404, "not_found",
-                          "the dashboard is not built (%s): run make, or set TS_WEB_DIR",
-                          strerror(errno));
+                          "the dashboard is not built (%s): run make, or set TS_WEB_DIR", why);
         } else {
             ts_http_error(resp, 404, "not_found", "no asset '%s'", name);
         }

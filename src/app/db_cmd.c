@@ -211,7 +211,7 @@ int ts_app_db(int argc, char **argv)
     if (!known) {
         return ts_app_usage_error("unknown db action '%s'", a.action);
     }
-    if (ts_db_config_load(&cfg, &err)) {
+    if (ts_app_config_load(&cfg, &err)) {
         return ts_app_fail(&err);
     }
     if (!strcmp(a.action, "url")) {

@@ -341,7 +341,7 @@ int ts_app_export(int argc, char **argv)
     PGconn *c = NULL;
     bool started = false;
     int64_t rows = 0;
-    int rc = ts_db_config_load(&cfg, &err);
+    int rc = ts_app_config_load(&cfg, &err);
     if (rc) {
         return ts_app_fail(&err);
     }

@@ -118,7 +118,7 @@ int ts_app_replay(int argc, char **argv)
         ts_free(r);
         return rc == TS_EINVAL ? TS_APP_EXIT_USAGE : TS_APP_EXIT_FAIL;
     }
-    if ((rc = ts_db_config_load(&cfg, &err))) {
+    if ((rc = ts_app_config_load(&cfg, &err))) {
         ts_replayer_release(e);
         ts_free(r);
         return ts_app_fail(&err);

@@ -243,7 +243,7 @@ int ts_app_retention(int argc, char **argv)
     struct ts_err err = TS_ERR_INIT;
     bool started = false;
     int failures = 0, rc;
-    if (ts_db_config_load(&cfg, &err)) {
+    if (ts_app_config_load(&cfg, &err)) {
         return ts_app_fail(&err);
     }
     if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started, &err)) {

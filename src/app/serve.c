@@ -258,7 +258,7 @@ static void stop_services(struct services *s)
 
 /* Starts every service and wires them; an exit code (what started is stopped by the caller). */
 static int start_services(struct services *s, const struct ts_db_config *cfg,
-                          const struct serve_opts *o)
+                          const struct serve_opts *o, const char *web_dir)
 {
     struct ts_err err = TS_ERR_INIT;
     struct ts_cap_sink sink;
@@ -268,6 +268,7 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
         return ts_app_fail(&err);
     }
     s->api_ready = true;
+    s->api.web_dir = web_dir;
     ts_app_wire_sink(&s->wire, &sink);
     if (ts_cap_init(&s->cap, cfg, &sink, &err)) {
         return ts_app_fail(&err);
@@ -338,6 +339,7 @@ int ts_app_serve(int argc, char **argv)
                            .check_hours = true,
                            .eod_minute = 18 * 60 + 30}; /* after the closing call and after-market */
     struct ts_db_config cfg;
+    struct ts_app_dirs dirs; /* outlives the services: api.web_dir borrows dirs.web */
     struct ts_err err = TS_ERR_INIT;
     struct services s;
     bool started_cluster = false;
@@ -350,7 +352,7 @@ int ts_app_serve(int argc, char **argv)
     if ((rc = parse_env(&o)) != 0) {
         return rc;
     }
-    if (ts_db_config_load(&cfg, &err)) {
+    if (ts_app_dirs_find(&dirs, &err) || ts_db_config_load(&cfg, dirs.migrations, &err)) {
         return ts_app_fail(&err);
     }
     if (ts_db_config_any_embedded(&cfg) && ts_cluster_start(cfg.home, &started_cluster, &err)) {
@@ -366,7 +368,7 @@ int ts_app_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     memset(&s, 0, sizeof(s));
-    rc = start_services(&s, &cfg, &o);
+    rc = start_services(&s, &cfg, &o, dirs.web);
     if (rc == EXIT_OK) {
         rc = run(&s, o.addr);
     }

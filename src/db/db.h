@@ -43,16 +43,18 @@ struct ts_db_config {
     char *home;                       /* absolute TS_HOME; owned */
     char *conninfo[TS_MOD_COUNT];     /* libpq key=value string per module; owned */
     bool embedded[TS_MOD_COUNT];      /* true: database lives in the managed cluster */
-    char *migrations_dir;             /* TS_MIGRATIONS_DIR or the source tree's; owned */
+    char *migrations_dir;             /* the caller's, copied (src/app/dirs.c); owned */
 };
 
 /*
  * Reads TS_HOME (default ./var), TS_DATABASE_URL (a server for every module; the
  * module's database name replaces its dbname), TS_DB_<MODULE> (one module; used
  * as given; TS_DB_TPCAPITAL is accepted for tp_capital as DESIGN.md spells it),
- * TS_PG_PORT. A module without either lives in the embedded cluster.
+ * TS_PG_PORT. A module without either lives in the embedded cluster. migrations_dir
+ * is where ts_db_migrate() reads (copied): the caller decides where that is.
  */
-int ts_db_config_load(struct ts_db_config *cfg, struct ts_err *err) TS_MUST_CHECK;
+int ts_db_config_load(struct ts_db_config *cfg, const char *migrations_dir,
+                      struct ts_err *err) TS_MUST_CHECK;
 void ts_db_config_release(struct ts_db_config *cfg);
 bool ts_db_config_any_embedded(const struct ts_db_config *cfg);
 
@@ -144,8 +146,9 @@ struct ts_migrate_report {
 };
 /*
  * Creates the module's database when missing (on a server where we may), then
- * applies migrations/<module>/NNNN_name.sql in order, each in its own transaction,
- * recorded with a SHA-256 in public.schema_migrations, under an advisory lock so
+ * applies <migrations_dir>/common/NNNN_name.sql (shared by every module) and
+ * <migrations_dir>/<module>/NNNN_name.sql in order of NNNN, each in its own transaction,
+ * recorded by file name with a SHA-256 in public.schema_migrations, under an advisory lock so
  * that concurrent runs are serialised. An applied file whose text changed, an
  * applied file that disappeared, or a new file numbered below an applied one is
  * refused before anything is applied. Then runs public.ts_partition_maintain(now()).

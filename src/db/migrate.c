@@ -1,12 +1,17 @@
 /*
  * migrate.c - versioned SQL migrations per module (DESIGN.md §2).
  *
- * migrations/<module>/NNNN_name.sql are applied in order, each in its own
- * transaction, and recorded with the SHA-256 of their text in
- * public.schema_migrations. Everything is checked before anything is applied:
- * an edited, vanished or out-of-order file refuses the whole run. Concurrent runs
- * are serialised by a session advisory lock. SHA-256 is computed by the server
- * (sha256(bytea), PostgreSQL >= 11) so that we need no crypto library for it.
+ * A module's migrations are migrations/common/NNNN_name.sql (the machinery every
+ * module database shares, one file for all of them) and migrations/<module>/
+ * NNNN_name.sql, merged by number: a number used in both folders is refused. They
+ * are applied in order, each in its own transaction, and recorded by file name
+ * (without folder) with the SHA-256 of their text in public.schema_migrations, so
+ * that a database migrated when each module folder held its own copy of
+ * 0000_common.sql finds the same name and checksum today. Everything is checked
+ * before anything is applied: an edited, vanished or out-of-order file refuses the
+ * whole run. Concurrent runs are serialised by a session advisory lock. SHA-256 is
+ * computed by the server (sha256(bytea), PostgreSQL >= 11) so that we need no
+ * crypto library for it. Where the folders are is the caller's (cfg->migrations_dir).
  */
 #include "db/db.h"
 
@@ -25,10 +30,13 @@
 /* pg_advisory_lock key: "tsmigrat" as an int64, shared by every module database. */
 #define MIGRATE_LOCK_KEY "8391086447166890356"
 
+/* The folder under migrations_dir whose files every module applies. */
+#define COMMON_DIR "common"
+
 struct mfile {
     int version;    /* NNNN */
-    char *name;     /* file name, owned */
-    char *path;     /* owned */
+    char *name;     /* file name without folder, as recorded; owned */
+    char *path;     /* migrations_dir/<common|module>/name, for messages; owned */
     char *text;     /* file contents, owned */
     char sha[65];   /* hex SHA-256 as computed by the server */
 };
@@ -102,12 +110,12 @@ static int parse_name(const char *name, int *version)
     return 0;
 }
 
-static int list_files(const char *dir, struct mfile **out, int *count, struct ts_err *err)
+/* The files of one folder, appended to *files (n used, cap allocated). */
+static int list_files(const char *dir, struct mfile **files, int *n, int *cap, struct ts_err *err)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    struct mfile *files = NULL;
-    int n = 0, cap = 0, rc = 0;
+    int rc = 0;
 
     if (!d) {
         return ts_err_set(err, TS_EIO, "cannot open migrations folder %s: %s", dir,
@@ -124,21 +132,45 @@ static int list_files(const char *dir, struct mfile **out, int *count, struct ts
                             e->d_name);
             goto out;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            files = ts_xreallocarray(files, (size_t)cap, sizeof(*files));
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *files = ts_xreallocarray(*files, (size_t)*cap, sizeof(**files));
         }
-        memset(&files[n], 0, sizeof(files[n]));
-        files[n].version = version;
-        files[n].name = ts_xstrdup(e->d_name);
+        struct mfile *f = &(*files)[*n];
+        memset(f, 0, sizeof(*f));
+        f->version = version;
+        f->name = ts_xstrdup(e->d_name);
         struct ts_buf p = TS_BUF_INIT;
         ts_buf_addf(&p, "%s/%s", dir, e->d_name);
-        files[n].path = ts_buf_detach(&p, NULL);
-        n++;
-        rc = read_file(files[n - 1].path, &files[n - 1].text, err);
+        f->path = ts_buf_detach(&p, NULL);
+        (*n)++;
+        rc = read_file(f->path, &f->text, err);
         if (rc) {
             goto out;
         }
+    }
+out:
+    closedir(d);
+    return rc;
+}
+
+/*
+ * A module's migrations: the common folder's and the module folder's files, in
+ * version order. A version in both (or twice anywhere) is refused: which file
+ * would the recorded row be?
+ */
+static int module_files(const char *common, const char *dir, struct mfile **out, int *count,
+                        struct ts_err *err)
+{
+    struct mfile *files = NULL;
+    int n = 0, cap = 0;
+    int rc = list_files(common, &files, &n, &cap, err);
+
+    if (!rc) {
+        rc = list_files(dir, &files, &n, &cap, err);
+    }
+    if (rc) {
+        goto out;
     }
     if (n > 1) {
         qsort(files, (size_t)n, sizeof(*files), cmp_mfile);
@@ -146,12 +178,11 @@ static int list_files(const char *dir, struct mfile **out, int *count, struct ts
     for (int i = 1; i < n; i++) {
         if (files[i].version == files[i - 1].version) {
             rc = ts_err_set(err, TS_EINVAL, "two migrations numbered %04d: %s and %s",
-                            files[i].version, files[i - 1].name, files[i].name);
+                            files[i].version, files[i - 1].path, files[i].path);
             goto out;
         }
     }
 out:
-    closedir(d);
     if (rc) {
         mfiles_free(files, n);
         return rc;
@@ -237,7 +268,7 @@ int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_mi
                   struct ts_err *err)
 {
     const char *mod = ts_db_module_name(m);
-    struct ts_buf dir = TS_BUF_INIT;
+    struct ts_buf dir = TS_BUF_INIT, common = TS_BUF_INIT;
     struct mfile *files = NULL;
     int nfiles = 0, rc;
     PGconn *c = NULL;
@@ -246,7 +277,8 @@ int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_mi
 
     memset(rep, 0, sizeof(*rep));
     ts_buf_addf(&dir, "%s/%s", cfg->migrations_dir, mod);
-    rc = list_files(dir.buf, &files, &nfiles, err);
+    ts_buf_addf(&common, "%s/%s", cfg->migrations_dir, COMMON_DIR);
+    rc = module_files(common.buf, dir.buf, &files, &nfiles, err);
     if (rc) {
         goto out;
     }
@@ -302,8 +334,9 @@ int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_mi
         }
         if (!f) {
             rc = ts_err_set(err, TS_ECHECKSUM,
-                            "migration %s of %s was applied but its file is missing from %s", name,
-                            mod, dir.buf);
+                            "migration %s of %s was applied but its file is missing from %s "
+                            "and %s",
+                            name, mod, dir.buf, common.buf);
             goto out;
         }
         if (strcmp(f->sha, sum) != 0) {
@@ -402,5 +435,6 @@ out:
     }
     mfiles_free(files, nfiles);
     ts_buf_release(&dir);
+    ts_buf_release(&common);
     return rc;
 }

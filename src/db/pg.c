@@ -97,11 +97,10 @@ static const char *module_env(enum ts_module m, const char **alt)
     return names[m];
 }
 
-int ts_db_config_load(struct ts_db_config *cfg, struct ts_err *err)
+int ts_db_config_load(struct ts_db_config *cfg, const char *migrations_dir, struct ts_err *err)
 {
     const char *home = getenv("TS_HOME");
     const char *all = getenv("TS_DATABASE_URL");
-    const char *mig = getenv("TS_MIGRATIONS_DIR");
     struct ts_buf b = TS_BUF_INIT;
     int rc = 0;
 
@@ -110,7 +109,7 @@ int ts_db_config_load(struct ts_db_config *cfg, struct ts_err *err)
     if (!cfg->home) {
         return ts_err_set(err, TS_EIO, "cannot resolve TS_HOME: current directory unavailable");
     }
-    cfg->migrations_dir = ts_xstrdup(mig && *mig ? mig : TS_DEFAULT_MIGRATIONS_DIR);
+    cfg->migrations_dir = ts_xstrdup(migrations_dir);
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         const char *alt;
         const char *name = module_env((enum ts_module)i, &alt);

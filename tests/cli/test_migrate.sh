@@ -6,7 +6,13 @@ export TS_HOME=$TMP/unused-home
 unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_WORKSPACE TS_DB_DOCUMENTATION
 db="mig_$$"
 cleanup_hooks+=("psql_fixture postgres -c 'DROP DATABASE IF EXISTS ${db} WITH (FORCE)' -c 'DROP DATABASE IF EXISTS ${db}_c WITH (FORCE)' -c 'DROP DATABASE IF EXISTS ${db}_e WITH (FORCE)' >/dev/null")
-nfiles=$(ls "$TS_SOURCE_DIR/migrations/order_manager" | wc -l)
+# order_manager's files and the one every module shares (migrations/common)
+nfiles=$(ls "$TS_SOURCE_DIR/migrations/order_manager" "$TS_SOURCE_DIR/migrations/common" | grep -c '\.sql$')
+modules="order_manager data_capture tp_capital workspace documentation"
+# The SHA-256 that every module database recorded for version 0000 when each module folder held
+# its own copy of 0000_common.sql (five identical files, until the common folder replaced them).
+# Installs in the field hold it: the shared file must keep it, or they stop migrating.
+OLD_COMMON_SHA=0b3b219ebf9e6721620395817b7776cfefaf7daf2e127d30a52c7c787b230ac5
 
 export TS_DB_ORDER_MANAGER=$(fixture_url "$db")
 run "$BIN" db migrate --module order_manager
@@ -36,6 +42,30 @@ expect_rc "an edited migration is refused with exit 1" 1
 expect_match "the error names the edited file" "$ERR" "$first was changed after it was applied"
 expect_eq "nothing was applied" "$(psql_fixture "$db" -c "select to_regclass('public.should_not_exist') is null")" t
 expect_eq "no row was recorded" "$(psql_fixture "$db" -c "select count(*) from schema_migrations")" "$nfiles"
+
+# An edited shared file is refused too, naming the shared file.
+rm -rf "$TMP/mig"; cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
+echo "-- an innocent-looking edit" >> "$TMP/mig/common/0000_common.sql"
+run "$BIN" db migrate --module order_manager
+expect_rc "an edited shared migration is refused with exit 1" 1
+expect_match "the error names the shared file" "$ERR" "common/0000_common.sql was changed after it was applied"
+
+# An applied shared file that vanished is refused.
+rm "$TMP/mig/common/0000_common.sql"
+run "$BIN" db migrate --module order_manager
+expect_rc "a vanished shared migration is refused with exit 1" 1
+expect_match "the error names it and both folders" "$ERR" \
+    "0000_common.sql of order_manager was applied but its file is missing from $TMP/mig/order_manager and $TMP/mig/common"
+
+# A module folder that still holds its own copy of the shared file is refused: two files
+# would claim version 0000.
+rm -rf "$TMP/mig"; cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
+cp "$TMP/mig/common/0000_common.sql" "$TMP/mig/order_manager/"
+run "$BIN" db migrate --module order_manager
+expect_rc "a module's own 0000 next to the shared one is refused" 1
+expect_match "the error names both files" "$ERR" \
+    "two migrations numbered 0000: $TMP/mig/(common|order_manager)/0000_common.sql and $TMP/mig/(common|order_manager)/0000_common.sql"
+expect_eq "nothing was recorded" "$(psql_fixture "$db" -c "select count(*) from schema_migrations")" "$nfiles"
 
 # A new file numbered below an applied one is refused.
 rm -rf "$TMP/mig"; cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
@@ -73,12 +103,69 @@ expect_eq "every file applied once" "$(psql_fixture "${db}_c" -c "select count(*
 applied=$(cat "$TMP/c1" "$TMP/c2" | grep -oE '[0-9]+ applied' | awk '{s+=$1} END {print s}')
 expect_eq "the two runs together applied each file once" "$applied" "$nfiles"
 
-# Every module migrates into a fresh database and ends with a partition for now.
-for m in order_manager data_capture tp_capital workspace documentation; do
+# The layout before migrations/common: each module folder with its own copy of 0000_common.sql.
+old=$TMP/old-layout
+for m in $modules; do
+    mkdir -p "$old/$m"
+    cp "$TS_SOURCE_DIR/migrations/$m/"*.sql "$TS_SOURCE_DIR/migrations/common/0000_common.sql" "$old/$m/"
+done
+expect_eq "the shared file is byte for byte the per-module file of old installs" \
+    "$(sha256sum <"$old/order_manager/0000_common.sql" | cut -c1-64)" "$OLD_COMMON_SHA"
+# What the runner recorded for a module in that layout: version|name|checksum, one per line.
+old_rows() {
+    local f
+    for f in $(ls "$old/$1"); do
+        echo "$((10#${f:0:4}))|$f|$(sha256sum <"$old/$1/$f" | cut -c1-64)"
+    done
+}
+recorded_rows() { psql_fixture "$1" -c "select version||'|'||name||'|'||checksum from schema_migrations order by version"; }
+
+# A database migrated before the change (simulated: the old layout applied file by file and
+# recorded as the runner did) is accepted as it is, and migrates on.
+psql_fixture postgres -c "CREATE DATABASE ${db}_o ENCODING 'UTF8' TEMPLATE template0" >/dev/null
+cleanup_hooks+=("psql_fixture postgres -c 'DROP DATABASE IF EXISTS ${db}_o WITH (FORCE)' >/dev/null")
+psql_fixture "${db}_o" -c "CREATE TABLE public.schema_migrations (version integer PRIMARY KEY,
+    name text NOT NULL, checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
+    applied_at timestamptz NOT NULL DEFAULT now())"
+for f in $(ls "$old/order_manager"); do
+    psql_fixture "${db}_o" -1 -f "$old/order_manager/$f" >/dev/null 2>"$TMP/old.err" ||
+        not_ok "old layout: $f applies" "$(cat "$TMP/old.err")"
+done
+old_rows order_manager | while IFS='|' read -r v n c; do
+    psql_fixture "${db}_o" -c "INSERT INTO public.schema_migrations (version, name, checksum) VALUES ($v, '$n', '$c')"
+done
+expect_eq "the old install recorded 0000_common.sql with the old checksum" \
+    "$(psql_fixture "${db}_o" -c "select name||' '||checksum from schema_migrations where version = 0")" \
+    "0000_common.sql $OLD_COMMON_SHA"
+rows_before=$(psql_fixture "${db}_o" -c "select string_agg(version||name||checksum||applied_at, ',' order by version) from schema_migrations")
+export TS_DB_ORDER_MANAGER=$(fixture_url "${db}_o")
+run "$BIN" db migrate --module order_manager
+expect_rc "a database migrated before the shared file migrates with exit 0" 0
+expect_match "it has nothing to apply" "$OUT" "^order_manager: 0 applied, $nfiles already applied$"
+expect_eq "its bookkeeping rows are unchanged" \
+    "$(psql_fixture "${db}_o" -c "select string_agg(version||name||checksum||applied_at, ',' order by version) from schema_migrations")" "$rows_before"
+rm -rf "$TMP/mig"; cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
+echo "CREATE TABLE public.after_upgrade (x int);" > "$TMP/mig/order_manager/9000_after_upgrade.sql"
+export TS_MIGRATIONS_DIR=$TMP/mig
+run "$BIN" db migrate --module order_manager
+expect_rc "a new migration applies to the old database" 0
+expect_match "exactly the new one" "$OUT" "^order_manager: 1 applied, $nfiles already applied$"
+unset TS_DB_ORDER_MANAGER TS_MIGRATIONS_DIR
+
+# Every module migrates into a fresh database, gets the shared file as its version 0000 under
+# the name and checksum the old layout recorded (so old and new installs agree row for row), and
+# ends with a partition for now.
+for m in $modules; do
     var=TS_DB_$(echo "$m" | tr a-z A-Z)
     export "$var=$(fixture_url "${db}_e")"
     run "$BIN" db migrate --module "$m"
     expect_rc "$m migrates into a fresh database" 0
+    expect_eq "$m recorded the shared file as 0000_common.sql with the old checksum" \
+        "$(psql_fixture "${db}_e" -c "select name||' '||checksum from schema_migrations where version = 0")" \
+        "0000_common.sql $OLD_COMMON_SHA"
+    expect_eq "$m has the shared file's functions" \
+        "$(psql_fixture "${db}_e" -c "select to_regprocedure('public.ts_partition_maintain(timestamptz)') is not null")" t
+    expect_eq "$m recorded what the old layout recorded, row for row" "$(recorded_rows "${db}_e")" "$(old_rows "$m")"
     unset "$var"
     psql_fixture postgres -c "DROP DATABASE ${db}_e WITH (FORCE)" >/dev/null
 done
