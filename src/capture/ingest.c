@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/bars.h"
 #include "capture/internal.h"
 #include "core/buf.h"
 #include "core/hash.h"
@@ -39,101 +40,11 @@ static void publish_tick(struct ts_cap *cap, const struct ts_tick *t)
 
 /*
  * Bars in the ticks' transaction: the batch's new ticks make one bar per
- * symbol-minute (found through a small hash table: one pass, no sort of the ticks)
- * with its opening and closing trades by (time, trade number), high, low, volume
- * and count; the bars, sorted by symbol and minute (the same lock order for every
- * writer), are merged into market_bars_1m by data_capture.merge_market_bars_1m
- * (migration 0003): whatever order ticks arrive in, each bar equals what
- * rebuild_market_bars_1m() makes from the stored ticks.
+ * symbol-minute (capture/bars.h); the bars, sorted by symbol and minute (the same
+ * lock order for every writer), are merged into market_bars_1m by
+ * data_capture.merge_market_bars_1m (migration 0003): whatever order ticks arrive
+ * in, each bar equals what rebuild_market_bars_1m() makes from the stored ticks.
  */
-struct bar {
-    const struct ts_tick *first, *last;
-    int64_t bucket, count;
-    ts_dec high, low, volume;
-};
-
-static bool earlier(const struct ts_tick *a, const struct ts_tick *b)
-{
-    return a->time_ns != b->time_ns ? a->time_ns < b->time_ns : a->trade_id < b->trade_id;
-}
-
-static int cmp_bar(const void *a, const void *b)
-{
-    const struct bar *x = a, *y = b;
-    int c = strcmp(x->first->symbol, y->first->symbol);
-    return c ? c : (x->bucket > y->bucket) - (x->bucket < y->bucket);
-}
-
-static int64_t minute_of(int64_t ns)
-{
-    int64_t m = 60 * TS_NS_PER_SEC, r = ns % m;
-    return ns - (r < 0 ? r + m : r);
-}
-
-static uint64_t bar_hash(const char *symbol, int64_t bucket)
-{
-    uint64_t h = ts_hash_str(symbol) ^ (uint64_t)bucket;
-    return h ^ (h >> 29);
-}
-
-/* The bars of the ticks t[i] with fresh[i] (fresh == NULL: all); how many. */
-static size_t make_bars(const struct ts_tick *t, size_t n, const bool *fresh, struct bar **out,
-                        struct ts_err *err)
-{
-    size_t cap = 16, nb = 0, slots = 64; /* slots: a power of two >= 2 x cap */
-    struct bar *bars = ts_xcalloc(cap, sizeof(*bars));
-    int32_t *slot = ts_xcalloc(slots, sizeof(*slot)); /* bar index + 1; 0: empty */
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (fresh && !fresh[i]) {
-            continue;
-        }
-        const struct ts_tick *x = &t[i];
-        int64_t bucket = minute_of(x->time_ns);
-        size_t k = bar_hash(x->symbol, bucket) & (slots - 1);
-        while (slot[k] && (bars[slot[k] - 1].bucket != bucket ||
-                           strcmp(bars[slot[k] - 1].first->symbol, x->symbol) != 0)) {
-            k = (k + 1) & (slots - 1);
-        }
-        if (!slot[k]) {
-            if (nb == cap) { /* grow, and rehash into twice the slots */
-                cap *= 2;
-                bars = ts_xreallocarray(bars, cap, sizeof(*bars));
-                ts_free(slot);
-                slots *= 2;
-                slot = ts_xcalloc(slots, sizeof(*slot));
-                for (size_t j = 0; j < nb; j++) {
-                    size_t q = bar_hash(bars[j].first->symbol, bars[j].bucket) & (slots - 1);
-                    while (slot[q]) {
-                        q = (q + 1) & (slots - 1);
-                    }
-                    slot[q] = (int32_t)j + 1;
-                }
-                k = bar_hash(x->symbol, bucket) & (slots - 1);
-                while (slot[k]) {
-                    k = (k + 1) & (slots - 1);
-                }
-            }
-            bars[nb] = (struct bar){x, x, bucket, 0, x->price, x->price, 0};
-            slot[k] = (int32_t)++nb;
-        }
-        struct bar *b = &bars[slot[k] - 1];
-        b->first = earlier(x, b->first) ? x : b->first;
-        b->last = earlier(b->last, x) ? x : b->last;
-        b->high = x->price > b->high ? x->price : b->high;
-        b->low = x->price < b->low ? x->price : b->low;
-        b->count++;
-        if (ts_dec_add(b->volume, x->volume, &b->volume)) {
-            rc = ts_err_set(err, TS_EINVAL, "the volume of %s in one minute is beyond DECIMAL(18,8)",
-                            x->symbol);
-        }
-    }
-    ts_free(slot);
-    qsort(bars, nb, sizeof(*bars), cmp_bar);
-    *out = bars;
-    return rc ? (size_t)-1 : nb;
-}
-
 /* An element of a text array literal, quoted. */
 static void arr_add(struct ts_buf *b, const char *v)
 {
@@ -175,8 +86,8 @@ enum { B_SYM, B_BUCKET, B_OPEN, B_HIGH, B_LOW, B_CLOSE, B_VOL, B_COUNT, B_OTIME,
 static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *fresh,
                       struct ts_err *err)
 {
-    struct bar *bars;
-    size_t nb = make_bars(t, n, fresh, &bars, err);
+    struct ts_bar *bars;
+    size_t nb = ts_bars_make(t, n, fresh, &bars, err);
     if (nb == (size_t)-1 || nb == 0) {
         ts_free(bars);
         return nb ? TS_EINVAL : 0;
@@ -186,7 +97,7 @@ static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *
         ts_buf_init(&col[j]);
     }
     for (size_t i = 0; i < nb; i++) {
-        const struct bar *b = &bars[i];
+        const struct ts_bar *b = &bars[i];
         arr_add(&col[B_SYM], b->first->symbol);
         arr_time(&col[B_BUCKET], b->bucket);
         arr_dec(&col[B_OPEN], b->first->price);
