@@ -1,13 +1,13 @@
 /*
  * bridge.c - the `bridge:HOST:PORT` feed: a TCP stream of JSON lines shaped like
- * ProfitDLL's callbacks (docs/cap.md "Feed bridge protocol").
+ * ProfitDLL's callbacks (docs/api.md "Feed bridge protocol").
  *
  * One reader thread connects (or, with --listen, accepts one connection at a
  * time), reads lines and turns each into a profitdll_callbacks row with its status
  * - PROCESSED, FAILED (with the error) or SKIPPED (with why) - and, for a TRADE, a
  * tick; book actions are applied to the shared L2 books at once. Rows and ticks go
  * in batches (every 10 ms or BATCH_ITEMS) through the feed's queue and are stored
- * in one transaction (feed_int.h). A line that is not JSON is logged FAILED with
+ * in one transaction (internal.h). Frames are decoded by frame.h. A line that is not JSON is logged FAILED with
  * its raw text; nothing a bridge sends stops the feed.
  *
  * When the connection fails or drops, the reader waits and tries again: 1 s, then
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "capture/capture.h"
+#include "capture/frame.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
@@ -47,9 +48,6 @@
 #define MAX_STATES 8
 #define RATE_SLOTS 10 /* seconds of callbacks/s */
 
-enum cb_type { CB_STATE, CB_TRADE, CB_OFFER_BOOK, CB_PRICE_DEPTH, CB_ORDER, CB_UNKNOWN };
-static const char *const cb_names[] = {"STATE", "TRADE", "OFFER_BOOK", "PRICE_DEPTH", "ORDER",
-                                       "UNKNOWN"};
 enum cb_status { ST_PROCESSED, ST_FAILED, ST_SKIPPED };
 static const char *const st_names[] = {"PROCESSED", "FAILED", "SKIPPED"};
 
@@ -174,6 +172,7 @@ static int dial(const struct ts_feed_config *cfg, char *msg, size_t cap)
 
 
 struct line_ctx {
+    struct ts_frame frame; /* the line being decoded (large: book levels) */
     struct ts_feed *f;
     struct ts_cap__batch *b;
     char (*syms)[TS_SYMBOL_MAX + 1]; /* books touched by the batch */
@@ -193,12 +192,12 @@ static void touch(struct line_ctx *lc, const char *symbol)
 }
 
 /* The row: type, payload, callback_time, received_at, processed_at, status, error. */
-static void log_row(struct line_ctx *lc, enum cb_type type, const char *payload, size_t plen,
+static void log_row(struct line_ctx *lc, enum ts_frame_type type, const char *payload, size_t plen,
                     int64_t cb_ns, int64_t recv_ns, enum cb_status st, const char *error)
 {
     struct ts_buf *o = &lc->b->cb;
     ts_pgcopy_tuple(o, 7);
-    ts_pgcopy_text(o, cb_names[type], strlen(cb_names[type]));
+    ts_pgcopy_text(o, ts_frame_type_names[type], strlen(ts_frame_type_names[type]));
     ts_pgcopy_jsonb(o, payload, plen);
     ts_pgcopy_timestamptz(o, cb_ns);
     ts_pgcopy_timestamptz(o, recv_ns);
@@ -235,183 +234,79 @@ static void log_raw(struct line_ctx *lc, const char *line, size_t len, int64_t r
         }
     }
     ts_buf_addf(&p, "\",\"bytes\":%zu}", len);
-    log_row(lc, CB_UNKNOWN, p.buf, p.len, recv_ns, recv_ns, ST_FAILED, error);
+    log_row(lc, TS_FRAME_UNKNOWN, p.buf, p.len, recv_ns, recv_ns, ST_FAILED, error);
     ts_buf_release(&p);
 }
 
-static const char *const actions[] = {"ADD", "EDIT", "DELETE", "DELETE_FROM", "FULL_BOOK"};
-static const char *const sides[] = {"BID", "ASK"};
-static const char *const aggressors[] = TS_AGGRESSOR_NAMES;
-
-static int take_levels(struct ts_json_req *r, const char *key, struct ts_book_level *lv, int *n,
-                       struct ts_err *err)
-{
-    struct ts_json_array a;
-    int rc = ts_json_take_array(r, key, true, &a, NULL, err);
-    if (rc) {
-        return rc;
-    }
-    if (a.n > TS_BOOK_DEPTH) {
-        rc = ts_err_set(err, TS_EINVAL, "field '%s' has more than %d levels", key, TS_BOOK_DEPTH);
-    }
-    *n = 0;
-    for (size_t i = 0; i < a.n && !rc; i++) {
-        struct ts_json_req e;
-        rc = ts_json_array_item(&a, i, &e, err);
-        if (!rc && !(rc = ts_json_take_dec(&e, "price", true, &lv[i].price, NULL, err))) {
-            rc = ts_json_take_dec(&e, "volume", true, &lv[i].volume, NULL, err);
-        }
-        if (rc) {
-            ts_err_wrap(err, "%s[%zu]", key, i);
-        }
-        ts_json_release(&e);
-        *n = (int)i + 1;
-    }
-    ts_json_array_release(&a);
-    return rc;
-}
-
-/* A book action's fields (OFFER_BOOK and PRICE_DEPTH alike), applied to the books. */
-static int book_action(struct line_ctx *lc, struct ts_json_req *r, const char *symbol,
-                       int64_t time_ns, struct ts_err *err)
-{
-    int action, side = 0;
-    int64_t pos = 0;
-    struct ts_books_action a = {.time_ns = time_ns};
-    struct ts_book_level bids[TS_BOOK_DEPTH], asks[TS_BOOK_DEPTH];
-    int rc = ts_json_take_enum(r, "action", true, actions, 5, &action, NULL, err);
-    if (!rc && action != TS_BOOKS_FULL) {
-        rc = ts_json_take_enum(r, "side", true, sides, 2, &side, NULL, err);
-        if (!rc) {
-            rc = ts_json_take_int(r, "position", true, 0, TS_BOOK_DEPTH - 1, &pos, NULL, err);
-        }
-        if (!rc && (action == TS_BOOKS_ADD || action == TS_BOOKS_EDIT)) {
-            rc = ts_json_take_dec(r, "price", true, &a.price, NULL, err);
-            if (!rc) {
-                rc = ts_json_take_dec(r, "volume", true, &a.volume, NULL, err);
-            }
-        }
-    } else if (!rc) {
-        rc = take_levels(r, "bids", bids, &a.nbids, err);
-        if (!rc) {
-            rc = take_levels(r, "asks", asks, &a.nasks, err);
-        }
-        a.bids = bids;
-        a.asks = asks;
-    }
-    if (rc) {
-        return rc;
-    }
-    a.kind = (enum ts_books_kind)action;
-    a.side = side ? TS_BOOK_ASK : TS_BOOK_BID;
-    a.pos = (int)pos;
-    rc = ts_books_apply(lc->f->cap->books, symbol, &a, err);
-    if (!rc) {
-        touch(lc, symbol);
-    }
-    return rc;
-}
-
-static void process(struct line_ctx *lc, const char *line, size_t len, int64_t recv_ns)
+/* The callback's effect: a tick into the batch, a book action, a connection state. */
+static int apply(struct line_ctx *lc, const struct ts_frame *fr, struct ts_err *err)
 {
     struct ts_feed *f = lc->f;
+    switch (fr->type) {
+    case TS_FRAME_TRADE:
+        ts_cap__batch_add_tick(lc->b, &fr->tick);
+        return 0;
+    case TS_FRAME_OFFER_BOOK:
+    case TS_FRAME_PRICE_DEPTH: {
+        int rc = ts_books_apply(f->cap->books, fr->symbol, &fr->book, err);
+        if (!rc) {
+            touch(lc, fr->symbol);
+        }
+        return rc;
+    }
+    case TS_FRAME_STATE: {
+        struct bridge *br = f->br;
+        pthread_mutex_lock(&br->lock);
+        int i = 0;
+        while (i < br->nstates && strcmp(br->states[i].conn, fr->conn)) {
+            i++;
+        }
+        if (i < MAX_STATES) {
+            snprintf(br->states[i].conn, sizeof(br->states[i].conn), "%s", fr->conn);
+            snprintf(br->states[i].result, sizeof(br->states[i].result), "%s", fr->result);
+            br->nstates = i == br->nstates ? i + 1 : br->nstates;
+        }
+        pthread_mutex_unlock(&br->lock);
+        return 0;
+    }
+    case TS_FRAME_ORDER:
+    case TS_FRAME_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
+/* One line: decoded (frame.h), applied, and logged with its status. */
+static void process(struct line_ctx *lc, const char *line, size_t len, int64_t recv_ns)
+{
     struct ts_err err = TS_ERR_INIT;
-    if (!ts_utf8_valid(line, len) || memchr(line, 0, len)) { /* text cannot hold NUL */
-        log_raw(lc, line, len, recv_ns, "the line is not valid UTF-8");
-        return;
-    }
-    struct ts_json_req r;
-    if (ts_json_parse(&r, line, len, &err)) {
-        char msg[300];
-        snprintf(msg, sizeof(msg), "not a JSON object: %.250s", err.msg);
-        log_raw(lc, line, len, recv_ns, msg);
-        return;
-    }
-    int type = CB_UNKNOWN;
-    const char *ts = NULL, *symbol = NULL;
-    int64_t cb_ns = recv_ns;
+    struct ts_frame *fr = &lc->frame;
     enum cb_status st = ST_PROCESSED;
     const char *why = NULL;
-    bool has_time = false;
-    int rc = ts_json_take_enum(&r, "type", true, cb_names, 5, &type, NULL, &err);
-    if (rc) {
-        type = CB_UNKNOWN;
+    int rc = ts_frame_open(fr, line, len, recv_ns, &err);
+    if (rc && !fr->parsed) {
+        log_raw(lc, line, len, recv_ns, err.msg);
+        ts_frame_release(fr);
+        return;
     }
-    if (!rc && !(rc = ts_json_take_str(&r, "time", type == CB_TRADE, 64, &ts, &has_time, &err)) &&
-        has_time) {
-        rc = ts_time_parse_rfc3339_err(ts, strlen(ts), &cb_ns, &err);
-    }
-    if (!rc && type != CB_STATE && type != CB_ORDER) {
-        rc = ts_json_take_str(&r, "symbol", true, TS_SYMBOL_MAX, &symbol, NULL, &err);
-        if (!rc && !ts_cap_known(f->cap, symbol)) {
-            st = ST_SKIPPED;
-            why = "unknown symbol: not in the instrument master";
-        }
-    }
-    if (!rc && st == ST_PROCESSED) {
-        switch (type) {
-        case CB_TRADE: {
-            struct ts_tick t;
-            int64_t id;
-            int ag = 2;
-            memset(&t, 0, sizeof(t));
-            snprintf(t.symbol, sizeof(t.symbol), "%s", symbol);
-            if (!(rc = ts_json_take_dec(&r, "price", true, &t.price, NULL, &err)) &&
-                !(rc = ts_json_take_dec(&r, "quantity", true, &t.volume, NULL, &err)) &&
-                !(rc = ts_json_take_int(&r, "trade_id", true, 0, INT64_MAX, &id, NULL, &err)) &&
-                !(rc = ts_json_take_enum(&r, "aggressor", false, aggressors, 3, &ag, NULL,
-                                         &err))) {
-                if (t.price <= 0 || t.volume <= 0) {
-                    rc = ts_err_set(&err, TS_EINVAL, "price and quantity must be > 0");
-                }
-            }
-            if (!rc) {
-                t.time_ns = cb_ns - cb_ns % 1000;
-                t.trade_id = id;
-                t.aggressor = ag;
-                t.recv_ns = recv_ns;
-                ts_cap__batch_add_tick(lc->b, &t);
-            }
-            break;
-        }
-        case CB_OFFER_BOOK:
-        case CB_PRICE_DEPTH:
-            rc = book_action(lc, &r, symbol, cb_ns, &err);
-            break;
-        case CB_STATE: {
-            const char *conn, *result;
-            if (!(rc = ts_json_take_str(&r, "conn", true, 32, &conn, NULL, &err)) &&
-                !(rc = ts_json_take_str(&r, "result", true, 64, &result, NULL, &err))) {
-                struct bridge *br = f->br;
-                pthread_mutex_lock(&br->lock);
-                int i = 0;
-                while (i < br->nstates && strcmp(br->states[i].conn, conn)) {
-                    i++;
-                }
-                if (i < MAX_STATES) {
-                    snprintf(br->states[i].conn, sizeof(br->states[i].conn), "%s", conn);
-                    snprintf(br->states[i].result, sizeof(br->states[i].result), "%s", result);
-                    br->nstates = i == br->nstates ? i + 1 : br->nstates;
-                }
-                pthread_mutex_unlock(&br->lock);
-            }
-            break;
-        }
-        case CB_ORDER:
-            st = ST_SKIPPED;
-            why = "order callbacks are logged only: orders go to the paper venue";
-            break;
-        }
+    if (!rc && fr->symbol && !ts_cap_known(lc->f->cap, fr->symbol)) {
+        st = ST_SKIPPED;
+        why = "unknown symbol: not in the instrument master";
+    } else if (!rc && fr->type == TS_FRAME_ORDER) {
+        st = ST_SKIPPED;
+        why = "order callbacks are logged only: orders go to the paper venue";
+    } else if (!rc && !(rc = ts_frame_body(fr, recv_ns, &err))) {
+        rc = apply(lc, fr, &err);
     }
     if (rc) {
         st = ST_FAILED;
         why = err.msg;
     }
     struct ts_buf payload = TS_BUF_INIT; /* the line as PostgreSQL takes it (json.h) */
-    ts_json_text(&r, &payload);
-    log_row(lc, (enum cb_type)type, payload.buf, payload.len, cb_ns, recv_ns, st, why);
+    ts_json_text(&fr->json, &payload);
+    log_row(lc, fr->type, payload.buf, payload.len, fr->time_ns, recv_ns, st, why);
     ts_buf_release(&payload);
-    ts_json_release(&r);
+    ts_frame_release(fr);
 }
 
 /* ---- the reader ---- */
@@ -443,7 +338,7 @@ static void read_loop(struct ts_feed *f, int fd)
     struct bridge *br = f->br;
     struct ts_buf in = TS_BUF_INIT;
     char (*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
-    struct line_ctx lc = {f, ts_cap__batch_new(), syms, 0};
+    struct line_ctx lc = {.f = f, .b = ts_cap__batch_new(), .syms = syms};
     bool skipping = false; /* inside a line longer than MAX_LINE */
     size_t skipped = 0;
     int64_t batch_ns = 0;

@@ -54,18 +54,6 @@ void ts_books_free(struct ts_books *bs);
 int ts_books_full(struct ts_books *bs, const char *symbol, const struct ts_book_level *bids,
                   int nbids, const struct ts_book_level *asks, int nasks, int64_t time_ns,
                   struct ts_err *err) TS_MUST_CHECK;
-/* One book action (API.md "Feed bridge protocol"), checked as capture/book.h says. */
-enum ts_books_kind { TS_BOOKS_ADD, TS_BOOKS_EDIT, TS_BOOKS_DELETE, TS_BOOKS_DELETE_FROM,
-                     TS_BOOKS_FULL };
-struct ts_books_action {
-    enum ts_books_kind kind;
-    enum ts_book_side side; /* not for FULL */
-    int pos;
-    ts_dec price, volume;   /* ADD, EDIT */
-    const struct ts_book_level *bids, *asks; /* FULL */
-    int nbids, nasks;
-    int64_t time_ns;
-};
 /* Applies a to symbol's book (creating it); TS_EINVAL leaves the book as it was. */
 int ts_books_apply(struct ts_books *bs, const char *symbol, const struct ts_books_action *a,
                    struct ts_err *err) TS_MUST_CHECK;
