@@ -5,8 +5,9 @@
  * A batch is every command queued when the thread wakes (at most MAX_BATCH). Each
  * command is decided in memory (validation, risk, venue) and its writes appended
  * to one transaction; the transaction is committed in one pipelined round trip;
- * then every command of the batch is answered. Refusals that write nothing (400,
- * 404, 409) are answered with the batch too, so answers keep the queue's order.
+ * then every command of the batch is answered. Refusals that write nothing
+ * (TS_EINVAL, TS_ENOTFOUND, TS_ESTATE) are answered with the batch too, so answers
+ * keep the queue's order.
  */
 #include "oms/oms.h"
 
@@ -38,11 +39,12 @@ struct cmd {
     bool active;                       /* KILL */
     const struct ts_tick *ticks;       /* TICKS */
     int nticks;
+    int fills;                         /* TICKS: paper fills made */
     unsigned reload;                   /* RELOAD */
-    struct ts_oms_answer *ans;
-    int rc;                            /* RELOAD result */
+    struct ts_oms_result *res;         /* PLACE, CANCEL, MODIFY, KILL, EOD; else NULL */
+    int rc;                            /* the answer: 0 or TS_E* */
+    struct ts_err err;                 /* why, when rc != 0 */
     int eod_date;                      /* EOD: B3 date yyyymmdd it closed */
-    struct ts_err err;
     bool writes;                       /* the answer depends on the commit */
     bool done;
     int64_t t0;
@@ -105,17 +107,6 @@ static const char *f_uuid(struct fmt *f, const struct ts_uuid *u)
     char *o = f->b[f->i++ & 7];
     ts_uuid_format(u, o);
     return o;
-}
-
-static void answer_error(struct cmd *c, int status, const char *code, const char *msg)
-{
-    c->ans->status = status;
-    ts_buf_reset(&c->ans->body);
-    ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":");
-    ts_buf_add_json_str(&c->ans->body, code);
-    ts_buf_adds(&c->ans->body, ",\"message\":");
-    ts_buf_add_json_str(&c->ans->body, msg);
-    ts_buf_adds(&c->ans->body, "}}");
 }
 
 static const struct ts_instrument *find_inst(struct ts_oms *oms, const char *sym, size_t len)
@@ -488,10 +479,132 @@ static void stmt_position(struct ts_oms *oms, const struct ts_oms__position *op,
     }
 }
 
+/* The outbox event of an order on the "orders" topic. */
+static void stmt_order_event(struct ts_oms *oms, const struct ts_order *o, const char *type)
+{
+    order_payload(oms, o);
+    stmt_event(oms, "orders", type, &o->id);
+}
+
+/* RiskLimitBreached: the order refused, the rule, the limit, the value and why. */
+static void stmt_risk_event(struct ts_oms *oms, const struct ts_uuid *order_id,
+                            const struct ts_risk_verdict *v, const char *why)
+{
+    struct fmt f = {.i = 0};
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch, "{\"order_id\":\"%s\",\"rule\":\"%s\",\"limit\":\"%s\","
+                               "\"value\":\"%s\",\"message\":",
+                f_uuid(&f, order_id), ts_risk_rule_str(v->rule), f_dec(&f, v->limit),
+                f_dec(&f, v->value));
+    ts_buf_add_json_str(&oms->scratch, why);
+    ts_buf_addch(&oms->scratch, '}');
+    stmt_event(oms, "risk", "RiskLimitBreached", order_id);
+}
+
+/* The outbox event of a position on the "positions" topic. */
+static void stmt_position_event(struct ts_oms *oms, const struct ts_position *p,
+                                const char *type)
+{
+    position_payload(oms, p);
+    stmt_event(oms, "positions", type, &p->id);
+}
+
+/* A paper trade: its row and its TradeExecuted event. */
+struct trade {
+    struct ts_uuid id;
+    const struct ts_order *order;
+    int n;                      /* the order's fill number: trade_ref "<order id>-<n>" */
+    ts_dec quantity, price;
+    ts_dec value;               /* quantity x price */
+    struct ts_fees fees;
+    ts_dec realized;            /* realized P&L of the fill */
+    int64_t time;
+    const char *broker_account;
+};
+
+static void stmt_trade(struct ts_oms *oms, const struct trade *t)
+{
+    const struct ts_order *o = t->order;
+    struct fmt f = {.i = 0}, g = {.i = 0};
+    char oid[TS_UUID_STRLEN], ref[TS_UUID_STRLEN + 16];
+    ts_uuid_format(&o->id, oid);
+    snprintf(ref, sizeof(ref), "%s-%d", oid, t->n);
+    struct ts_buf meta = TS_BUF_INIT;
+    ts_buf_addf(&meta, "{\"realized_pnl\":\"%s\"}", f_money(&g, t->realized));
+    const char *tp[15] = {f_uuid(&f, &t->id),
+                          ref,
+                          f_uuid(&f, &o->id),
+                          f_uuid(&f, &o->account_id),
+                          o->symbol,
+                          o->exchange,
+                          ts_order_side_str(o->side),
+                          f_dec(&f, t->quantity),
+                          f_dec(&f, t->price),
+                          f_money(&f, t->value < 0 ? -t->value : t->value),
+                          f_money(&g, t->fees.commission),
+                          f_money(&g, t->fees.tax),
+                          f_time(&g, t->time),
+                          t->broker_account,
+                          meta.buf};
+    ts_txn_add(&oms->txn, "oms_ins_trade", 15, tp);
+    ts_buf_release(&meta);
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch,
+                "{\"id\":\"%s\",\"trade_ref\":\"%s\",\"order_id\":\"%s\",\"symbol\":\"%s\","
+                "\"side\":\"%s\",\"quantity\":\"%s\",\"price\":\"%s\",\"realized_pnl\":\"%s\"}",
+                f_uuid(&f, &t->id), ref, f_uuid(&f, &o->id), o->symbol,
+                ts_order_side_str(o->side), f_dec(&f, t->quantity), f_dec(&f, t->price),
+                f_money(&f, t->realized));
+    stmt_event(oms, "trades", "TradeExecuted", &t->id);
+}
+
+/* The kill_switch_log row and its KillSwitchActivated/Released event. */
+static void stmt_kill_switch(struct ts_oms *oms, bool active, const char *reason,
+                             const char *actor, int canceled)
+{
+    const char *p[3] = {active ? "true" : "false", reason, actor};
+    ts_txn_add(&oms->txn, "oms_ins_kill", 3, p);
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch, "{\"active\":%s,\"canceled\":%d,\"changed_by\":",
+                active ? "true" : "false", canceled);
+    ts_buf_add_json_str(&oms->scratch, actor);
+    ts_buf_adds(&oms->scratch, ",\"reason\":");
+    ts_buf_add_json_str(&oms->scratch, reason);
+    ts_buf_addch(&oms->scratch, '}');
+    stmt_event(oms, "risk", active ? "KillSwitchActivated" : "KillSwitchReleased", NULL);
+}
+
+/* The EndOfDay event. */
+static void stmt_eod_event(struct ts_oms *oms, int expired, size_t snapshots, int date)
+{
+    ts_buf_reset(&oms->scratch);
+    ts_buf_addf(&oms->scratch, "{\"expired\":%d,\"snapshots\":%zu,\"date\":%d}", expired,
+                snapshots, date);
+    stmt_event(oms, "status", "EndOfDay", NULL);
+}
+
+/* The status of an order on file into status; TS_ENOTFOUND when there is none. */
+static int order_status(struct ts_oms *oms, const struct ts_uuid *id, char *status, size_t cap,
+                        struct ts_err *err)
+{
+    struct fmt f = {.i = 0};
+    const char *p[1] = {f_uuid(&f, id)};
+    PGresult *r = NULL;
+    int rc = ts_db_exec(oms->om, "look up order",
+                        "SELECT status FROM order_manager.orders WHERE id = $1", 1, p, &r, err);
+    if (!rc && PQntuples(r) == 0) {
+        rc = TS_ENOTFOUND;
+    } else if (!rc) {
+        snprintf(status, cap, "%s", PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* ---- fills ---- */
 
-static int add_position(struct ts_oms *oms, const struct ts_position *p, const char *exchange,
-                        enum ts_asset_class ac)
+static struct ts_oms__position *add_position(struct ts_oms *oms, const struct ts_position *p,
+                                             const char *exchange, enum ts_asset_class ac)
 {
     struct ts_oms__state *st = &oms->st;
     if (st->npos == st->cpos) {
@@ -503,7 +616,7 @@ static int add_position(struct ts_oms *oms, const struct ts_position *p, const c
     op->p = *p;
     snprintf(op->exchange, sizeof(op->exchange), "%s", exchange);
     op->asset_class = ac;
-    return 0;
+    return op;
 }
 
 static void remove_position(struct ts_oms *oms, struct ts_oms__position *op)
@@ -513,6 +626,44 @@ static void remove_position(struct ts_oms *oms, struct ts_oms__position *op)
     oms->st.npos--;
 }
 
+/* The open position of the order's key, opened (empty) when there is none; *existed says. */
+static int position_of(struct ts_oms *oms, const struct ts_order *o,
+                       struct ts_oms__position **out, bool *existed, struct ts_err *err)
+{
+    struct ts_oms__position *op = find_pos(oms, &o->account_id, &o->strategy_id, o->symbol);
+    *existed = op != NULL;
+    if (!op) {
+        struct ts_position fresh;
+        int rc = ts_position_init(&fresh, &o->account_id, &o->strategy_id, o->symbol,
+                                  o->position_type);
+        if (rc) {
+            return ts_err_set(err, rc, "cannot open a position for %s", o->symbol);
+        }
+        ts_uuid_v7(&fresh.id);
+        op = add_position(oms, &fresh, o->exchange, o->asset_class);
+    }
+    *out = op;
+    return 0;
+}
+
+/* The position's rows, history and events after a fill (res: what the fill did to it). */
+static void write_position(struct ts_oms *oms, struct ts_oms__position *op, bool existed,
+                           const struct ts_position_fill_result *res, int64_t now)
+{
+    if (res->closed) {
+        /* the row that reached 0: written as CLOSED (inserted if it was born in this fill) */
+        stmt_position(oms, op, &res->closed_row, !existed, "trade_fill", now);
+        stmt_position_event(oms, &res->closed_row, "PositionClosed");
+    }
+    if (op->p.status == TS_POSITION_OPEN) {
+        bool insert = res->flipped || !existed;
+        stmt_position(oms, op, &op->p, insert, "trade_fill", now);
+        stmt_position_event(oms, &op->p, res->opened ? "PositionOpened" : "PositionUpdated");
+    } else {
+        remove_position(oms, op);
+    }
+}
+
 /* One fill of a working order: trade, order, position, risk counters, events. */
 static int apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, ts_dec price,
                       int64_t now, struct ts_err *err)
@@ -520,42 +671,29 @@ static int apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, t
     struct ts_order *o = &w->o;
     const struct ts_instrument *in = find_inst(oms, o->symbol, strlen(o->symbol));
     const struct ts_oms__account *acct = find_acct(oms, &o->account_id);
-    struct ts_fees fees;
-    struct fmt f = {.i = 0}, g = {.i = 0};
-    ts_dec value;
+    struct trade t = {.order = o, .quantity = qty, .price = price, .time = now,
+                      .broker_account = acct ? acct->broker_account : "PAPER"};
+    struct ts_oms__position *op = NULL;
+    struct ts_position_fill_result res;
+    struct ts_uuid new_id;
+    bool existed;
     int rc;
 
-    memset(&fees, 0, sizeof(fees));
-    if (in && (rc = ts_instrument_compute_fees(in, qty, price, &fees, err))) {
+    if (in && (rc = ts_instrument_compute_fees(in, qty, price, &t.fees, err))) {
         return rc;
     }
-    if ((rc = ts_dec_mul(qty, price, &value))) {
+    if ((rc = ts_dec_mul(qty, price, &t.value))) {
         return ts_err_set(err, rc, "fill value of order %s overflows", o->order_ref);
     }
     if ((rc = ts_order_apply_fill(o, qty, price, now, err))) {
         return rc;
     }
-    w->fills++;
-
-    /* position */
-    struct ts_oms__position *op = find_pos(oms, &o->account_id, &o->strategy_id, o->symbol);
-    bool existed = op != NULL;
-    struct ts_position fresh;
-    if (!op) {
-        struct ts_uuid pid;
-        ts_uuid_v7(&pid);
-        if ((rc = ts_position_init(&fresh, &o->account_id, &o->strategy_id, o->symbol,
-                                   o->position_type))) {
-            return ts_err_set(err, rc, "cannot open a position for %s", o->symbol);
-        }
-        fresh.id = pid;
-        add_position(oms, &fresh, o->exchange, o->asset_class);
-        op = &oms->st.pos[oms->st.npos - 1];
+    t.n = ++w->fills;
+    if ((rc = position_of(oms, o, &op, &existed, err))) {
+        return rc;
     }
     struct ts_fill fill = {.side = o->side, .quantity = qty, .price = price,
-                           .fees = fees.total, .time_ns = now};
-    struct ts_uuid new_id;
-    struct ts_position_fill_result res;
+                           .fees = t.fees.total, .time_ns = now};
     ts_uuid_v7(&new_id);
     if ((rc = ts_position_apply_fill(&op->p, &fill, &new_id, &res, err))) {
         return rc;
@@ -565,63 +703,12 @@ static int apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, t
         (rc = ts_position_mark(&op->p, mark > 0 ? mark : price, err))) {
         return rc;
     }
-
-    /* trade row */
-    struct ts_uuid tid;
-    char ref[64];
-    ts_uuid_v7(&tid);
-    snprintf(ref, sizeof(ref), "%s-%d", f_uuid(&g, &o->id), w->fills);
-    struct ts_buf meta = TS_BUF_INIT;
-    ts_buf_addf(&meta, "{\"realized_pnl\":\"%s\"}", f_money(&g, res.realized));
-    const char *tp[15] = {f_uuid(&f, &tid),
-                          ref,
-                          f_uuid(&f, &o->id),
-                          f_uuid(&f, &o->account_id),
-                          o->symbol,
-                          o->exchange,
-                          ts_order_side_str(o->side),
-                          f_dec(&f, qty),
-                          f_dec(&f, price),
-                          f_money(&f, value < 0 ? -value : value),
-                          f_money(&g, fees.commission),
-                          f_money(&g, fees.tax),
-                          f_time(&g, now),
-                          acct ? acct->broker_account : "PAPER",
-                          meta.buf};
-    ts_txn_add(&oms->txn, "oms_ins_trade", 15, tp);
-    ts_buf_reset(&oms->scratch);
-    ts_buf_addf(&oms->scratch,
-                "{\"id\":\"%s\",\"trade_ref\":\"%s\",\"order_id\":\"%s\",\"symbol\":\"%s\","
-                "\"side\":\"%s\",\"quantity\":\"%s\",\"price\":\"%s\",\"realized_pnl\":\"%s\"}",
-                f_uuid(&f, &tid), ref, f_uuid(&f, &o->id), o->symbol, ts_order_side_str(o->side),
-                f_dec(&f, qty), f_dec(&f, price), f_money(&f, res.realized));
-    stmt_event(oms, "trades", "TradeExecuted", &tid);
-    ts_buf_release(&meta);
-
-    /* order row and event */
+    ts_uuid_v7(&t.id);
+    t.realized = res.realized;
+    stmt_trade(oms, &t);
     stmt_order_update(oms, o);
-    order_payload(oms, o);
-    stmt_event(oms, "orders", o->status == TS_ORDER_FILLED ? "OrderFilled" : "OrderPartiallyFilled",
-               &o->id);
-
-    /* position rows, history, events */
-    if (res.closed) {
-        /* the row that reached 0: written as CLOSED (inserted if it was born in this fill) */
-        stmt_position(oms, op, &res.closed_row, !existed, "trade_fill", now);
-        position_payload(oms, &res.closed_row);
-        stmt_event(oms, "positions", "PositionClosed", &res.closed_row.id);
-    }
-    if (op->p.status == TS_POSITION_OPEN) {
-        bool insert = res.flipped || !existed;
-        stmt_position(oms, op, &op->p, insert, "trade_fill", now);
-        position_payload(oms, &op->p);
-        stmt_event(oms, "positions", res.opened ? "PositionOpened" : "PositionUpdated",
-                   &op->p.id);
-    } else {
-        remove_position(oms, op);
-    }
-
-    /* risk counters */
+    stmt_order_event(oms, o, o->status == TS_ORDER_FILLED ? "OrderFilled" : "OrderPartiallyFilled");
+    write_position(oms, op, existed, &res, now);
     if ((rc = ts_risk_record_fill(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol,
                                   o->side, qty, res.realized, now, err))) {
         return rc;
@@ -631,6 +718,17 @@ static int apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, t
         atomic_fetch_add(&oms->m_filled, 1);
     }
     return 0;
+}
+
+/* Hands a new working order over to the state (time priority: last). */
+static void add_order(struct ts_oms *oms, struct ts_oms__order *w)
+{
+    struct ts_oms__state *st = &oms->st;
+    if (st->norders == st->corders) {
+        st->corders = st->corders ? st->corders * 2 : 64;
+        st->orders = ts_xreallocarray(st->orders, st->corders, sizeof(w));
+    }
+    st->orders[st->norders++] = w;
 }
 
 /* Drops orders that are no longer working from the working set. */
@@ -649,71 +747,134 @@ static void compact_orders(struct ts_oms *oms)
 
 /* ---- commands ---- */
 
-static void place(struct ts_oms *oms, struct cmd *c)
+/*
+ * The checks of a placement that need no risk state: the instrument, the account,
+ * the strategy, what the paper venue supports. Returns the instrument, or NULL
+ * with the refusal in c (nothing is written).
+ */
+static const struct ts_instrument *place_check(struct ts_oms *oms, struct cmd *c)
+{
+    const struct ts_order_request *rq = &c->place->req;
+    const struct ts_instrument *in = find_inst(oms, rq->symbol, rq->symbol_len);
+    if (!in) {
+        c->rc = ts_err_set(&c->err, TS_EINVAL, "unknown symbol '%.*s'",
+                           (int)(rq->symbol_len > 50 ? 50 : rq->symbol_len), rq->symbol);
+        return NULL;
+    }
+    const struct ts_oms__account *acct = find_acct(oms, &rq->account_id);
+    if (!acct || !acct->active) {
+        c->rc = ts_err_set(&c->err, TS_EINVAL, "%s",
+                           acct ? "account is not ACTIVE" : "unknown account_id");
+        return NULL;
+    }
+    const struct ts_oms__strategy *strat = find_strat(oms, &rq->strategy_id);
+    if (!strat) {
+        c->rc = ts_err_set(&c->err, TS_EINVAL, "unknown strategy_id");
+        return NULL;
+    }
+    if (strcmp(strat->status, "ACTIVE") != 0 && strcmp(strat->status, "TESTING") != 0) {
+        c->rc = ts_err_set(&c->err, TS_EINVAL,
+                           "strategy is %s: only ACTIVE or TESTING strategies trade",
+                           strat->status);
+        return NULL;
+    }
+    if (rq->tif == TS_TIF_IOC || rq->tif == TS_TIF_FOK) {
+        c->rc = ts_err_set(&c->err, TS_EINVAL,
+                           "time_in_force IOC and FOK are not supported by the paper venue");
+        return NULL;
+    }
+    return in;
+}
+
+/* Refused by the risk check: the order is written REJECTED with its reason, and answered so. */
+static void place_rejected(struct ts_oms *oms, struct cmd *c, struct ts_oms__order *w,
+                           const struct ts_risk_verdict *v, int64_t now)
 {
     const struct ts_oms_place *pl = c->place;
-    const struct ts_order_request *rq = &pl->req;
+    struct ts_order *o = &w->o;
     struct ts_err err = TS_ERR_INIT;
+    char why[TS_ORDER_REJECT_REASON];
+
+    ts_risk_verdict_format(v, why, sizeof(why));
+    if (ts_order_reject(o, why, now, &err)) {
+        ts_error("oms", "cannot reject order %s: %s", o->order_ref, err.msg);
+    }
+    stmt_actor(oms, c->actor, pl->reason);
+    stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
+    stmt_order_event(oms, o, "OrderRejected");
+    stmt_risk_event(oms, &o->id, v, why);
+    c->rc = ts_err_set(&c->err, TS_ERISK, "%s", why);
+    c->res->verdict = *v;
+    c->res->rejected_id = o->id;
+    atomic_fetch_add(&oms->m_rejected, 1);
+}
+
+/* Accepted: CREATED, then SUBMITTED to the venue; a MARKET order fills at the last price. */
+static void place_accepted(struct ts_oms *oms, struct cmd *c, struct ts_oms__order *w,
+                           int64_t now)
+{
+    const struct ts_oms_place *pl = c->place;
+    struct ts_order *o = &w->o;
+    struct ts_err err = TS_ERR_INIT;
+
+    stmt_actor(oms, c->actor, pl->reason);
+    stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
+    if (ts_order_transition(o, TS_ORDER_SUBMITTED, now, &err)) {
+        ts_error("oms", "cannot submit order %s: %s", o->order_ref, err.msg);
+    }
+    stmt_order_update(oms, o);
+    stmt_order_event(oms, o, "OrderPlaced");
+    if (ts_risk_record_order(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol, now,
+                             &err)) {
+        ts_error("oms", "cannot count order %s: %s", o->order_ref, err.msg);
+    }
+    atomic_fetch_add(&oms->m_placed, 1);
+    add_order(oms, w);
+
+    /* paper venue: a MARKET order fills at the last price when there is one; with no
+       price yet it rests and the next tick fills it (fills.c) */
+    ts_dec last = mark_of(oms, o->symbol);
+    if (o->type == TS_ORDER_MARKET && last > 0 &&
+        apply_fill(oms, w, o->quantity, last, now, &err)) {
+        ts_error("oms", "cannot fill order %s: %s", o->order_ref, err.msg);
+    }
+    c->res->created = true;
+    stmt_get_order(oms, &o->id, &c->res->order);
+}
+
+static void place(struct ts_oms *oms, struct cmd *c)
+{
+    const struct ts_order_request *rq = &c->place->req;
     char ref[TS_ORDER_REF_MAX + 1];
     int64_t now = ts_now_ns();
-    int rc;
 
     if (rq->order_ref_len == 0 || rq->order_ref_len > TS_ORDER_REF_MAX) {
-        answer_error(c, 400, "invalid_argument", "order_ref must be 1 to 50 characters");
+        c->rc = ts_err_set(&c->err, TS_EINVAL, "order_ref must be 1 to 50 characters");
         return;
     }
     snprintf(ref, sizeof(ref), "%.*s", (int)rq->order_ref_len, rq->order_ref);
     const struct ts_oms__ref *seen = find_ref(oms, ref);
     if (seen) {
         /* idempotent: answer the existing order as the database has it */
-        c->ans->status = 200;
         c->writes = true;
-        stmt_get_order(oms, &seen->id, &c->ans->body);
+        stmt_get_order(oms, &seen->id, &c->res->order);
         return;
     }
-    const struct ts_instrument *in = find_inst(oms, rq->symbol, rq->symbol_len);
+    const struct ts_instrument *in = place_check(oms, c);
     if (!in) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "unknown symbol '%.*s'", (int)(rq->symbol_len > 50 ? 50 : rq->symbol_len),
-                 rq->symbol);
-        answer_error(c, 400, "invalid_argument", msg);
-        return;
-    }
-    const struct ts_oms__account *acct = find_acct(oms, &rq->account_id);
-    if (!acct || !acct->active) {
-        answer_error(c, 400, "invalid_argument",
-                     acct ? "account is not ACTIVE" : "unknown account_id");
-        return;
-    }
-    const struct ts_oms__strategy *strat = find_strat(oms, &rq->strategy_id);
-    if (!strat) {
-        answer_error(c, 400, "invalid_argument", "unknown strategy_id");
-        return;
-    }
-    if (strcmp(strat->status, "ACTIVE") != 0 && strcmp(strat->status, "TESTING") != 0) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "strategy is %s: only ACTIVE or TESTING strategies trade",
-                 strat->status);
-        answer_error(c, 400, "invalid_argument", msg);
-        return;
-    }
-    if (rq->tif == TS_TIF_IOC || rq->tif == TS_TIF_FOK) {
-        answer_error(c, 400, "invalid_argument",
-                     "time_in_force IOC and FOK are not supported by the paper venue");
         return;
     }
     struct ts_oms__order *w = ts_xcalloc(1, sizeof(*w));
     struct ts_uuid id;
     ts_uuid_v7(&id);
-    if ((rc = ts_order_init(&w->o, rq, in, &id, now, &err))) {
+    if (ts_order_init(&w->o, rq, in, &id, now, &c->err)) {
         ts_free(w);
-        answer_error(c, 400, "invalid_argument", err.msg);
+        c->rc = c->err.code = TS_EINVAL; /* the request breaks a rule of the order */
         return;
     }
     struct ts_order *o = &w->o;
     add_ref(oms, o->order_ref, &o->id);
     c->writes = true;
-    c->ans->status = 201;
 
     /* pre-trade risk, in memory */
     struct ts_risk_order ro = {
@@ -732,102 +893,32 @@ static void place(struct ts_oms *oms, struct cmd *c)
     };
     struct ts_risk_verdict v;
     if (ts_risk_check(&oms->st.risk, &ro, &v) || !v.accepted) {
-        char why[TS_ORDER_REJECT_REASON];
-        ts_risk_verdict_format(&v, why, sizeof(why));
-        if (ts_order_reject(o, why, now, &err)) {
-            ts_error("oms", "cannot reject order %s: %s", o->order_ref, err.msg);
-        }
-        stmt_actor(oms, c->actor, pl->reason);
-        stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
-        order_payload(oms, o);
-        stmt_event(oms, "orders", "OrderRejected", &o->id);
-        struct fmt f = {.i = 0};
-        ts_buf_reset(&oms->scratch);
-        ts_buf_addf(&oms->scratch, "{\"order_id\":\"%s\",\"rule\":\"%s\",\"limit\":\"%s\","
-                                   "\"value\":\"%s\",\"message\":",
-                    f_uuid(&f, &o->id), ts_risk_rule_str(v.rule), f_dec(&f, v.limit),
-                    f_dec(&f, v.value));
-        ts_buf_add_json_str(&oms->scratch, why);
-        ts_buf_addch(&oms->scratch, '}');
-        stmt_event(oms, "risk", "RiskLimitBreached", &o->id);
-        /* 422 with the rule, the limit and the value */
-        c->ans->status = 422;
-        ts_buf_reset(&c->ans->body);
-        ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":\"risk_rejected\",\"message\":");
-        ts_buf_add_json_str(&c->ans->body, why);
-        ts_buf_addf(&c->ans->body, ",\"details\":{\"rule\":\"%s\",\"order_id\":\"%s\"",
-                    ts_risk_rule_str(v.rule), f_uuid(&f, &o->id));
-        if (v.from_limit) {
-            ts_buf_addf(&c->ans->body, ",\"scope\":\"%s\",\"limit_id\":\"%s\"",
-                        ts_risk_scope_str(v.scope), f_uuid(&f, &v.limit_id));
-        }
-        if (v.rule != TS_RISK_RULE_KILL_SWITCH && v.rule != TS_RISK_RULE_TRADING_HOURS &&
-            v.rule != TS_RISK_RULE_INVALID_ORDER) {
-            ts_buf_addf(&c->ans->body, ",\"limit\":\"%s\",\"value\":\"%s\"", f_dec(&f, v.limit),
-                        f_dec(&f, v.value));
-        }
-        ts_buf_adds(&c->ans->body, "}}}");
-        c->ans->status = 422;
-        atomic_fetch_add(&oms->m_rejected, 1);
+        place_rejected(oms, c, w, &v, now);
         ts_free(w);
         return;
     }
-
-    /* accepted: CREATED, then SUBMITTED to the venue */
-    stmt_actor(oms, c->actor, pl->reason);
-    stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
-    if ((rc = ts_order_transition(o, TS_ORDER_SUBMITTED, now, &err))) {
-        ts_error("oms", "cannot submit order %s: %s", o->order_ref, err.msg);
-    }
-    stmt_order_update(oms, o);
-    order_payload(oms, o);
-    stmt_event(oms, "orders", "OrderPlaced", &o->id);
-    if ((rc = ts_risk_record_order(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol, now,
-                                   &err))) {
-        ts_error("oms", "cannot count order %s: %s", o->order_ref, err.msg);
-    }
-    atomic_fetch_add(&oms->m_placed, 1);
-    if (oms->st.norders == oms->st.corders) {
-        oms->st.corders = oms->st.corders ? oms->st.corders * 2 : 64;
-        oms->st.orders = ts_xreallocarray(oms->st.orders, oms->st.corders, sizeof(w));
-    }
-    oms->st.orders[oms->st.norders++] = w;
-
-    /* paper venue: a MARKET order fills at the last price when there is one */
-    ts_dec last = mark_of(oms, o->symbol);
-    if (o->type == TS_ORDER_MARKET && last > 0) {
-        if ((rc = apply_fill(oms, w, o->quantity, last, now, &err))) {
-            ts_error("oms", "cannot fill order %s: %s", o->order_ref, err.msg);
-        }
-    }
-    stmt_get_order(oms, &o->id, &c->ans->body);
+    place_accepted(oms, c, w, now);
 }
 
-/* Looks an order up for cancel/modify: working in memory, or why not. */
-static struct ts_oms__order *working_or_answer(struct ts_oms *oms, struct cmd *c,
+/* Looks an order up for cancel/modify: working in memory, or why not (in c). */
+static struct ts_oms__order *working_or_refuse(struct ts_oms *oms, struct cmd *c,
                                                const struct ts_uuid *id)
 {
     struct ts_oms__order *w = find_order(oms, id);
+    char status[32];
     if (w) {
         return w;
     }
-    /* not working: terminal (409) or unknown (404) */
-    struct fmt f = {.i = 0};
-    const char *p[1] = {f_uuid(&f, id)};
-    PGresult *r = NULL;
-    struct ts_err err = TS_ERR_INIT;
-    if (ts_db_exec(oms->om, "look up order", "SELECT status FROM order_manager.orders WHERE id = $1",
-                   1, p, &r, &err)) {
-        answer_error(c, 503, "unavailable", err.msg);
-    } else if (PQntuples(r) == 0) {
-        answer_error(c, 404, "not_found", "order not found");
+    /* not working: terminal (TS_ESTATE) or unknown (TS_ENOTFOUND) */
+    int rc = order_status(oms, id, status, sizeof(status), &c->err);
+    if (rc == TS_ENOTFOUND) {
+        c->rc = ts_err_set(&c->err, TS_ENOTFOUND, "order not found");
+    } else if (rc) {
+        c->rc = c->err.code = TS_ERETRY;
     } else {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "order is %s: only working orders change",
-                 PQgetvalue(r, 0, 0));
-        answer_error(c, 409, "conflict", msg);
+        c->rc = ts_err_set(&c->err, TS_ESTATE, "order is %s: only working orders change",
+                           status);
     }
-    PQclear(r);
     return NULL;
 }
 
@@ -839,47 +930,56 @@ static void cancel_order(struct ts_oms *oms, struct ts_oms__order *w, int64_t no
         return;
     }
     stmt_order_update(oms, &w->o);
-    order_payload(oms, &w->o);
-    stmt_event(oms, "orders", "OrderCanceled", &w->o.id);
+    stmt_order_event(oms, &w->o, "OrderCanceled");
     atomic_fetch_add(&oms->m_canceled, 1);
 }
 
 static void cancel(struct ts_oms *oms, struct cmd *c)
 {
     struct ts_err err = TS_ERR_INIT;
-    struct ts_oms__order *w = working_or_answer(oms, c, &c->id);
+    struct ts_oms__order *w = working_or_refuse(oms, c, &c->id);
     if (!w) {
         return;
     }
     stmt_actor(oms, c->actor, c->reason);
     cancel_order(oms, w, ts_now_ns(), &err);
     c->writes = true;
-    c->ans->status = 200;
-    stmt_get_order(oms, &w->o.id, &c->ans->body);
+    stmt_get_order(oms, &w->o.id, &c->res->order);
+}
+
+/*
+ * The order as the modification would leave it, into *after, checked against the
+ * instrument; 0, or the refusal in c.
+ */
+static int modify_apply(struct ts_oms *oms, struct cmd *c, const struct ts_order *o,
+                        struct ts_order *after, int64_t now)
+{
+    const struct ts_instrument *in = find_inst(oms, o->symbol, strlen(o->symbol));
+    if (!in) {
+        return c->rc = ts_err_set(&c->err, TS_EINVAL, "the order's instrument is gone");
+    }
+    if (ts_order_modify_check(o, &c->modify->m, in, &c->err)) {
+        /* a change the order's state forbids (TS_ESTATE), else a bad value */
+        return c->rc = c->err.code = c->err.code == TS_ESTATE ? TS_ESTATE : TS_EINVAL;
+    }
+    *after = *o;
+    if (ts_order_modify(after, &c->modify->m, in, now, &c->err)) {
+        return c->rc = c->err.code = TS_EINVAL;
+    }
+    return 0;
 }
 
 static void modify(struct ts_oms *oms, struct cmd *c)
 {
-    struct ts_err err = TS_ERR_INIT;
     const struct ts_oms_modify *m = c->modify;
-    struct ts_oms__order *w = working_or_answer(oms, c, &m->id);
-    if (!w) {
-        return;
-    }
-    struct ts_order *o = &w->o;
-    const struct ts_instrument *in = find_inst(oms, o->symbol, strlen(o->symbol));
-    if (!in || ts_order_modify_check(o, &m->m, in, &err)) {
-        answer_error(c, err.code == TS_ESTATE ? 409 : 400,
-                     err.code == TS_ESTATE ? "conflict" : "invalid_argument",
-                     in ? err.msg : "the order's instrument is gone");
+    struct ts_oms__order *w = working_or_refuse(oms, c, &m->id);
+    struct ts_order after;
+    int64_t now = ts_now_ns();
+    if (!w || modify_apply(oms, c, &w->o, &after, now)) {
         return;
     }
     /* the modified order must pass risk too (its new remaining quantity and price) */
-    struct ts_order after = *o;
-    if (ts_order_modify(&after, &m->m, in, ts_now_ns(), &err)) {
-        answer_error(c, 400, "invalid_argument", err.msg);
-        return;
-    }
+    struct ts_order *o = &w->o;
     struct ts_risk_order ro = {
         .account_id = o->account_id,
         .strategy_id = o->strategy_id,
@@ -890,31 +990,25 @@ static void modify(struct ts_oms *oms, struct cmd *c)
         .price = after.price,
         .stop_price = after.stop_price,
         .reference_price = mark_of(oms, o->symbol),
-        .instrument = in,
-        .now_ns = ts_now_ns(),
+        .instrument = find_inst(oms, o->symbol, strlen(o->symbol)),
+        .now_ns = now,
         .is_modify = true,
     };
     struct ts_risk_verdict v;
     if (ts_risk_check(&oms->st.risk, &ro, &v) || !v.accepted) {
+        /* refused: the order stays as it was, nothing is written */
         char why[TS_ORDER_REJECT_REASON];
         ts_risk_verdict_format(&v, why, sizeof(why));
-        struct fmt f = {.i = 0};
-        c->ans->status = 422;
-        ts_buf_reset(&c->ans->body);
-        ts_buf_adds(&c->ans->body, "{\"error\":{\"code\":\"risk_rejected\",\"message\":");
-        ts_buf_add_json_str(&c->ans->body, why);
-        ts_buf_addf(&c->ans->body, ",\"details\":{\"rule\":\"%s\",\"limit\":\"%s\",\"value\":\"%s\"}}}",
-                    ts_risk_rule_str(v.rule), f_dec(&f, v.limit), f_dec(&f, v.value));
+        c->rc = ts_err_set(&c->err, TS_ERISK, "%s", why);
+        c->res->verdict = v;
         return;
     }
     *o = after;
     stmt_actor(oms, c->actor, m->reason);
     stmt_order_update(oms, o);
-    order_payload(oms, o);
-    stmt_event(oms, "orders", "OrderModified", &o->id);
+    stmt_order_event(oms, o, "OrderModified");
     c->writes = true;
-    c->ans->status = 200;
-    stmt_get_order(oms, &o->id, &c->ans->body);
+    stmt_get_order(oms, &o->id, &c->res->order);
 }
 
 /* Marks every open position of a symbol and writes its new mark. */
@@ -1030,10 +1124,7 @@ static void ticks(struct ts_oms *oms, struct cmd *c)
     ts_free(of_tick);
     compact_orders(oms);
     c->writes = true;
-    c->ans->status = 200;
-    ts_buf_reset(&c->ans->body);
-    ts_buf_addf(&c->ans->body, "{\"ticks\":%d,\"fills\":%d}", c->nticks, fills);
-    c->ans->fills = fills;
+    c->fills = fills;
 }
 
 static void kill_switch(struct ts_oms *oms, struct cmd *c)
@@ -1050,20 +1141,9 @@ static void kill_switch(struct ts_oms *oms, struct cmd *c)
         }
         compact_orders(oms);
     }
-    const char *p[3] = {c->active ? "true" : "false", c->reason, c->actor};
-    ts_txn_add(&oms->txn, "oms_ins_kill", 3, p);
-    ts_buf_reset(&oms->scratch);
-    ts_buf_addf(&oms->scratch, "{\"active\":%s,\"canceled\":%d,\"changed_by\":",
-                c->active ? "true" : "false", canceled);
-    ts_buf_add_json_str(&oms->scratch, c->actor);
-    ts_buf_adds(&oms->scratch, ",\"reason\":");
-    ts_buf_add_json_str(&oms->scratch, c->reason);
-    ts_buf_addch(&oms->scratch, '}');
-    stmt_event(oms, "risk", c->active ? "KillSwitchActivated" : "KillSwitchReleased", NULL);
+    stmt_kill_switch(oms, c->active, c->reason, c->actor, canceled);
     c->writes = true;
-    c->ans->status = 200;
-    ts_buf_reset(&c->ans->body);
-    ts_buf_add(&c->ans->body, oms->scratch.buf, oms->scratch.len);
+    c->res->canceled = canceled;
 }
 
 static void end_of_day(struct ts_oms *oms, struct cmd *c)
@@ -1082,8 +1162,7 @@ static void end_of_day(struct ts_oms *oms, struct cmd *c)
             continue;
         }
         stmt_order_update(oms, &w->o);
-        order_payload(oms, &w->o);
-        stmt_event(oms, "orders", "OrderExpired", &w->o.id);
+        stmt_order_event(oms, &w->o, "OrderExpired");
         expired++;
     }
     compact_orders(oms);
@@ -1094,14 +1173,10 @@ static void end_of_day(struct ts_oms *oms, struct cmd *c)
     if (!ts_time_b3_local(now, &lt)) {
         c->eod_date = lt.year * 10000 + lt.month * 100 + lt.day; /* recorded once committed */
     }
-    ts_buf_reset(&oms->scratch);
-    ts_buf_addf(&oms->scratch, "{\"expired\":%d,\"snapshots\":%zu,\"date\":%d}", expired,
-                oms->st.npos, c->eod_date);
-    stmt_event(oms, "status", "EndOfDay", NULL);
+    stmt_eod_event(oms, expired, oms->st.npos, c->eod_date);
     c->writes = true;
-    c->ans->status = 200;
-    ts_buf_reset(&c->ans->body);
-    ts_buf_addf(&c->ans->body, "{\"expired\":%d,\"snapshots\":%zu}", expired, oms->st.npos);
+    c->res->expired = expired;
+    c->res->snapshots = oms->st.npos;
 }
 
 /* Whether the automatic end of day is due now: a weekday past eod_minute without one. */
@@ -1169,20 +1244,21 @@ static void recover(struct ts_oms *oms)
     }
 }
 
-static void run_batch(struct ts_oms *oms, struct cmd *batch)
+/* Decides every command of the batch in memory, appending their writes to oms->txn. */
+static void decide(struct ts_oms *oms, struct cmd *batch)
 {
     struct ts_err err = TS_ERR_INIT;
-    ts_txn_reset(&oms->txn);
     bool refs_unknown = lookup_refs(oms, batch, &err) != 0;
     if (refs_unknown) {
-        ts_warn("oms", "placements answered 503: %s", err.msg);
+        ts_warn("oms", "placements answered unavailable: %s", err.msg);
     }
     for (struct cmd *c = batch; c; c = c->next) {
         switch (c->kind) {
         case CMD_PLACE:
             if (refs_unknown) {
                 /* without the lookup a repeated ref could make a second order */
-                answer_error(c, 503, "unavailable", err.msg);
+                c->err = err;
+                c->rc = c->err.code = TS_ERETRY;
                 break;
             }
             place(oms, c);
@@ -1209,25 +1285,36 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
         }
     }
     compact_orders(oms);
+}
+
+/* Commits the batch's writes; when that fails, every command that wrote is answered TS_ERETRY. */
+static void commit(struct ts_oms *oms, struct cmd *batch)
+{
+    struct ts_err err = TS_ERR_INIT;
     if (oms->txn.n) {
         ts_txn_add(&oms->txn, "oms_notify", 0, NULL); /* wakes the streams at commit */
     }
-    int rc = ts_txn_exec(oms->om, &oms->txn, &err);
-    if (rc) {
+    if (ts_txn_exec(oms->om, &oms->txn, &err)) {
         ts_error("oms", "batch of changes not committed: %s", err.msg);
         for (struct cmd *c = batch; c; c = c->next) {
             if (c->writes) {
-                answer_error(c, 503, "unavailable", err.msg);
+                c->err = err;
+                c->rc = c->err.code = TS_ERETRY;
             }
         }
         recover(oms);
-    } else {
-        for (struct cmd *c = batch; c; c = c->next) {
-            if (c->kind == CMD_EOD && c->eod_date > oms->last_eod_date) {
-                oms->last_eod_date = c->eod_date;
-            }
+        return;
+    }
+    for (struct cmd *c = batch; c; c = c->next) {
+        if (c->kind == CMD_EOD && c->eod_date > oms->last_eod_date) {
+            oms->last_eod_date = c->eod_date;
         }
     }
+}
+
+/* Counts the batch and wakes the threads waiting for its answers. */
+static void answer(struct ts_oms *oms, struct cmd *batch)
+{
     atomic_fetch_add(&oms->m_batches, 1);
     atomic_store(&oms->m_kill, oms->st.risk_ready && ts_risk_kill_switch(&oms->st.risk));
     int64_t now = ts_mono_ns();
@@ -1250,6 +1337,52 @@ static void run_batch(struct ts_oms *oms, struct cmd *batch)
     pthread_mutex_unlock(&oms->lock);
 }
 
+static void run_batch(struct ts_oms *oms, struct cmd *batch)
+{
+    ts_txn_reset(&oms->txn);
+    decide(oms, batch);
+    commit(oms, batch);
+    answer(oms, batch);
+}
+
+/* End of day by the clock: a command of the thread itself. */
+static void clock_end_of_day(struct ts_oms *oms)
+{
+    struct ts_oms_result res;
+    struct cmd c = {.kind = CMD_EOD, .actor = "system", .res = &res, .t0 = ts_mono_ns()};
+    ts_oms_result_init(&res);
+    if (PQstatus(oms->om) != CONNECTION_OK) {
+        recover(oms);
+    }
+    run_batch(oms, &c);
+    if (c.rc) {
+        ts_info("oms", "end of day: failed, will retry: %s", c.err.msg);
+        struct timespec ts = {5, 0};
+        nanosleep(&ts, NULL);
+    } else {
+        ts_info("oms", "end of day: {\"expired\":%d,\"snapshots\":%zu}", res.expired,
+                res.snapshots);
+    }
+    ts_oms_result_release(&res);
+}
+
+/* Takes up to MAX_BATCH queued commands (lock held, queue not empty). */
+static struct cmd *take_batch(struct ts_oms *oms)
+{
+    struct cmd *batch = oms->head, *last = batch;
+    int n = 1;
+    while (last->next && n < MAX_BATCH) {
+        last = last->next;
+        n++;
+    }
+    oms->head = last->next;
+    if (!oms->head) {
+        oms->tail = NULL;
+    }
+    last->next = NULL;
+    return batch;
+}
+
 static void *oms_main(void *arg)
 {
     struct ts_oms *oms = arg;
@@ -1269,35 +1402,11 @@ static void *oms_main(void *arg)
             return NULL;
         }
         if (!oms->head) {
-            /* end of day by the clock: a command of the thread itself */
             pthread_mutex_unlock(&oms->lock);
-            struct ts_oms_answer ans;
-            struct cmd c = {.kind = CMD_EOD, .actor = "system", .ans = &ans, .t0 = ts_mono_ns()};
-            ans.status = 500;
-            ts_buf_init(&ans.body);
-            if (PQstatus(oms->om) != CONNECTION_OK) {
-                recover(oms);
-            }
-            run_batch(oms, &c);
-            ts_info("oms", "end of day: %s", ans.status == 200 ? ans.body.buf : "failed, will retry");
-            if (ans.status != 200) {
-                struct timespec ts = {5, 0};
-                nanosleep(&ts, NULL);
-            }
-            ts_buf_release(&ans.body);
+            clock_end_of_day(oms);
             continue;
         }
-        struct cmd *batch = oms->head, *last = batch;
-        int n = 1;
-        while (last->next && n < MAX_BATCH) {
-            last = last->next;
-            n++;
-        }
-        oms->head = last->next;
-        if (!oms->head) {
-            oms->tail = NULL;
-        }
-        last->next = NULL;
+        struct cmd *batch = take_batch(oms);
         pthread_mutex_unlock(&oms->lock);
         if (PQstatus(oms->om) != CONNECTION_OK) {
             recover(oms);
@@ -1306,17 +1415,24 @@ static void *oms_main(void *arg)
     }
 }
 
-/* Any thread: queue a command and wait for its answer. */
-static void call(struct ts_oms *oms, struct cmd *c)
+/* Any thread: queue a command and wait for its answer; returns it. */
+static int call(struct ts_oms *oms, struct cmd *c, struct ts_err *err)
 {
     c->t0 = ts_mono_ns();
     c->done = false;
     c->next = NULL;
+    if (c->res) {
+        ts_buf_reset(&c->res->order);
+        c->res->created = false;
+        memset(&c->res->verdict, 0, sizeof(c->res->verdict));
+        memset(&c->res->rejected_id, 0, sizeof(c->res->rejected_id));
+        c->res->canceled = c->res->expired = 0;
+        c->res->snapshots = 0;
+    }
     pthread_mutex_lock(&oms->lock);
     if (oms->stopping) {
         pthread_mutex_unlock(&oms->lock);
-        answer_error(c, 503, "unavailable", "the order manager is stopping");
-        return;
+        return ts_err_set(err, TS_EBUSY, "the order manager is stopping");
     }
     if (oms->tail) {
         oms->tail->next = c;
@@ -1329,74 +1445,72 @@ static void call(struct ts_oms *oms, struct cmd *c)
         pthread_cond_wait(&oms->answered, &oms->lock);
     }
     pthread_mutex_unlock(&oms->lock);
+    if (c->rc && err) {
+        *err = c->err;
+    }
+    return c->rc;
 }
 
-static void init_answer(struct ts_oms_answer *ans)
+void ts_oms_result_init(struct ts_oms_result *res)
 {
-    ans->status = 500;
-    ans->fills = 0;
-    ts_buf_init(&ans->body);
+    memset(res, 0, sizeof(*res));
+    ts_buf_init(&res->order);
 }
 
-void ts_oms_place(struct ts_oms *oms, const char *actor, const struct ts_oms_place *p,
-                  struct ts_oms_answer *ans)
+void ts_oms_result_release(struct ts_oms_result *res)
 {
-    struct cmd c = {.kind = CMD_PLACE, .actor = actor, .place = p, .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+    ts_buf_release(&res->order);
 }
 
-void ts_oms_cancel(struct ts_oms *oms, const char *actor, const struct ts_uuid *id,
-                   const char *reason, struct ts_oms_answer *ans)
+int ts_oms_place(struct ts_oms *oms, const char *actor, const struct ts_oms_place *p,
+                 struct ts_oms_result *res, struct ts_err *err)
 {
-    struct cmd c = {.kind = CMD_CANCEL, .actor = actor, .id = *id, .reason = reason, .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+    struct cmd c = {.kind = CMD_PLACE, .actor = actor, .place = p, .res = res};
+    return call(oms, &c, err);
 }
 
-void ts_oms_modify(struct ts_oms *oms, const char *actor, const struct ts_oms_modify *m,
-                   struct ts_oms_answer *ans)
+int ts_oms_cancel(struct ts_oms *oms, const char *actor, const struct ts_uuid *id,
+                  const char *reason, struct ts_oms_result *res, struct ts_err *err)
 {
-    struct cmd c = {.kind = CMD_MODIFY, .actor = actor, .modify = m, .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+    struct cmd c = {.kind = CMD_CANCEL, .actor = actor, .id = *id, .reason = reason, .res = res};
+    return call(oms, &c, err);
 }
 
-void ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, const char *reason,
-                        struct ts_oms_answer *ans)
+int ts_oms_modify(struct ts_oms *oms, const char *actor, const struct ts_oms_modify *m,
+                  struct ts_oms_result *res, struct ts_err *err)
+{
+    struct cmd c = {.kind = CMD_MODIFY, .actor = actor, .modify = m, .res = res};
+    return call(oms, &c, err);
+}
+
+int ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, const char *reason,
+                       struct ts_oms_result *res, struct ts_err *err)
 {
     struct cmd c = {.kind = CMD_KILL, .actor = actor, .active = active, .reason = reason,
-                    .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+                    .res = res};
+    return call(oms, &c, err);
 }
 
-void ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *t, int n,
-                  struct ts_oms_answer *ans)
+int ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *t, int n,
+                 int *fills, struct ts_err *err)
 {
-    struct cmd c = {.kind = CMD_TICKS, .actor = actor, .ticks = t, .nticks = n, .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+    struct cmd c = {.kind = CMD_TICKS, .actor = actor, .ticks = t, .nticks = n};
+    int rc = call(oms, &c, err);
+    *fills = rc ? 0 : c.fills;
+    return rc;
 }
 
-void ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_answer *ans)
+int ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_result *res,
+                      struct ts_err *err)
 {
-    struct cmd c = {.kind = CMD_EOD, .actor = actor, .ans = ans};
-    init_answer(ans);
-    call(oms, &c);
+    struct cmd c = {.kind = CMD_EOD, .actor = actor, .res = res};
+    return call(oms, &c, err);
 }
 
 int ts_oms_reload(struct ts_oms *oms, unsigned what, struct ts_err *err)
 {
-    struct ts_oms_answer ans;
-    struct cmd c = {.kind = CMD_RELOAD, .actor = "system", .reload = what, .ans = &ans};
-    init_answer(&ans);
-    call(oms, &c);
-    ts_buf_release(&ans.body);
-    if (c.rc && err) {
-        *err = c.err;
-    }
-    return c.rc;
+    struct cmd c = {.kind = CMD_RELOAD, .actor = "system", .reload = what};
+    return call(oms, &c, err);
 }
 
 void ts_oms_get_metrics(struct ts_oms *oms, struct ts_oms_metrics *m)
