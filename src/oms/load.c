@@ -1,6 +1,8 @@
 /*
  * load.c - rebuilding the OMS state from the databases (start, reload, and after a
- * failed write), and the prepared statements of the write path.
+ * failed write): reference data, working orders, open positions, today's risk
+ * counters, last prices, the kill switch and the order refs on file. Reads only;
+ * the write path's statements are stmt.c. OMS thread (and ts_oms_start).
  */
 #include "oms/internal.h"
 
@@ -11,93 +13,6 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
-
-static const struct {
-    const char *name, *sql;
-    int n;
-} statements[] = {
-    {"oms_actor",
-     "SELECT set_config('app.actor', $1, true), set_config('app.reason', coalesce($2, ''), true)",
-     2},
-
-    {"oms_ins_order",
-     "INSERT INTO order_manager.orders (id, order_ref, symbol, exchange, asset_class, side,"
-     " order_type, time_in_force, quantity, price, stop_price, status, reject_reason,"
-     " strategy_id, account_id, position_type, created_at, submitted_at, updated_at,"
-     " created_by, reason, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-     " $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, coalesce($22::jsonb, '{}'::jsonb))",
-     22},
-    {"oms_upd_order",
-     "UPDATE order_manager.orders SET status = $2, quantity = $3, price = $4, stop_price = $5,"
-     " filled_quantity = $6, avg_fill_price = $7, submitted_at = $8, filled_at = $9,"
-     " canceled_at = $10, expired_at = $11, updated_at = $12 WHERE id = $1",
-     12},
-    {"oms_get_order", "SELECT * FROM order_manager.orders WHERE id = $1", 1},
-    {"oms_ins_trade",
-     "INSERT INTO order_manager.trades (id, trade_ref, order_id, account_id, symbol, exchange,"
-     " side, quantity, price, total_value, commission, tax, executed_at, execution_venue,"
-     " broker_account, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-     " $13, 'PAPER', $14, $15::jsonb)",
-     15},
-    {"oms_ins_pos",
-     "INSERT INTO order_manager.positions (id, symbol, exchange, asset_class, side, quantity,"
-     " avg_entry_price, current_price, unrealized_pnl, realized_pnl, strategy_id, account_id,"
-     " position_type, opened_at, closed_at, updated_at, status) VALUES ($1, $2, $3, $4, $5,"
-     " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-     17},
-    {"oms_upd_pos",
-     "UPDATE order_manager.positions SET side = $2, quantity = $3, avg_entry_price = $4,"
-     " current_price = $5, unrealized_pnl = $6, realized_pnl = $7, closed_at = $8,"
-     " updated_at = $9, status = $10 WHERE id = $1",
-     10},
-    {"oms_ins_hist",
-     "INSERT INTO order_manager.position_history (id, position_id, quantity, avg_entry_price,"
-     " current_price, unrealized_pnl, realized_pnl, snapshot_at, reason) VALUES ($1, $2, $3,"
-     " $4, $5, $6, $7, $8, $9)",
-     9},
-    {"oms_ins_outbox",
-     "INSERT INTO order_manager.outbox (topic, event_type, aggregate_id, payload)"
-     " VALUES ($1, $2, $3, $4::jsonb)",
-     4},
-    {"oms_notify", "SELECT pg_notify('ts_outbox', '')", 0},
-    {"oms_ins_kill",
-     "INSERT INTO order_manager.kill_switch_log (active, reason, changed_by) VALUES ($1, $2, $3)"
-     " RETURNING *",
-     3},
-};
-
-int ts_oms__prepare(PGconn *c, struct ts_err *err)
-{
-    for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-        PGresult *res = PQprepare(c, statements[i].name, statements[i].sql, statements[i].n, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            int rc = ts_db_error(c, res, "prepare the order manager's statements", err);
-            PQclear(res);
-            return rc;
-        }
-        PQclear(res);
-    }
-    return 0;
-}
-
-void ts_oms__state_release(struct ts_oms__state *st)
-{
-    for (size_t i = 0; i < st->norders; i++) {
-        ts_free(st->orders[i]);
-    }
-    ts_free(st->orders);
-    ts_free(st->inst);
-    ts_free(st->accts);
-    ts_free(st->strats);
-    ts_free(st->pos);
-    ts_free(st->marks);
-    ts_free(st->refs);
-    ts_free(st->bloom);
-    if (st->risk_ready) {
-        ts_risk_state_release(&st->risk);
-    }
-    memset(st, 0, sizeof(*st));
-}
 
 static int dec_of(const PGresult *r, int row, int col, ts_dec *out, struct ts_err *err)
 {
@@ -525,52 +440,6 @@ static int load_kill_switch(struct ts_oms__state *st, PGconn *om, struct ts_err 
     return rc;
 }
 
-/* ---- the Bloom filter of order refs: 7 probes by double hashing ---- */
-
-#define BLOOM_K 7
-#define BLOOM_MIN_BITS ((size_t)1 << 22) /* 512 KiB: about 1% false "maybe" at 400k refs */
-
-static void bloom_hashes(const char *ref, uint64_t *h1, uint64_t *h2)
-{
-    uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
-    for (const unsigned char *p = (const unsigned char *)ref; *p; p++) {
-        a = (a ^ *p) * 1099511628211ULL;
-        b = (b ^ *p) * 0xff51afd7ed558ccdULL;
-        b ^= b >> 29;
-    }
-    *h1 = a;
-    *h2 = b | 1;
-}
-
-void ts_oms__bloom_add(struct ts_oms__state *st, const char *ref)
-{
-    uint64_t h1, h2;
-    if (!st->bloom) {
-        return;
-    }
-    bloom_hashes(ref, &h1, &h2);
-    for (int i = 0; i < BLOOM_K; i++) {
-        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
-        st->bloom[bit / 64] |= (uint64_t)1 << (bit % 64);
-    }
-}
-
-bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref)
-{
-    uint64_t h1, h2;
-    if (!st->bloom) {
-        return true; /* no filter: ask the database */
-    }
-    bloom_hashes(ref, &h1, &h2);
-    for (int i = 0; i < BLOOM_K; i++) {
-        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
-        if (!(st->bloom[bit / 64] & ((uint64_t)1 << (bit % 64)))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Every order_ref on file into a filter sized for them and as many again (10 bits each). */
 static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
 {
@@ -580,12 +449,8 @@ static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    size_t n = (size_t)PQntuples(r), bits = BLOOM_MIN_BITS;
-    while (bits < n * 2 * 10) {
-        bits *= 2;
-    }
-    st->bloom_bits = bits;
-    st->bloom = ts_xcalloc(bits / 64, sizeof(uint64_t));
+    size_t n = (size_t)PQntuples(r);
+    ts_oms__bloom_init(st, n);
     for (size_t i = 0; i < n; i++) {
         ts_oms__bloom_add(st, PQgetvalue(r, (int)i, 0));
     }

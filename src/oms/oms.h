@@ -64,15 +64,17 @@ int ts_oms_reload(struct ts_oms *oms, unsigned what, struct ts_err *err) TS_MUST
  * before the first call, ts_oms_result_release() after the last; a call resets it.
  */
 struct ts_oms_result {
-    struct ts_buf order;   /* place, modify, cancel answering 0: the order's row as JSON, as
-                              committed (columns as docs/api.md shows an order); owned */
-    bool created;          /* place answering 0: a new order (false: the order_ref was used
-                              before and `order` is that order; nothing was written) */
+    /* place, modify, cancel answering 0: the order's row as JSON, as committed (the
+       columns docs/api.md shows for an order); owned */
+    struct ts_buf order;
+    /* place answering 0: a new order (false: the order_ref was used before and `order`
+       is that order; nothing was written) */
+    bool created;
     struct ts_risk_verdict verdict; /* TS_ERISK: the rule broken, its limit and the value */
     struct ts_uuid rejected_id;     /* TS_ERISK from place: the order on file as REJECTED */
-    int canceled;          /* kill switch turned on: working orders canceled */
-    int expired;           /* end of day: DAY orders expired */
-    size_t snapshots;      /* end of day: eod_snapshot rows written (one per open position) */
+    int canceled;                   /* kill switch turned on: working orders canceled */
+    int expired;                    /* end of day: DAY orders expired */
+    size_t snapshots;               /* end of day: eod_snapshot rows (one per open position) */
 };
 
 void ts_oms_result_init(struct ts_oms_result *res);
