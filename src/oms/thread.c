@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/deadline.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/tstime.h"
@@ -211,10 +212,9 @@ static void *oms_main(void *arg)
             if (ts_oms__eod_due(oms)) {
                 break;
             }
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1; /* the end-of-day clock is looked at every second */
-            pthread_cond_timedwait(&oms->wake, &oms->lock, &until);
+            /* the end-of-day clock is looked at every second; a timeout and a wake-up
+               both loop to the same checks */
+            (void)ts_cond_wait_until(&oms->wake, &oms->lock, ts_deadline_ms(1000));
         }
         if (!oms->head && oms->stopping) {
             pthread_mutex_unlock(&oms->lock);
@@ -355,7 +355,7 @@ int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts
     struct ts_oms *oms = ts_xcalloc(1, sizeof(*oms));
     oms->cfg = *cfg;
     pthread_mutex_init(&oms->lock, NULL);
-    pthread_cond_init(&oms->wake, NULL);
+    ts_cond_init_mono(&oms->wake); /* timed waits: CLOCK_MONOTONIC */
     pthread_cond_init(&oms->answered, NULL);
     ts_oms__txn_init(&oms->txn);
     ts_buf_init(&oms->scratch);
