@@ -115,7 +115,7 @@ void ts_oms__place(struct ts_oms *oms, struct ts_oms__cmd *c)
 {
     const struct ts_order_request *rq = &c->place->req;
     char ref[TS_ORDER_REF_MAX + 1];
-    int64_t now = ts_now_ns();
+    int64_t now = ts_oms__now(oms);
 
     if (rq->order_ref_len == 0 || rq->order_ref_len > TS_ORDER_REF_MAX) {
         c->rc = ts_err_set(&c->err, TS_EINVAL, "order_ref must be 1 to 50 characters");
@@ -210,7 +210,7 @@ void ts_oms__cancel(struct ts_oms *oms, struct ts_oms__cmd *c)
         return;
     }
     ts_oms__stmt_actor(oms, c->actor, c->reason);
-    cancel_order(oms, w, ts_now_ns(), &err);
+    cancel_order(oms, w, ts_oms__now(oms), &err);
     c->writes = true;
     ts_oms__stmt_get_order(oms, &w->o.id, &c->res->order);
 }
@@ -242,7 +242,7 @@ void ts_oms__modify(struct ts_oms *oms, struct ts_oms__cmd *c)
     const struct ts_oms_modify *m = c->modify;
     struct ts_oms__order *w = working_or_refuse(oms, c, &m->id);
     struct ts_order after;
-    int64_t now = ts_now_ns();
+    int64_t now = ts_oms__now(oms);
     if (!w || modify_apply(oms, c, &w->o, &after, now)) {
         return;
     }
@@ -282,7 +282,7 @@ void ts_oms__modify(struct ts_oms *oms, struct ts_oms__cmd *c)
 void ts_oms__kill_switch(struct ts_oms *oms, struct ts_oms__cmd *c)
 {
     struct ts_err err = TS_ERR_INIT;
-    int64_t now = ts_now_ns();
+    int64_t now = ts_oms__now(oms);
     int canceled = 0;
     ts_oms__stmt_actor(oms, c->actor, c->reason);
     ts_risk_set_kill_switch(&oms->st.risk, c->active);
@@ -301,7 +301,7 @@ void ts_oms__kill_switch(struct ts_oms *oms, struct ts_oms__cmd *c)
 void ts_oms__end_of_day(struct ts_oms *oms, struct ts_oms__cmd *c)
 {
     struct ts_err err = TS_ERR_INIT;
-    int64_t now = ts_now_ns();
+    int64_t now = ts_oms__now(oms);
     int expired = 0;
     ts_oms__stmt_actor(oms, c->actor, "end of day");
     for (size_t i = 0; i < oms->st.norders; i++) {
@@ -335,7 +335,7 @@ void ts_oms__end_of_day(struct ts_oms *oms, struct ts_oms__cmd *c)
 bool ts_oms__eod_due(const struct ts_oms *oms)
 {
     struct ts_local_time lt;
-    if (oms->cfg.eod_minute < 0 || ts_time_b3_local(ts_now_ns(), &lt) ||
+    if (oms->cfg.eod_minute < 0 || ts_time_b3_local(ts_oms__now(oms), &lt) ||
         lt.weekday == TS_SATURDAY || lt.weekday == TS_SUNDAY ||
         lt.minutes_of_day < oms->cfg.eod_minute) {
         return false;

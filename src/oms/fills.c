@@ -208,7 +208,7 @@ void ts_oms__ticks(struct ts_oms *oms, struct ts_oms__cmd *c)
                 ts_oms__stmt_actor(oms, c->actor, "paper venue fill");
                 actor_set = true;
             }
-            if (ts_oms__apply_fill(oms, w, qty, price, ts_now_ns(), &err)) {
+            if (ts_oms__apply_fill(oms, w, qty, price, ts_oms__now(oms), &err)) {
                 ts_error("oms", "cannot fill order %s: %s", w->o.order_ref, err.msg);
                 continue;
             }
@@ -216,7 +216,7 @@ void ts_oms__ticks(struct ts_oms *oms, struct ts_oms__cmd *c)
             fills++;
         }
         if (k == g->last) { /* mark once per symbol: at its last tick of the batch */
-            mark_positions(oms, t->symbol, t->price, ts_now_ns());
+            mark_positions(oms, t->symbol, t->price, ts_oms__now(oms));
         }
     }
     for (size_t i = 0; i < ngroups; i++) {

@@ -129,9 +129,12 @@ bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref);
 
 /* ---- loading (load.c) ---- */
 
-/* Loads everything (or only `what` of enum ts_oms_reload when not 0) from the databases. */
+/*
+ * Loads everything (or only `what` of enum ts_oms_reload when not 0) from the
+ * databases; now_ns is the order manager's clock (which day "today's counters" are).
+ */
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what, bool check_hours,
-                 struct ts_err *err) TS_MUST_CHECK;
+                 int64_t now_ns, struct ts_err *err) TS_MUST_CHECK;
 
 /* ---- one pipelined transaction (txn.c) ---- */
 
@@ -222,6 +225,9 @@ struct ts_oms {
     _Atomic uint64_t m_buckets[16];
     atomic_bool m_kill; /* the kill switch, mirrored for other threads after each batch */
 };
+
+/* The order manager's clock (ts_oms_config.clock_ns, or the real one). Any thread. */
+int64_t ts_oms__now(const struct ts_oms *oms);
 
 /* ---- commands (commands.c, fills.c): OMS thread, inside a batch ---- */
 

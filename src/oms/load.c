@@ -352,9 +352,8 @@ static int load_positions(struct ts_oms__state *st, PGconn *om, struct ts_err *e
 }
 
 /* Today's (B3 day) trades, realized P&L and accepted orders per key, for the risk rules. */
-static int load_counters(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
+static int load_counters(struct ts_oms__state *st, PGconn *om, int64_t now, struct ts_err *err)
 {
-    int64_t now = ts_now_ns();
     /* B3 midnight of today: shift to local, truncate to the day, shift back */
     int64_t day_ns = INT64_C(86400) * TS_NS_PER_SEC;
     int64_t local = now + (int64_t)TS_B3_UTC_OFFSET_SEC * TS_NS_PER_SEC;
@@ -459,7 +458,7 @@ static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
 }
 
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what,
-                 bool check_hours, struct ts_err *err)
+                 bool check_hours, int64_t now, struct ts_err *err)
 {
     int rc = 0;
     if (what == 0) {
@@ -479,7 +478,7 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
                TS_OMS_RELOAD_STRATEGIES;
         if ((rc = load_refs(st, om, err)) || (rc = load_orders(st, om, err)) ||
             (rc = load_positions(st, om, err)) ||
-            (rc = load_counters(st, om, err)) || (rc = load_marks(st, dc, err)) ||
+            (rc = load_counters(st, om, now, err)) || (rc = load_marks(st, dc, err)) ||
             (rc = load_kill_switch(st, om, err))) {
             return rc;
         }
@@ -498,7 +497,7 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
         bool kill = st->risk_ready && ts_risk_kill_switch(&st->risk);
         if (st->risk_ready && ts_risk_limit_count(&st->risk) > 0) {
             /* the simplest correct way: reload everything, counters included */
-            if ((rc = ts_oms__load(st, om, dc, 0, check_hours, err))) {
+            if ((rc = ts_oms__load(st, om, dc, 0, check_hours, now, err))) {
                 return rc;
             }
             ts_risk_set_kill_switch(&st->risk, kill);

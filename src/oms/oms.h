@@ -13,7 +13,7 @@
  *
  * Answers are a TS_E* code, the reason in a struct ts_err, and for a risk refusal
  * the verdict (rule, limit, value); the order manager knows no transport (the
- * REST mapping is src/api/routes_oms.c).
+ * REST mapping is src/api/routes_oms.c). docs/oms.md describes the inside.
  */
 #ifndef TS_OMS_OMS_H
 #define TS_OMS_OMS_H
@@ -38,6 +38,10 @@ struct ts_oms_config {
     bool check_trading_hours;      /* false: simulation, orders at any time */
     int eod_minute;                /* B3 local minute of day (0..1439) at which end of day runs
                                       by itself, Monday to Friday; -1: never (only on demand) */
+    int64_t (*clock_ns)(void);     /* NULL: the real clock (ts_now_ns). Every time the order
+                                      manager decides by (order times, sessions, trading days,
+                                      the end of day) comes from it; tests inject one. Called
+                                      from the OMS thread; must be thread-safe */
 };
 
 int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out,

@@ -29,6 +29,11 @@ const int64_t ts_oms_latency_le_us[16] = {100,     250,     500,     1000,     2
                                           10000,   25000,   50000,   100000,   250000, 500000,
                                           1000000, 2500000, 5000000, INT64_MAX};
 
+int64_t ts_oms__now(const struct ts_oms *oms)
+{
+    return oms->cfg.clock_ns ? oms->cfg.clock_ns() : ts_now_ns();
+}
+
 static int reconnect(struct ts_oms *oms, struct ts_err *err)
 {
     if (oms->om) {
@@ -52,7 +57,8 @@ static void recover(struct ts_oms *oms)
     for (int attempt = 0; attempt < 3; attempt++) {
         if ((PQstatus(oms->om) == CONNECTION_OK && PQstatus(oms->dc) == CONNECTION_OK) ||
             !reconnect(oms, &err)) {
-            if (!ts_oms__load(&oms->st, oms->om, oms->dc, 0, oms->cfg.check_trading_hours, &err)) {
+            if (!ts_oms__load(&oms->st, oms->om, oms->dc, 0, oms->cfg.check_trading_hours,
+                              ts_oms__now(oms), &err)) {
                 ts_info("oms", "state rebuilt from the database");
                 return;
             }
@@ -99,7 +105,7 @@ static void decide(struct ts_oms *oms, struct ts_oms__cmd *batch)
             break;
         case TS_OMS__RELOAD:
             c->rc = ts_oms__load(&oms->st, oms->om, oms->dc, c->reload,
-                                 oms->cfg.check_trading_hours, &c->err);
+                                 oms->cfg.check_trading_hours, ts_oms__now(oms), &c->err);
             break;
         }
     }
@@ -360,7 +366,9 @@ int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts
     ts_oms__txn_init(&oms->txn);
     ts_buf_init(&oms->scratch);
     int rc = reconnect(oms, err);
-    rc = rc ? rc : ts_oms__load(&oms->st, oms->om, oms->dc, 0, cfg->check_trading_hours, err);
+    rc = rc ? rc
+            : ts_oms__load(&oms->st, oms->om, oms->dc, 0, cfg->check_trading_hours,
+                           ts_oms__now(oms), err);
     if (!rc) {
         oms->last_eod_date = ts_oms__last_eod_date(oms->om, err);
         atomic_store(&oms->m_kill, ts_risk_kill_switch(&oms->st.risk));
