@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libpq-fe.h> // TS-LIBPQ-TEMP
 
 #include "api/api.h"
 #include "core/json.h"
@@ -321,7 +320,7 @@ static void get_kill_switch(void *app, const struct ts_http_req *req, struct ts_
         return;
     }
     ts_api_one_row(resp, res, "kill switch");
-    PQclear(res);
+    ts_db_clear(res);
 }
 
 static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -462,9 +461,9 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
                      "SELECT s FROM unnest($1::text[]) s EXCEPT"
                      " SELECT symbol FROM data_capture.instruments LIMIT 1",
                      1, sp, &r, &err));
-    if (PQntuples(r) > 0) {
+    if (ts_db_nrows(r) > 0) {
         TRY(ts_err_set(&err, TS_EINVAL, "unknown symbol '%s': not in the instrument master",
-                       PQgetvalue(r, 0, 0)));
+                       ts_db_val(r, 0, 0)));
     }
     snprintf(source, sizeof(source), "api:%s", req->actor);
     TRY(ts_cap_ingest(api->cap, source, t, arr.n, TS_CAP_PUBLISH, NULL, &res, &err));
@@ -480,7 +479,7 @@ out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     ts_buf_release(&syms);
     ts_free(t);
     ts_json_array_release(&arr);

@@ -26,7 +26,6 @@
 #include "domain/position.h"
 #include "domain/risk.h"
 #include "oms/oms.h"
-#include <libpq-fe.h> /* until the pipelined writes move into src/db */
 
 /* ---- the state (state.c) ---- */
 
@@ -165,6 +164,9 @@ void ts_oms__txn_reset(struct ts_oms__txn *t);
 /* Adds a statement; params are copied (NULL = SQL NULL). Returns the statement. */
 struct ts_oms__txn_stmt *ts_oms__txn_add(struct ts_oms__txn *t, const char *name, int nparams,
                                          const char *const *params);
+/* Prepares one statement on c (a fresh connection). */
+int ts_oms__txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
+                        struct ts_err *err) TS_MUST_CHECK;
 /* BEGIN, statements, COMMIT in one pipeline; on error nothing is committed. */
 int ts_oms__txn_exec(PGconn *c, struct ts_oms__txn *t, struct ts_err *err) TS_MUST_CHECK;
 

@@ -109,16 +109,11 @@ static const struct {
 
 int ts_oms__prepare(PGconn *c, struct ts_err *err)
 {
-    for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-        PGresult *res = PQprepare(c, statements[i].name, statements[i].sql, statements[i].n, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            int rc = ts_db_error(c, res, "prepare the order manager's statements", err);
-            PQclear(res);
-            return rc;
-        }
-        PQclear(res);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < sizeof(statements) / sizeof(statements[0]); i++) {
+        rc = ts_oms__txn_prepare(c, statements[i].name, statements[i].sql, statements[i].n, err);
     }
-    return 0;
+    return rc;
 }
 
 /* ---- rows and events of the batch ---- */
@@ -437,13 +432,13 @@ int ts_oms__lookup_refs(struct ts_oms *oms, const struct ts_oms__cmd *batch, str
                         "SELECT order_ref, id FROM order_manager.orders"
                         " WHERE order_ref = ANY($1::text[])",
                         1, p, &res, err);
-        for (int i = 0; !rc && i < PQntuples(res); i++) {
+        for (int i = 0; !rc && i < ts_db_nrows(res); i++) {
             struct ts_uuid id;
-            if (!ts_uuid_parse(PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1), &id)) {
-                ts_oms__add_ref(&oms->st, PQgetvalue(res, i, 0), &id);
+            if (!ts_uuid_parse(ts_db_val(res, i, 1), ts_db_len(res, i, 1), &id)) {
+                ts_oms__add_ref(&oms->st, ts_db_val(res, i, 0), &id);
             }
         }
-        PQclear(res);
+        ts_db_clear(res);
     }
     ts_buf_release(&arr);
     return rc;
@@ -458,12 +453,12 @@ int ts_oms__order_status(struct ts_oms *oms, const struct ts_uuid *id, char *sta
     PGresult *r = NULL;
     int rc = ts_db_exec(oms->om, "look up order",
                         "SELECT status FROM order_manager.orders WHERE id = $1", 1, p, &r, err);
-    if (!rc && PQntuples(r) == 0) {
+    if (!rc && ts_db_nrows(r) == 0) {
         rc = TS_ENOTFOUND;
     } else if (!rc) {
-        snprintf(status, cap, "%s", PQgetvalue(r, 0, 0));
+        snprintf(status, cap, "%s", ts_db_val(r, 0, 0));
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -476,9 +471,9 @@ int ts_oms__last_eod_date(PGconn *om, struct ts_err *err)
                     "SELECT to_char(max(created_at) AT TIME ZONE 'America/Sao_Paulo', 'YYYYMMDD')"
                     " FROM order_manager.outbox WHERE event_type = 'EndOfDay'",
                     0, NULL, &r, err) &&
-        !PQgetisnull(r, 0, 0)) {
-        date = atoi(PQgetvalue(r, 0, 0));
+        !ts_db_isnull(r, 0, 0)) {
+        date = atoi(ts_db_val(r, 0, 0));
     }
-    PQclear(r);
+    ts_db_clear(r);
     return date;
 }

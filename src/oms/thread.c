@@ -37,11 +37,11 @@ int64_t ts_oms__now(const struct ts_oms *oms)
 static int reconnect(struct ts_oms *oms, struct ts_err *err)
 {
     if (oms->om) {
-        PQfinish(oms->om);
+        ts_db_finish(oms->om);
         oms->om = NULL;
     }
     if (oms->dc) {
-        PQfinish(oms->dc);
+        ts_db_finish(oms->dc);
         oms->dc = NULL;
     }
     int rc = ts_db_connect(oms->cfg.db->conninfo[TS_MOD_ORDER_MANAGER], &oms->om, err);
@@ -55,8 +55,7 @@ static void recover(struct ts_oms *oms)
 {
     struct ts_err err = TS_ERR_INIT;
     for (int attempt = 0; attempt < 3; attempt++) {
-        if ((PQstatus(oms->om) == CONNECTION_OK && PQstatus(oms->dc) == CONNECTION_OK) ||
-            !reconnect(oms, &err)) {
+        if ((ts_db_connected(oms->om) && ts_db_connected(oms->dc)) || !reconnect(oms, &err)) {
             if (!ts_oms__load(&oms->st, oms->om, oms->dc, 0, oms->cfg.check_trading_hours,
                               ts_oms__now(oms), &err)) {
                 ts_info("oms", "state rebuilt from the database");
@@ -177,7 +176,7 @@ static void clock_end_of_day(struct ts_oms *oms)
     struct ts_oms__cmd c = {
         .kind = TS_OMS__EOD, .actor = "system", .res = &res, .t0 = ts_mono_ns()};
     ts_oms_result_init(&res);
-    if (PQstatus(oms->om) != CONNECTION_OK) {
+    if (!ts_db_connected(oms->om)) {
         recover(oms);
     }
     run_batch(oms, &c);
@@ -233,7 +232,7 @@ static void *oms_main(void *arg)
         }
         struct ts_oms__cmd *batch = take_batch(oms);
         pthread_mutex_unlock(&oms->lock);
-        if (PQstatus(oms->om) != CONNECTION_OK) {
+        if (!ts_db_connected(oms->om)) {
             recover(oms);
         }
         run_batch(oms, batch);
@@ -408,10 +407,10 @@ void ts_oms_stop(struct ts_oms *oms)
     ts_oms__txn_release(&oms->txn);
     ts_buf_release(&oms->scratch);
     if (oms->om) {
-        PQfinish(oms->om);
+        ts_db_finish(oms->om);
     }
     if (oms->dc) {
-        PQfinish(oms->dc);
+        ts_db_finish(oms->dc);
     }
     pthread_mutex_destroy(&oms->lock);
     pthread_cond_destroy(&oms->wake);

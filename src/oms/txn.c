@@ -4,6 +4,8 @@
  */
 #include "oms/internal.h"
 
+#include <libpq-fe.h> /* pipeline mode: until the pipelined writes move into src/db */
+
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,6 +52,18 @@ struct ts_oms__txn_stmt *ts_oms__txn_add(struct ts_oms__txn *t, const char *name
         ts_buf_add(&t->data, params[i], strlen(params[i]) + 1);
     }
     return s;
+}
+
+int ts_oms__txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
+                        struct ts_err *err)
+{
+    PGresult *res = PQprepare(c, name, sql, nparams, NULL);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = ts_db_error(c, res, "prepare the order manager's statements", err);
+    }
+    PQclear(res);
+    return rc;
 }
 
 /* Reads the results of one pipelined query; returns its first error (and keeps going). */
