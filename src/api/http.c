@@ -147,13 +147,14 @@ static void job_free(struct job *j)
     ts_free(j);
 }
 
-void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
+/* The one writer of the error envelope of API.md (details: a JSON object text or NULL). */
+static void error_envelope(struct ts_http_resp *resp, int status, const char *code,
+                           const char *details, const char *fmt, va_list ap) TS_PRINTF(5, 0);
+static void error_envelope(struct ts_http_resp *resp, int status, const char *code,
+                           const char *details, const char *fmt, va_list ap)
 {
     struct ts_buf msg = TS_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
     ts_buf_vaddf(&msg, fmt, ap);
-    va_end(ap);
     resp->status = status;
     resp->content_type = "application/json";
     ts_buf_reset(&resp->body);
@@ -161,8 +162,29 @@ void ts_http_error(struct ts_http_resp *resp, int status, const char *code, cons
     ts_buf_add_json_str(&resp->body, code);
     ts_buf_adds(&resp->body, ",\"message\":");
     ts_buf_add_json_str(&resp->body, msg.buf);
+    if (details) {
+        ts_buf_adds(&resp->body, ",\"details\":");
+        ts_buf_adds(&resp->body, details);
+    }
     ts_buf_adds(&resp->body, "}}");
     ts_buf_release(&msg);
+}
+
+void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_envelope(resp, status, code, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void ts_http_error_details(struct ts_http_resp *resp, int status, const char *code,
+                           const char *details, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_envelope(resp, status, code, details, fmt, ap);
+    va_end(ap);
 }
 
 static enum ts_http_method method_of(struct lws *wsi)

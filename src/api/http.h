@@ -122,5 +122,8 @@ int ts_http_parse_addr(const char *addr, char *host, size_t hostcap, int *port,
 /* Sets resp to the error envelope of API.md: {"error":{"code":...,"message":...}}. */
 void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
     TS_PRINTF(4, 5);
+/* The same with "details": a JSON object text (e.g. the rule of a risk refusal), or NULL. */
+void ts_http_error_details(struct ts_http_resp *resp, int status, const char *code,
+                           const char *details, const char *fmt, ...) TS_PRINTF(5, 6);
 
 #endif

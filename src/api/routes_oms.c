@@ -6,8 +6,10 @@
  *
  * Each body is read strictly (api/json.h) into the order manager's command, then
  * the command is sent to the order manager's thread (src/oms), which decides,
- * writes and answers; this file only translates. A malformed request is answered
- * 400 here and never reaches the order manager, so it records nothing.
+ * writes and answers with a TS_E* code and, for a risk refusal, its verdict; this
+ * file only translates, and is the one place where those codes become HTTP
+ * statuses (oms_fail). A malformed request is answered 400 here and never reaches
+ * the order manager, so it records nothing.
  *
  * Ticks are stored here, in data_capture.market_ticks, with one INSERT .. ON
  * CONFLICT DO NOTHING for the whole batch; only the ticks that were new are fed to
@@ -23,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libpq-fe.h> // TS-LIBPQ-TEMP
 
 #include "api/api.h"
 #include "core/json.h"
@@ -59,13 +60,87 @@ static bool oms_ready(struct ts_api *api, struct ts_http_resp *resp)
     return true;
 }
 
-/* The order manager's answer becomes the response. */
-static void reply(struct ts_http_resp *resp, struct ts_oms_answer *ans)
+/*
+ * "details" of a risk refusal (docs/api.md): the rule, and for a placement the order
+ * recorded as REJECTED and the limit row; the limit and the value where the rule has
+ * them (a modification always names them).
+ */
+static void risk_details(struct ts_buf *b, const struct ts_oms_result *res, bool placed)
 {
-    resp->status = ans->status;
+    const struct ts_risk_verdict *v = &res->verdict;
+    char id[TS_UUID_STRLEN], limit[TS_DEC_STRLEN], value[TS_DEC_STRLEN];
+    ts_dec_format(v->limit, limit, sizeof(limit));
+    ts_dec_format(v->value, value, sizeof(value));
+    ts_buf_addf(b, "{\"rule\":\"%s\"", ts_risk_rule_str(v->rule));
+    if (placed) {
+        ts_uuid_format(&res->rejected_id, id);
+        ts_buf_addf(b, ",\"order_id\":\"%s\"", id);
+        if (v->from_limit) {
+            ts_uuid_format(&v->limit_id, id);
+            ts_buf_addf(b, ",\"scope\":\"%s\",\"limit_id\":\"%s\"", ts_risk_scope_str(v->scope),
+                        id);
+        }
+    }
+    if (!placed || (v->rule != TS_RISK_RULE_KILL_SWITCH && v->rule != TS_RISK_RULE_TRADING_HOURS &&
+                    v->rule != TS_RISK_RULE_INVALID_ORDER)) {
+        ts_buf_addf(b, ",\"limit\":\"%s\",\"value\":\"%s\"", limit, value);
+    }
+    ts_buf_addch(b, '}');
+}
+
+/*
+ * A refusal of the order manager as the response: its code becomes the status and
+ * the error envelope (res: the verdict of TS_ERISK; may be NULL when there is none). One flat switch: the order manager's codes (oms/oms.h) and
+ * their statuses. A write the order manager could not commit is 503: nothing
+ * changed, the client may send it again (the same order_ref places one order).
+ */
+static void oms_fail(struct ts_http_resp *resp, int rc, const struct ts_err *err,
+                     const struct ts_oms_result *res, bool placed)
+{
+    const char *msg = err->msg[0] ? err->msg : ts_strerror(rc);
+    struct ts_buf details = TS_BUF_INIT;
+    switch (rc) {
+    case TS_EINVAL:
+    case TS_ERANGE:
+        ts_http_error(resp, 400, "invalid_argument", "%s", msg);
+        break;
+    case TS_ENOTFOUND:
+        ts_http_error(resp, 404, "not_found", "%s", msg);
+        break;
+    case TS_ESTATE:
+    case TS_ECONFLICT:
+        ts_http_error(resp, 409, "conflict", "%s", msg);
+        break;
+    case TS_ERISK:
+        if (res) {
+            risk_details(&details, res, placed);
+        }
+        ts_http_error_details(resp, 422, "risk_rejected", res ? details.buf : NULL, "%s", msg);
+        break;
+    case TS_ERETRY:
+    case TS_EBUSY:
+    case TS_ECONN:
+    case TS_ETIMEDOUT:
+        ts_http_error(resp, 503, "unavailable", "%s", msg);
+        break;
+    default:
+        ts_error("api", "order manager: %s", msg);
+        ts_http_error(resp, 500, "internal", "%s", msg);
+    }
+    ts_buf_release(&details);
+}
+
+/* The order manager's answer about an order: `status` with the order, or the refusal. */
+static void reply_order(struct ts_http_resp *resp, int rc, const struct ts_err *err,
+                        const struct ts_oms_result *res, int status, bool placed)
+{
+    if (rc) {
+        oms_fail(resp, rc, err, res, placed);
+        return;
+    }
+    resp->status = status;
     ts_buf_reset(&resp->body);
-    ts_buf_add(&resp->body, ans->body.buf ? ans->body.buf : "", ans->body.len);
-    ts_buf_release(&ans->body);
+    ts_buf_add(&resp->body, res->order.buf ? res->order.buf : "", res->order.len);
 }
 
 /* The {} of /orders/{id}... as a UUID, or 400. */
@@ -135,9 +210,11 @@ static void post_order(void *app, const struct ts_http_req *req, struct ts_http_
     rq->position_type = (enum ts_position_type)ptype;
     p.metadata = metadata;
 
-    struct ts_oms_answer ans;
-    ts_oms_place(api->oms, req->actor, &p, &ans);
-    reply(resp, &ans);
+    struct ts_oms_result res;
+    ts_oms_result_init(&res);
+    int orc = ts_oms_place(api->oms, req->actor, &p, &res, &err);
+    reply_order(resp, orc, &err, &res, res.created ? 201 : 200, true);
+    ts_oms_result_release(&res);
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -172,9 +249,11 @@ static void patch_order(void *app, const struct ts_http_req *req, struct ts_http
         TRY(ts_err_set(&err, TS_EINVAL,
                        "nothing to modify: give quantity, price or stop_price"));
     }
-    struct ts_oms_answer ans;
-    ts_oms_modify(api->oms, req->actor, &m, &ans);
-    reply(resp, &ans);
+    struct ts_oms_result res;
+    ts_oms_result_init(&res);
+    int orc = ts_oms_modify(api->oms, req->actor, &m, &res, &err);
+    reply_order(resp, orc, &err, &res, 200, false);
+    ts_oms_result_release(&res);
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -211,9 +290,11 @@ static void post_cancel(void *app, const struct ts_http_req *req, struct ts_http
     }
     TRY(path_id(req, &id, &err));
     TRY(optional_reason(req, &j, &reason, &err));
-    struct ts_oms_answer ans;
-    ts_oms_cancel(api->oms, req->actor, &id, reason, &ans);
-    reply(resp, &ans);
+    struct ts_oms_result res;
+    ts_oms_result_init(&res);
+    int orc = ts_oms_cancel(api->oms, req->actor, &id, reason, &res, &err);
+    reply_order(resp, orc, &err, &res, 200, false);
+    ts_oms_result_release(&res);
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -239,7 +320,7 @@ static void get_kill_switch(void *app, const struct ts_http_req *req, struct ts_
         return;
     }
     ts_api_one_row(resp, res, "kill switch");
-    PQclear(res);
+    ts_db_clear(res);
 }
 
 static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -262,9 +343,21 @@ static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts
     if (strspn(reason, " \t\r\n") == strlen(reason)) {
         TRY(ts_err_set(&err, TS_EINVAL, "field 'reason' must not be blank"));
     }
-    struct ts_oms_answer ans;
-    ts_oms_kill_switch(api->oms, req->actor, active, reason, &ans);
-    reply(resp, &ans);
+    struct ts_oms_result res;
+    ts_oms_result_init(&res);
+    int orc = ts_oms_kill_switch(api->oms, req->actor, active, reason, &res, &err);
+    if (orc) {
+        oms_fail(resp, orc, &err, &res, false);
+    } else {
+        ts_buf_reset(&resp->body);
+        ts_buf_addf(&resp->body, "{\"active\":%s,\"canceled\":%d,\"changed_by\":",
+                    active ? "true" : "false", res.canceled);
+        ts_buf_add_json_str(&resp->body, req->actor);
+        ts_buf_adds(&resp->body, ",\"reason\":");
+        ts_buf_add_json_str(&resp->body, reason);
+        ts_buf_addch(&resp->body, '}');
+    }
+    ts_oms_result_release(&res);
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -282,9 +375,18 @@ static void post_end_of_day(void *app, const struct ts_http_req *req, struct ts_
     if (!oms_ready(api, resp)) {
         return;
     }
-    struct ts_oms_answer ans;
-    ts_oms_end_of_day(api->oms, req->actor, &ans);
-    reply(resp, &ans);
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_oms_result res;
+    ts_oms_result_init(&res);
+    int rc = ts_oms_end_of_day(api->oms, req->actor, &res, &err);
+    if (rc) {
+        oms_fail(resp, rc, &err, &res, false);
+    } else {
+        ts_buf_reset(&resp->body);
+        ts_buf_addf(&resp->body, "{\"expired\":%d,\"snapshots\":%zu}", res.expired,
+                    res.snapshots);
+    }
+    ts_oms_result_release(&res);
 }
 
 /* ---- POST /market/ticks ---- */
@@ -359,15 +461,16 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
                      "SELECT s FROM unnest($1::text[]) s EXCEPT"
                      " SELECT symbol FROM data_capture.instruments LIMIT 1",
                      1, sp, &r, &err));
-    if (PQntuples(r) > 0) {
+    if (ts_db_nrows(r) > 0) {
         TRY(ts_err_set(&err, TS_EINVAL, "unknown symbol '%s': not in the instrument master",
-                       PQgetvalue(r, 0, 0)));
+                       ts_db_val(r, 0, 0)));
     }
     snprintf(source, sizeof(source), "api:%s", req->actor);
     TRY(ts_cap_ingest(api->cap, source, t, arr.n, TS_CAP_PUBLISH, NULL, &res, &err));
     if (res.sink_rc) {
-        err = res.sink_err; /* the ticks are stored; the order manager refused them */
-        TRY(res.sink_rc);
+        /* the ticks are stored; the order manager refused them (its code, app/wire.c) */
+        oms_fail(resp, res.sink_rc, &res.sink_err, NULL, false);
+        goto out;
     }
     ts_buf_reset(&resp->body);
     ts_buf_addf(&resp->body, "{\"received\":%zu,\"stored\":%zu,\"duplicates\":%zu,\"fills\":%d}",
@@ -376,7 +479,7 @@ out:
     if (rc) {
         ts_api_fail(resp, &err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     ts_buf_release(&syms);
     ts_free(t);
     ts_json_array_release(&arr);

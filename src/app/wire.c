@@ -17,16 +17,10 @@ static int sink_ticks(void *ctx, const char *source, const struct ts_tick *t, si
     if (!w->oms) {
         return 0;
     }
-    struct ts_oms_answer ans;
-    int rc = 0;
-    ts_oms_ticks(w->oms, source, t, (int)n, &ans);
-    if (ans.status == 200) {
-        *fills = ans.fills;
-    } else {
-        rc = ts_err_set(err, ans.status == 503 ? TS_ECONN : TS_EDB,
-                        "the order manager did not take the ticks: %s", ans.body.buf);
+    int rc = ts_oms_ticks(w->oms, source, t, (int)n, fills, err);
+    if (rc) {
+        ts_err_wrap(err, "the order manager did not take the ticks");
     }
-    ts_buf_release(&ans.body);
     return rc;
 }
 

@@ -29,7 +29,8 @@
     X(ETIMEDOUT, -11, "timed out")                                                                 \
     X(EBUSY, -12, "busy")                                                                          \
     X(ECHILD, -13, "child process failed")                                                         \
-    X(ECHECKSUM, -14, "checksum mismatch")
+    X(ECHECKSUM, -14, "checksum mismatch")                                                         \
+    X(ERISK, -15, "refused by the pre-trade risk check")
 
 enum ts_errno {
 #define TS_ERR_ENUM(name, val, text) TS_##name = (val),

@@ -1,6 +1,8 @@
 /*
  * load.c - rebuilding the OMS state from the databases (start, reload, and after a
- * failed write), and the prepared statements of the write path.
+ * failed write): reference data, working orders, open positions, today's risk
+ * counters, last prices, the kill switch and the order refs on file. Reads only;
+ * the write path's statements are stmt.c. OMS thread (and ts_oms_start).
  */
 #include "oms/internal.h"
 
@@ -12,102 +14,15 @@
 #include "core/mem.h"
 #include "core/tstime.h"
 
-static const struct {
-    const char *name, *sql;
-    int n;
-} statements[] = {
-    {"oms_actor",
-     "SELECT set_config('app.actor', $1, true), set_config('app.reason', coalesce($2, ''), true)",
-     2},
-
-    {"oms_ins_order",
-     "INSERT INTO order_manager.orders (id, order_ref, symbol, exchange, asset_class, side,"
-     " order_type, time_in_force, quantity, price, stop_price, status, reject_reason,"
-     " strategy_id, account_id, position_type, created_at, submitted_at, updated_at,"
-     " created_by, reason, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-     " $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, coalesce($22::jsonb, '{}'::jsonb))",
-     22},
-    {"oms_upd_order",
-     "UPDATE order_manager.orders SET status = $2, quantity = $3, price = $4, stop_price = $5,"
-     " filled_quantity = $6, avg_fill_price = $7, submitted_at = $8, filled_at = $9,"
-     " canceled_at = $10, expired_at = $11, updated_at = $12 WHERE id = $1",
-     12},
-    {"oms_get_order", "SELECT * FROM order_manager.orders WHERE id = $1", 1},
-    {"oms_ins_trade",
-     "INSERT INTO order_manager.trades (id, trade_ref, order_id, account_id, symbol, exchange,"
-     " side, quantity, price, total_value, commission, tax, executed_at, execution_venue,"
-     " broker_account, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-     " $13, 'PAPER', $14, $15::jsonb)",
-     15},
-    {"oms_ins_pos",
-     "INSERT INTO order_manager.positions (id, symbol, exchange, asset_class, side, quantity,"
-     " avg_entry_price, current_price, unrealized_pnl, realized_pnl, strategy_id, account_id,"
-     " position_type, opened_at, closed_at, updated_at, status) VALUES ($1, $2, $3, $4, $5,"
-     " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-     17},
-    {"oms_upd_pos",
-     "UPDATE order_manager.positions SET side = $2, quantity = $3, avg_entry_price = $4,"
-     " current_price = $5, unrealized_pnl = $6, realized_pnl = $7, closed_at = $8,"
-     " updated_at = $9, status = $10 WHERE id = $1",
-     10},
-    {"oms_ins_hist",
-     "INSERT INTO order_manager.position_history (id, position_id, quantity, avg_entry_price,"
-     " current_price, unrealized_pnl, realized_pnl, snapshot_at, reason) VALUES ($1, $2, $3,"
-     " $4, $5, $6, $7, $8, $9)",
-     9},
-    {"oms_ins_outbox",
-     "INSERT INTO order_manager.outbox (topic, event_type, aggregate_id, payload)"
-     " VALUES ($1, $2, $3, $4::jsonb)",
-     4},
-    {"oms_notify", "SELECT pg_notify('ts_outbox', '')", 0},
-    {"oms_ins_kill",
-     "INSERT INTO order_manager.kill_switch_log (active, reason, changed_by) VALUES ($1, $2, $3)"
-     " RETURNING *",
-     3},
-};
-
-int ts_oms__prepare(PGconn *c, struct ts_err *err)
-{
-    for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-        PGresult *res = PQprepare(c, statements[i].name, statements[i].sql, statements[i].n, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            int rc = ts_db_error(c, res, "prepare the order manager's statements", err);
-            PQclear(res);
-            return rc;
-        }
-        PQclear(res);
-    }
-    return 0;
-}
-
-void ts_oms__state_release(struct ts_oms__state *st)
-{
-    for (size_t i = 0; i < st->norders; i++) {
-        ts_free(st->orders[i]);
-    }
-    ts_free(st->orders);
-    ts_free(st->inst);
-    ts_free(st->accts);
-    ts_free(st->strats);
-    ts_free(st->pos);
-    ts_free(st->marks);
-    ts_free(st->refs);
-    ts_free(st->bloom);
-    if (st->risk_ready) {
-        ts_risk_state_release(&st->risk);
-    }
-    memset(st, 0, sizeof(*st));
-}
-
 static int dec_of(const PGresult *r, int row, int col, ts_dec *out, struct ts_err *err)
 {
-    if (PQgetisnull(r, row, col)) {
+    if (ts_db_isnull(r, row, col)) {
         *out = 0;
         return 0;
     }
-    const char *v = PQgetvalue(r, row, col);
+    const char *v = ts_db_val(r, row, col);
     if (ts_dec_parse(v, strlen(v), out)) {
-        return ts_err_set(err, TS_EDB, "cannot read %s '%s' from the database", PQfname(r, col),
+        return ts_err_set(err, TS_EDB, "cannot read %s '%s' from the database", ts_db_fname(r, col),
                           v);
     }
     return 0;
@@ -115,20 +30,20 @@ static int dec_of(const PGresult *r, int row, int col, ts_dec *out, struct ts_er
 
 static int uuid_of(const PGresult *r, int row, int col, struct ts_uuid *out, struct ts_err *err)
 {
-    if (PQgetisnull(r, row, col)) {
+    if (ts_db_isnull(r, row, col)) {
         memset(out, 0, sizeof(*out));
         return 0;
     }
-    const char *v = PQgetvalue(r, row, col);
+    const char *v = ts_db_val(r, row, col);
     if (ts_uuid_parse(v, strlen(v), out)) {
-        return ts_err_set(err, TS_EDB, "cannot read uuid %s from the database", PQfname(r, col));
+        return ts_err_set(err, TS_EDB, "cannot read uuid %s from the database", ts_db_fname(r, col));
     }
     return 0;
 }
 
 static int64_t us_of(const PGresult *r, int row, int col)
 {
-    return PQgetisnull(r, row, col) ? 0 : atoll(PQgetvalue(r, row, col)) * 1000;
+    return ts_db_isnull(r, row, col) ? 0 : atoll(ts_db_val(r, row, col)) * 1000;
 }
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -163,18 +78,18 @@ static int load_instruments(struct ts_oms__state *st, PGconn *dc, struct ts_err 
     if (rc) {
         return rc;
     }
-    int n = PQntuples(r);
+    int n = ts_db_nrows(r);
     struct ts_instrument *inst = ts_xcalloc((size_t)n + 1, sizeof(*inst));
     for (int i = 0; i < n && !rc; i++) {
         struct ts_instrument *in = &inst[i];
-        const char *sym = PQgetvalue(r, i, 0);
+        const char *sym = ts_db_val(r, i, 0);
         if (ts_instrument_init(in, sym)) {
             rc = ts_err_set(err, TS_EDB, "instrument symbol '%s' is not usable", sym);
             break;
         }
-        copy_str(in->exchange, sizeof(in->exchange), PQgetvalue(r, i, 1));
-        const char *ac = PQgetvalue(r, i, 2);
-        const char *status = PQgetvalue(r, i, 5);
+        copy_str(in->exchange, sizeof(in->exchange), ts_db_val(r, i, 1));
+        const char *ac = ts_db_val(r, i, 2);
+        const char *status = ts_db_val(r, i, 5);
         if (ts_instrument_asset_class_parse(ac, strlen(ac), &in->asset_class) ||
             ts_instrument_status_parse(status, strlen(status), &in->status)) {
             rc = ts_err_set(err, TS_EDB, "instrument %s has an unknown class or status", sym);
@@ -183,8 +98,8 @@ static int load_instruments(struct ts_oms__state *st, PGconn *dc, struct ts_err 
         if ((rc = dec_of(r, i, 3, &in->lot_size, err)) || (rc = dec_of(r, i, 4, &in->tick_size, err))) {
             break;
         }
-        int open = PQgetisnull(r, i, 6) ? -1 : minutes_of(PQgetvalue(r, i, 6));
-        int close = PQgetisnull(r, i, 7) ? -1 : minutes_of(PQgetvalue(r, i, 7));
+        int open = ts_db_isnull(r, i, 6) ? -1 : minutes_of(ts_db_val(r, i, 6));
+        int close = ts_db_isnull(r, i, 7) ? -1 : minutes_of(ts_db_val(r, i, 7));
         if (open >= 0 && close > open) {
             in->open_minute = open; /* a session: Monday to Friday (no holiday calendar) */
             in->close_minute = close;
@@ -204,7 +119,7 @@ static int load_instruments(struct ts_oms__state *st, PGconn *dc, struct ts_err 
             ts_err_clear(err);
         }
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (rc) {
         ts_free(inst);
         return rc;
@@ -224,14 +139,14 @@ static int load_accounts(struct ts_oms__state *st, PGconn *om, struct ts_err *er
     if (rc) {
         return rc;
     }
-    int n = PQntuples(r);
+    int n = ts_db_nrows(r);
     struct ts_oms__account *a = ts_xcalloc((size_t)n + 1, sizeof(*a));
     for (int i = 0; i < n && !rc; i++) {
         rc = uuid_of(r, i, 0, &a[i].id, err);
-        a[i].active = !strcmp(PQgetvalue(r, i, 1), "ACTIVE");
-        copy_str(a[i].broker_account, sizeof(a[i].broker_account), PQgetvalue(r, i, 2));
+        a[i].active = !strcmp(ts_db_val(r, i, 1), "ACTIVE");
+        copy_str(a[i].broker_account, sizeof(a[i].broker_account), ts_db_val(r, i, 2));
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (rc) {
         ts_free(a);
         return rc;
@@ -250,13 +165,13 @@ static int load_strategies(struct ts_oms__state *st, PGconn *om, struct ts_err *
     if (rc) {
         return rc;
     }
-    int n = PQntuples(r);
+    int n = ts_db_nrows(r);
     struct ts_oms__strategy *s = ts_xcalloc((size_t)n + 1, sizeof(*s));
     for (int i = 0; i < n && !rc; i++) {
         rc = uuid_of(r, i, 0, &s[i].id, err);
-        copy_str(s[i].status, sizeof(s[i].status), PQgetvalue(r, i, 1));
+        copy_str(s[i].status, sizeof(s[i].status), ts_db_val(r, i, 1));
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (rc) {
         ts_free(s);
         return rc;
@@ -279,10 +194,10 @@ static int load_limits(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
         return rc;
     }
     /* Replace every limit: remove those we have, then put the loaded ones. */
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+    for (int i = 0; i < ts_db_nrows(r) && !rc; i++) {
         struct ts_risk_limit l;
         memset(&l, 0, sizeof(l));
-        const char *scope = PQgetvalue(r, i, 1);
+        const char *scope = ts_db_val(r, i, 1);
         if ((rc = uuid_of(r, i, 0, &l.id, err)) || (rc = uuid_of(r, i, 2, &l.account_id, err)) ||
             (rc = uuid_of(r, i, 3, &l.strategy_id, err))) {
             break;
@@ -291,21 +206,21 @@ static int load_limits(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
             rc = ts_err_set(err, TS_EDB, "risk limit with unknown scope '%s'", scope);
             break;
         }
-        copy_str(l.symbol, sizeof(l.symbol), PQgetvalue(r, i, 4));
-        l.has_max_order_value = !PQgetisnull(r, i, 5);
-        l.has_max_position_size = !PQgetisnull(r, i, 6);
-        l.has_max_daily_loss = !PQgetisnull(r, i, 7);
-        l.has_max_daily_trades = !PQgetisnull(r, i, 8);
+        copy_str(l.symbol, sizeof(l.symbol), ts_db_val(r, i, 4));
+        l.has_max_order_value = !ts_db_isnull(r, i, 5);
+        l.has_max_position_size = !ts_db_isnull(r, i, 6);
+        l.has_max_daily_loss = !ts_db_isnull(r, i, 7);
+        l.has_max_daily_trades = !ts_db_isnull(r, i, 8);
         if ((rc = dec_of(r, i, 5, &l.max_order_value, err)) ||
             (rc = dec_of(r, i, 6, &l.max_position_size, err)) ||
             (rc = dec_of(r, i, 7, &l.max_daily_loss, err))) {
             break;
         }
-        l.max_daily_trades = l.has_max_daily_trades ? atoll(PQgetvalue(r, i, 8)) : 0;
-        l.active = !strcmp(PQgetvalue(r, i, 9), "ACTIVE");
+        l.max_daily_trades = l.has_max_daily_trades ? atoll(ts_db_val(r, i, 8)) : 0;
+        l.active = !strcmp(ts_db_val(r, i, 9), "ACTIVE");
         rc = ts_risk_put_limit(&st->risk, &l, err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -327,43 +242,43 @@ static int load_orders(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+    for (int i = 0; i < ts_db_nrows(r) && !rc; i++) {
         struct ts_oms__order *w = ts_xcalloc(1, sizeof(*w));
         struct ts_order *o = &w->o;
         const char *v;
         rc = uuid_of(r, i, 0, &o->id, err);
-        copy_str(o->order_ref, sizeof(o->order_ref), PQgetvalue(r, i, 1));
+        copy_str(o->order_ref, sizeof(o->order_ref), ts_db_val(r, i, 1));
         rc = rc ? rc : uuid_of(r, i, 2, &o->account_id, err);
         rc = rc ? rc : uuid_of(r, i, 3, &o->strategy_id, err);
-        copy_str(o->symbol, sizeof(o->symbol), PQgetvalue(r, i, 4));
-        copy_str(o->exchange, sizeof(o->exchange), PQgetvalue(r, i, 5));
-        v = PQgetvalue(r, i, 6);
+        copy_str(o->symbol, sizeof(o->symbol), ts_db_val(r, i, 4));
+        copy_str(o->exchange, sizeof(o->exchange), ts_db_val(r, i, 5));
+        v = ts_db_val(r, i, 6);
         rc = rc ? rc : ts_instrument_asset_class_parse(v, strlen(v), &o->asset_class);
-        v = PQgetvalue(r, i, 7);
+        v = ts_db_val(r, i, 7);
         rc = rc ? rc : ts_order_side_parse(v, strlen(v), &o->side);
-        v = PQgetvalue(r, i, 8);
+        v = ts_db_val(r, i, 8);
         rc = rc ? rc : ts_order_type_parse(v, strlen(v), &o->type);
-        v = PQgetvalue(r, i, 9);
+        v = ts_db_val(r, i, 9);
         rc = rc ? rc : ts_order_tif_parse(v, strlen(v), &o->tif);
-        v = PQgetvalue(r, i, 10);
+        v = ts_db_val(r, i, 10);
         rc = rc ? rc : ts_order_position_type_parse(v, strlen(v), &o->position_type);
         rc = rc ? rc : dec_of(r, i, 11, &o->quantity, err);
-        o->has_price = !PQgetisnull(r, i, 12);
-        o->has_stop_price = !PQgetisnull(r, i, 13);
+        o->has_price = !ts_db_isnull(r, i, 12);
+        o->has_stop_price = !ts_db_isnull(r, i, 13);
         rc = rc ? rc : dec_of(r, i, 12, &o->price, err);
         rc = rc ? rc : dec_of(r, i, 13, &o->stop_price, err);
-        v = PQgetvalue(r, i, 14);
+        v = ts_db_val(r, i, 14);
         rc = rc ? rc : ts_order_status_parse(v, strlen(v), &o->status);
         rc = rc ? rc : dec_of(r, i, 15, &o->filled_quantity, err);
         rc = rc ? rc : dec_of(r, i, 16, &o->avg_fill_price, err);
         o->created_at = us_of(r, i, 17);
         o->submitted_at = us_of(r, i, 18);
         o->updated_at = us_of(r, i, 19);
-        w->fills = atoi(PQgetvalue(r, i, 20));
+        w->fills = atoi(ts_db_val(r, i, 20));
         if (rc) {
             ts_free(w);
             if (!err || !err->msg[0]) {
-                ts_err_set(err, TS_EDB, "cannot read working order %s", PQgetvalue(r, i, 0));
+                ts_err_set(err, TS_EDB, "cannot read working order %s", ts_db_val(r, i, 0));
             }
             break;
         }
@@ -373,7 +288,7 @@ static int load_orders(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
         }
         st->orders[st->norders++] = w;
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -390,18 +305,18 @@ static int load_positions(struct ts_oms__state *st, PGconn *om, struct ts_err *e
     if (rc) {
         return rc;
     }
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+    for (int i = 0; i < ts_db_nrows(r) && !rc; i++) {
         struct ts_oms__position p;
         struct ts_uuid acc, strat;
         enum ts_position_type pt;
-        const char *v = PQgetvalue(r, i, 4);
+        const char *v = ts_db_val(r, i, 4);
         memset(&p, 0, sizeof(p));
         rc = uuid_of(r, i, 1, &acc, err);
         rc = rc ? rc : uuid_of(r, i, 2, &strat, err);
         rc = rc ? rc : ts_order_position_type_parse(v, strlen(v), &pt);
-        rc = rc ? rc : ts_position_init(&p.p, &acc, &strat, PQgetvalue(r, i, 3), pt);
+        rc = rc ? rc : ts_position_init(&p.p, &acc, &strat, ts_db_val(r, i, 3), pt);
         rc = rc ? rc : uuid_of(r, i, 0, &p.p.id, err);
-        v = PQgetvalue(r, i, 5);
+        v = ts_db_val(r, i, 5);
         rc = rc ? rc : ts_position_side_parse(v, strlen(v), &p.p.side);
         rc = rc ? rc : dec_of(r, i, 6, &p.p.quantity, err);
         rc = rc ? rc : dec_of(r, i, 7, &p.p.avg_entry_price, err);
@@ -411,12 +326,12 @@ static int load_positions(struct ts_oms__state *st, PGconn *om, struct ts_err *e
         p.p.status = TS_POSITION_OPEN;
         p.p.opened_at = us_of(r, i, 11);
         p.p.updated_at = p.p.opened_at;
-        copy_str(p.exchange, sizeof(p.exchange), PQgetvalue(r, i, 12));
-        v = PQgetvalue(r, i, 13);
+        copy_str(p.exchange, sizeof(p.exchange), ts_db_val(r, i, 12));
+        v = ts_db_val(r, i, 13);
         rc = rc ? rc : ts_instrument_asset_class_parse(v, strlen(v), &p.asset_class);
         if (rc) {
             if (!err || !err->msg[0]) {
-                ts_err_set(err, TS_EDB, "cannot read position %s", PQgetvalue(r, i, 0));
+                ts_err_set(err, TS_EDB, "cannot read position %s", ts_db_val(r, i, 0));
             }
             break;
         }
@@ -432,14 +347,13 @@ static int load_positions(struct ts_oms__state *st, PGconn *om, struct ts_err *e
         d.unrealized = p.p.unrealized_pnl;
         rc = ts_risk_apply(&st->risk, &acc, &strat, p.p.symbol, p.p.opened_at, &d, err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
 /* Today's (B3 day) trades, realized P&L and accepted orders per key, for the risk rules. */
-static int load_counters(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
+static int load_counters(struct ts_oms__state *st, PGconn *om, int64_t now, struct ts_err *err)
 {
-    int64_t now = ts_now_ns();
     /* B3 midnight of today: shift to local, truncate to the day, shift back */
     int64_t day_ns = INT64_C(86400) * TS_NS_PER_SEC;
     int64_t local = now + (int64_t)TS_B3_UTC_OFFSET_SEC * TS_NS_PER_SEC;
@@ -455,17 +369,17 @@ static int load_counters(struct ts_oms__state *st, PGconn *om, struct ts_err *er
         " FROM order_manager.trades t JOIN order_manager.orders o ON o.id = t.order_id"
         " WHERE t.executed_at >= $1 GROUP BY 1, 2, 3",
         1, p, &r, err);
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
+    for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
         struct ts_uuid acc, strat;
         struct ts_risk_delta d;
         memset(&d, 0, sizeof(d));
         rc = uuid_of(r, i, 0, &acc, err);
         rc = rc ? rc : uuid_of(r, i, 1, &strat, err);
         rc = rc ? rc : dec_of(r, i, 4, &d.realized, err);
-        d.trades = atoll(PQgetvalue(r, i, 3));
-        rc = rc ? rc : ts_risk_apply(&st->risk, &acc, &strat, PQgetvalue(r, i, 2), now, &d, err);
+        d.trades = atoll(ts_db_val(r, i, 3));
+        rc = rc ? rc : ts_risk_apply(&st->risk, &acc, &strat, ts_db_val(r, i, 2), now, &d, err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     if (rc) {
         return rc;
     }
@@ -473,16 +387,16 @@ static int load_counters(struct ts_oms__state *st, PGconn *om, struct ts_err *er
                     "SELECT account_id, strategy_id, symbol, count(*) FROM order_manager.orders"
                     " WHERE created_at >= $1 AND status <> 'REJECTED' GROUP BY 1, 2, 3",
                     1, p, &r, err);
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
+    for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
         struct ts_uuid acc, strat;
         struct ts_risk_delta d;
         memset(&d, 0, sizeof(d));
         rc = uuid_of(r, i, 0, &acc, err);
         rc = rc ? rc : uuid_of(r, i, 1, &strat, err);
-        d.orders = atoll(PQgetvalue(r, i, 3));
-        rc = rc ? rc : ts_risk_apply(&st->risk, &acc, &strat, PQgetvalue(r, i, 2), now, &d, err);
+        d.orders = atoll(ts_db_val(r, i, 3));
+        rc = rc ? rc : ts_risk_apply(&st->risk, &acc, &strat, ts_db_val(r, i, 2), now, &d, err);
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -497,17 +411,17 @@ static int load_marks(struct ts_oms__state *st, PGconn *dc, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+    for (int i = 0; i < ts_db_nrows(r) && !rc; i++) {
         if (st->nmarks == st->cmarks) {
             st->cmarks = st->cmarks ? st->cmarks * 2 : 64;
             st->marks = ts_xreallocarray(st->marks, st->cmarks, sizeof(*st->marks));
         }
         struct ts_oms__mark *m = &st->marks[st->nmarks];
-        copy_str(m->symbol, sizeof(m->symbol), PQgetvalue(r, i, 0));
+        copy_str(m->symbol, sizeof(m->symbol), ts_db_val(r, i, 0));
         rc = dec_of(r, i, 1, &m->price, err);
         st->nmarks++;
     }
-    PQclear(r);
+    ts_db_clear(r);
     return rc;
 }
 
@@ -519,56 +433,10 @@ static int load_kill_switch(struct ts_oms__state *st, PGconn *om, struct ts_err 
                         "SELECT active FROM order_manager.kill_switch_log ORDER BY id DESC LIMIT 1",
                         0, NULL, &r, err);
     if (!rc) {
-        ts_risk_set_kill_switch(&st->risk, PQntuples(r) > 0 && PQgetvalue(r, 0, 0)[0] == 't');
-        PQclear(r);
+        ts_risk_set_kill_switch(&st->risk, ts_db_nrows(r) > 0 && ts_db_val(r, 0, 0)[0] == 't');
+        ts_db_clear(r);
     }
     return rc;
-}
-
-/* ---- the Bloom filter of order refs: 7 probes by double hashing ---- */
-
-#define BLOOM_K 7
-#define BLOOM_MIN_BITS ((size_t)1 << 22) /* 512 KiB: about 1% false "maybe" at 400k refs */
-
-static void bloom_hashes(const char *ref, uint64_t *h1, uint64_t *h2)
-{
-    uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
-    for (const unsigned char *p = (const unsigned char *)ref; *p; p++) {
-        a = (a ^ *p) * 1099511628211ULL;
-        b = (b ^ *p) * 0xff51afd7ed558ccdULL;
-        b ^= b >> 29;
-    }
-    *h1 = a;
-    *h2 = b | 1;
-}
-
-void ts_oms__bloom_add(struct ts_oms__state *st, const char *ref)
-{
-    uint64_t h1, h2;
-    if (!st->bloom) {
-        return;
-    }
-    bloom_hashes(ref, &h1, &h2);
-    for (int i = 0; i < BLOOM_K; i++) {
-        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
-        st->bloom[bit / 64] |= (uint64_t)1 << (bit % 64);
-    }
-}
-
-bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref)
-{
-    uint64_t h1, h2;
-    if (!st->bloom) {
-        return true; /* no filter: ask the database */
-    }
-    bloom_hashes(ref, &h1, &h2);
-    for (int i = 0; i < BLOOM_K; i++) {
-        size_t bit = (size_t)(h1 + (uint64_t)i * h2) & (st->bloom_bits - 1);
-        if (!(st->bloom[bit / 64] & ((uint64_t)1 << (bit % 64)))) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /* Every order_ref on file into a filter sized for them and as many again (10 bits each). */
@@ -580,21 +448,17 @@ static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
     if (rc) {
         return rc;
     }
-    size_t n = (size_t)PQntuples(r), bits = BLOOM_MIN_BITS;
-    while (bits < n * 2 * 10) {
-        bits *= 2;
-    }
-    st->bloom_bits = bits;
-    st->bloom = ts_xcalloc(bits / 64, sizeof(uint64_t));
+    size_t n = (size_t)ts_db_nrows(r);
+    ts_oms__bloom_init(st, n);
     for (size_t i = 0; i < n; i++) {
-        ts_oms__bloom_add(st, PQgetvalue(r, (int)i, 0));
+        ts_oms__bloom_add(st, ts_db_val(r, (int)i, 0));
     }
-    PQclear(r);
+    ts_db_clear(r);
     return 0;
 }
 
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what,
-                 bool check_hours, struct ts_err *err)
+                 bool check_hours, int64_t now, struct ts_err *err)
 {
     int rc = 0;
     if (what == 0) {
@@ -614,7 +478,7 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
                TS_OMS_RELOAD_STRATEGIES;
         if ((rc = load_refs(st, om, err)) || (rc = load_orders(st, om, err)) ||
             (rc = load_positions(st, om, err)) ||
-            (rc = load_counters(st, om, err)) || (rc = load_marks(st, dc, err)) ||
+            (rc = load_counters(st, om, now, err)) || (rc = load_marks(st, dc, err)) ||
             (rc = load_kill_switch(st, om, err))) {
             return rc;
         }
@@ -633,7 +497,7 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
         bool kill = st->risk_ready && ts_risk_kill_switch(&st->risk);
         if (st->risk_ready && ts_risk_limit_count(&st->risk) > 0) {
             /* the simplest correct way: reload everything, counters included */
-            if ((rc = ts_oms__load(st, om, dc, 0, check_hours, err))) {
+            if ((rc = ts_oms__load(st, om, dc, 0, check_hours, now, err))) {
                 return rc;
             }
             ts_risk_set_kill_switch(&st->risk, kill);

@@ -1,6 +1,6 @@
 /*
  * oms.h - the order manager service (DESIGN.md §5): one thread owns the working
- * orders, positions, risk counters and marks (single writer); HTTP threads send it
+ * orders, positions, risk counters and marks (single writer); other threads send it
  * commands and wait for the answer. Every change is written to PostgreSQL with its
  * audit row (by the orders trigger, actor from app.actor) and its outbox event in
  * one transaction before it is answered. Commands that arrive together are written
@@ -8,13 +8,18 @@
  *
  * On start the state is rebuilt from the database: instruments, accounts,
  * strategies, risk limits, working orders, open positions, today's counters and
- * the last price of each symbol. If a write fails, the batch is answered 503 and
- * the state is rebuilt from the database, which stays the truth.
+ * the last price of each symbol. If a write fails, the batch is answered TS_ERETRY
+ * and the state is rebuilt from the database, which stays the truth.
+ *
+ * Answers are a TS_E* code, the reason in a struct ts_err, and for a risk refusal
+ * the verdict (rule, limit, value); the order manager knows no transport (the
+ * REST mapping is src/api/routes_oms.c). docs/oms.md describes the inside.
  */
 #ifndef TS_OMS_OMS_H
 #define TS_OMS_OMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -23,6 +28,7 @@
 #include "core/uuid.h"
 #include "db/db.h"
 #include "domain/order.h"
+#include "domain/risk.h"
 #include "venue/venue.h"
 
 struct ts_oms;
@@ -32,6 +38,10 @@ struct ts_oms_config {
     bool check_trading_hours;      /* false: simulation, orders at any time */
     int eod_minute;                /* B3 local minute of day (0..1439) at which end of day runs
                                       by itself, Monday to Friday; -1: never (only on demand) */
+    int64_t (*clock_ns)(void);     /* NULL: the real clock (ts_now_ns). Every time the order
+                                      manager decides by (order times, sessions, trading days,
+                                      the end of day) comes from it; tests inject one. Called
+                                      from the OMS thread; must be thread-safe */
 };
 
 int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out,
@@ -53,12 +63,26 @@ enum ts_oms_reload {
  */
 int ts_oms_reload(struct ts_oms *oms, unsigned what, struct ts_err *err) TS_MUST_CHECK;
 
-/* An answer: HTTP status and JSON body (owned by the caller: ts_buf_release()). */
-struct ts_oms_answer {
-    int status;
-    struct ts_buf body;
-    int fills; /* ts_oms_ticks(): the paper fills the ticks made (also in body) */
+/*
+ * What a command answers besides its code. Caller storage: ts_oms_result_init()
+ * before the first call, ts_oms_result_release() after the last; a call resets it.
+ */
+struct ts_oms_result {
+    /* place, modify, cancel answering 0: the order's row as JSON, as committed (the
+       columns docs/api.md shows for an order); owned */
+    struct ts_buf order;
+    /* place answering 0: a new order (false: the order_ref was used before and `order`
+       is that order; nothing was written) */
+    bool created;
+    struct ts_risk_verdict verdict; /* TS_ERISK: the rule broken, its limit and the value */
+    struct ts_uuid rejected_id;     /* TS_ERISK from place: the order on file as REJECTED */
+    int canceled;                   /* kill switch turned on: working orders canceled */
+    int expired;                    /* end of day: DAY orders expired */
+    size_t snapshots;               /* end of day: eod_snapshot rows (one per open position) */
 };
+
+void ts_oms_result_init(struct ts_oms_result *res);
+void ts_oms_result_release(struct ts_oms_result *res);
 
 struct ts_oms_place {
     struct ts_order_request req; /* strings borrowed until the call returns */
@@ -72,24 +96,44 @@ struct ts_oms_modify {
     const char *reason;
 };
 
-/* Any thread; each blocks until the change is committed (or refused) and answered. */
-void ts_oms_place(struct ts_oms *oms, const char *actor, const struct ts_oms_place *p,
-                  struct ts_oms_answer *ans);
-void ts_oms_cancel(struct ts_oms *oms, const char *actor, const struct ts_uuid *id,
-                   const char *reason, struct ts_oms_answer *ans);
-void ts_oms_modify(struct ts_oms *oms, const char *actor, const struct ts_oms_modify *m,
-                   struct ts_oms_answer *ans);
-void ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, const char *reason,
-                        struct ts_oms_answer *ans);
-/* New ticks (already stored by the caller): marks and paper fills, in order. */
-void ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *ticks, int n,
-                  struct ts_oms_answer *ans);
+/*
+ * Any thread; each blocks until the change is committed (or refused) and answered.
+ * Returns 0 or one of these, with the reason in *err (may be NULL):
+ *   TS_EINVAL    the request breaks a rule of the order manager (unknown symbol,
+ *                account not ACTIVE, unknown strategy, strategy not tradable, IOC or
+ *                FOK, a price off the tick...): nothing written
+ *   TS_ENOTFOUND modify, cancel: no such order
+ *   TS_ESTATE    modify, cancel: the order is no longer working ("order is FILLED: ...")
+ *   TS_ERISK     the pre-trade risk check refused (res->verdict); a placement is
+ *                written as REJECTED (res->rejected_id) with its audit row and a
+ *                RiskLimitBreached event; a modification changes nothing
+ *   TS_ERETRY    the database could not be read or written: nothing changed, the
+ *                state is rebuilt from the database; the same command may be resent
+ *   TS_EBUSY     the order manager is stopping
+ */
+int ts_oms_place(struct ts_oms *oms, const char *actor, const struct ts_oms_place *p,
+                 struct ts_oms_result *res, struct ts_err *err) TS_MUST_CHECK;
+int ts_oms_cancel(struct ts_oms *oms, const char *actor, const struct ts_uuid *id,
+                  const char *reason, struct ts_oms_result *res, struct ts_err *err) TS_MUST_CHECK;
+int ts_oms_modify(struct ts_oms *oms, const char *actor, const struct ts_oms_modify *m,
+                  struct ts_oms_result *res, struct ts_err *err) TS_MUST_CHECK;
+/* On: every working order is canceled (res->canceled) and every order refused until off. */
+int ts_oms_kill_switch(struct ts_oms *oms, const char *actor, bool active, const char *reason,
+                       struct ts_oms_result *res, struct ts_err *err) TS_MUST_CHECK;
+/*
+ * New ticks (already stored by the caller): marks and paper fills, in order.
+ * *fills: the paper fills they made (0 unless the call returns 0).
+ */
+int ts_oms_ticks(struct ts_oms *oms, const char *actor, const struct ts_tick *ticks, int n,
+                 int *fills, struct ts_err *err) TS_MUST_CHECK;
 /*
  * End of day now: DAY orders expire, an eod_snapshot per open position, an
- * EndOfDay event. Also run by the thread itself once per B3 date at eod_minute
- * (and at start when that time of today has passed without one).
+ * EndOfDay event (res->expired, res->snapshots). Also run by the thread itself
+ * once per B3 date at eod_minute (and at start when that time of today has passed
+ * without one).
  */
-void ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_answer *ans);
+int ts_oms_end_of_day(struct ts_oms *oms, const char *actor, struct ts_oms_result *res,
+                      struct ts_err *err) TS_MUST_CHECK;
 
 /* Counters for /metrics (any thread). */
 struct ts_oms_metrics {
