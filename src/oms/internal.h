@@ -7,7 +7,6 @@
  *   commands.c  the decisions: place, modify, cancel, kill switch, end of day
  *   fills.c     the paper venue's fills from ticks, and what a fill changes
  *   load.c      rebuilding the state from the databases
- *   txn.c       one pipelined transaction of prepared statements
  * Everything here is owned by the OMS thread (DESIGN.md §5) unless said otherwise.
  *
  * Sizes: a trader has tens to hundreds of working orders and open positions and a
@@ -21,6 +20,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/tstime.h"
+#include "db/txn.h"
 #include "domain/instrument.h"
 #include "domain/order.h"
 #include "domain/position.h"
@@ -135,40 +136,6 @@ bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref);
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what, bool check_hours,
                  int64_t now_ns, struct ts_err *err) TS_MUST_CHECK;
 
-/* ---- one pipelined transaction (txn.c) ---- */
-
-#define TS_OMS__TXN_MAX_PARAMS 24
-
-struct ts_oms__txn_stmt {
-    const char *name; /* prepared statement, static */
-    int nparams;
-    size_t off[TS_OMS__TXN_MAX_PARAMS]; /* offsets into data; SIZE_MAX = SQL NULL */
-    struct ts_buf *capture;             /* NULL, or where the first row goes as JSON */
-};
-
-/*
- * BEGIN, every statement and COMMIT sent in one round trip (libpq pipeline mode).
- * The OMS thread builds one per batch of commands: the group commit. A statement
- * may capture its first row as JSON (the answer of a command, exactly as the
- * database has it).
- */
-struct ts_oms__txn {
-    struct ts_buf data;             /* parameter strings, NUL-separated */
-    struct ts_oms__txn_stmt *stmts; /* owned */
-    size_t n, cap;
-};
-
-void ts_oms__txn_init(struct ts_oms__txn *t);
-void ts_oms__txn_release(struct ts_oms__txn *t);
-void ts_oms__txn_reset(struct ts_oms__txn *t);
-/* Adds a statement; params are copied (NULL = SQL NULL). Returns the statement. */
-struct ts_oms__txn_stmt *ts_oms__txn_add(struct ts_oms__txn *t, const char *name, int nparams,
-                                         const char *const *params);
-/* Prepares one statement on c (a fresh connection). */
-int ts_oms__txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
-                        struct ts_err *err) TS_MUST_CHECK;
-/* BEGIN, statements, COMMIT in one pipeline; on error nothing is committed. */
-int ts_oms__txn_exec(PGconn *c, struct ts_oms__txn *t, struct ts_err *err) TS_MUST_CHECK;
 
 /* ---- the service and its commands (thread.c) ---- */
 
@@ -213,7 +180,7 @@ struct ts_oms {
     PGconn *om; /* OMS thread only (and start/stop) */
     PGconn *dc;
     struct ts_oms__state st; /* OMS thread only */
-    struct ts_oms__txn txn;  /* OMS thread only: the batch's transaction */
+    struct ts_db_txn txn;  /* OMS thread only: the batch's transaction */
     pthread_t thread;
     pthread_mutex_t lock;    /* guards head, tail, stopping, every cmd->done */
     pthread_cond_t wake;     /* commands queued (CLOCK_MONOTONIC: timed waits) */
@@ -229,7 +196,10 @@ struct ts_oms {
 };
 
 /* The order manager's clock (ts_oms_config.clock_ns, or the real one). Any thread. */
-int64_t ts_oms__now(const struct ts_oms *oms);
+static inline int64_t ts_oms__now(const struct ts_oms *oms)
+{
+    return oms->cfg.clock_ns ? oms->cfg.clock_ns() : ts_now_ns();
+}
 
 /* ---- commands (commands.c, fills.c): OMS thread, inside a batch ---- */
 

@@ -111,7 +111,7 @@ int ts_oms__prepare(PGconn *c, struct ts_err *err)
 {
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof(statements) / sizeof(statements[0]); i++) {
-        rc = ts_oms__txn_prepare(c, statements[i].name, statements[i].sql, statements[i].n, err);
+        rc = ts_db_txn_prepare(c, statements[i].name, statements[i].sql, statements[i].n, err);
     }
     return rc;
 }
@@ -122,7 +122,7 @@ int ts_oms__prepare(PGconn *c, struct ts_err *err)
 void ts_oms__stmt_actor(struct ts_oms *oms, const char *actor, const char *reason)
 {
     const char *p[2] = {actor, reason};
-    ts_oms__txn_add(&oms->txn, "oms_actor", 2, p);
+    ts_db_txn_add(&oms->txn, "oms_actor", 2, p);
 }
 
 void ts_oms__stmt_order_update(struct ts_oms *oms, const struct ts_order *o)
@@ -148,7 +148,7 @@ void ts_oms__stmt_order_update(struct ts_oms *oms, const struct ts_order *o)
     p[9] = f_time(&g, o->canceled_at);
     p[10] = f_time(&g, o->expired_at);
     p[11] = f_time(&g, o->updated_at);
-    ts_oms__txn_add(&oms->txn, "oms_upd_order", 12, p);
+    ts_db_txn_add(&oms->txn, "oms_upd_order", 12, p);
 }
 
 void ts_oms__stmt_order_insert(struct ts_oms *oms, const struct ts_order *o, const char *actor,
@@ -179,14 +179,14 @@ void ts_oms__stmt_order_insert(struct ts_oms *oms, const struct ts_order *o, con
         reason,
         metadata,
     };
-    ts_oms__txn_add(&oms->txn, "oms_ins_order", 22, p);
+    ts_db_txn_add(&oms->txn, "oms_ins_order", 22, p);
 }
 
 void ts_oms__stmt_get_order(struct ts_oms *oms, const struct ts_uuid *id, struct ts_buf *capture)
 {
     struct fmt f = {.i = 0};
     const char *p[1] = {f_uuid(&f, id)};
-    ts_oms__txn_add(&oms->txn, "oms_get_order", 1, p)->capture = capture;
+    ts_db_txn_add(&oms->txn, "oms_get_order", 1, p)->capture = capture;
 }
 
 /* An outbox event; the payload is oms->scratch (a JSON object). */
@@ -195,7 +195,7 @@ static void stmt_event(struct ts_oms *oms, const char *topic, const char *type,
 {
     struct fmt f = {.i = 0};
     const char *p[4] = {topic, type, id ? f_uuid(&f, id) : NULL, oms->scratch.buf};
-    ts_oms__txn_add(&oms->txn, "oms_ins_outbox", 4, p);
+    ts_db_txn_add(&oms->txn, "oms_ins_outbox", 4, p);
 }
 
 static void order_payload(struct ts_oms *oms, const struct ts_order *o)
@@ -269,7 +269,7 @@ void ts_oms__stmt_position(struct ts_oms *oms, const struct ts_oms__position *op
                              closed ? f_time(&g, p->closed_at) : NULL,
                              f_time(&g, now),
                              closed ? "CLOSED" : "OPEN"};
-        ts_oms__txn_add(&oms->txn, "oms_ins_pos", 17, v);
+        ts_db_txn_add(&oms->txn, "oms_ins_pos", 17, v);
     } else {
         const char *v[10] = {f_uuid(&f, &p->id),
                              ts_position_side_str(p->side),
@@ -281,7 +281,7 @@ void ts_oms__stmt_position(struct ts_oms *oms, const struct ts_oms__position *op
                              closed ? f_time(&g, p->closed_at) : NULL,
                              f_time(&g, now),
                              closed ? "CLOSED" : "OPEN"};
-        ts_oms__txn_add(&oms->txn, "oms_upd_pos", 10, v);
+        ts_db_txn_add(&oms->txn, "oms_upd_pos", 10, v);
     }
     if (why) {
         struct ts_uuid hid;
@@ -296,7 +296,7 @@ void ts_oms__stmt_position(struct ts_oms *oms, const struct ts_oms__position *op
                             f_money(&h, p->realized_pnl),
                             f_time(&h, now),
                             why};
-        ts_oms__txn_add(&oms->txn, "oms_ins_hist", 9, v);
+        ts_db_txn_add(&oms->txn, "oms_ins_hist", 9, v);
     }
 }
 
@@ -354,7 +354,7 @@ void ts_oms__stmt_trade(struct ts_oms *oms, const struct ts_oms__trade *t)
                           f_time(&g, t->time),
                           t->broker_account,
                           meta.buf};
-    ts_oms__txn_add(&oms->txn, "oms_ins_trade", 15, tp);
+    ts_db_txn_add(&oms->txn, "oms_ins_trade", 15, tp);
     ts_buf_release(&meta);
     ts_buf_reset(&oms->scratch);
     ts_buf_addf(&oms->scratch,
@@ -370,7 +370,7 @@ void ts_oms__stmt_kill_switch(struct ts_oms *oms, bool active, const char *reaso
                               const char *actor, int canceled)
 {
     const char *p[3] = {active ? "true" : "false", reason, actor};
-    ts_oms__txn_add(&oms->txn, "oms_ins_kill", 3, p);
+    ts_db_txn_add(&oms->txn, "oms_ins_kill", 3, p);
     ts_buf_reset(&oms->scratch);
     ts_buf_addf(&oms->scratch,
                 "{\"active\":%s,\"canceled\":%d,\"changed_by\":", active ? "true" : "false",
@@ -393,7 +393,7 @@ void ts_oms__stmt_eod_event(struct ts_oms *oms, int expired, size_t snapshots, i
 
 void ts_oms__stmt_notify(struct ts_oms *oms)
 {
-    ts_oms__txn_add(&oms->txn, "oms_notify", 0, NULL);
+    ts_db_txn_add(&oms->txn, "oms_notify", 0, NULL);
 }
 
 /* ---- reads ---- */

@@ -29,11 +29,6 @@ const int64_t ts_oms_latency_le_us[16] = {100,     250,     500,     1000,     2
                                           10000,   25000,   50000,   100000,   250000, 500000,
                                           1000000, 2500000, 5000000, INT64_MAX};
 
-int64_t ts_oms__now(const struct ts_oms *oms)
-{
-    return oms->cfg.clock_ns ? oms->cfg.clock_ns() : ts_now_ns();
-}
-
 static int reconnect(struct ts_oms *oms, struct ts_err *err)
 {
     if (oms->om) {
@@ -118,7 +113,7 @@ static void commit(struct ts_oms *oms, struct ts_oms__cmd *batch)
     if (oms->txn.n) {
         ts_oms__stmt_notify(oms); /* wakes the streams at commit */
     }
-    if (ts_oms__txn_exec(oms->om, &oms->txn, &err)) {
+    if (ts_db_txn_exec(oms->om, &oms->txn, &err)) {
         ts_error("oms", "batch of changes not committed: %s", err.msg);
         for (struct ts_oms__cmd *c = batch; c; c = c->next) {
             if (c->writes) {
@@ -163,7 +158,7 @@ static void answer(struct ts_oms *oms, struct ts_oms__cmd *batch)
 
 static void run_batch(struct ts_oms *oms, struct ts_oms__cmd *batch)
 {
-    ts_oms__txn_reset(&oms->txn);
+    ts_db_txn_reset(&oms->txn);
     decide(oms, batch);
     commit(oms, batch);
     answer(oms, batch);
@@ -362,7 +357,7 @@ int ts_oms_start(const struct ts_oms_config *cfg, struct ts_oms **out, struct ts
     pthread_mutex_init(&oms->lock, NULL);
     ts_cond_init_mono(&oms->wake); /* timed waits: CLOCK_MONOTONIC */
     pthread_cond_init(&oms->answered, NULL);
-    ts_oms__txn_init(&oms->txn);
+    ts_db_txn_init(&oms->txn);
     ts_buf_init(&oms->scratch);
     int rc = reconnect(oms, err);
     rc = rc ? rc
@@ -404,7 +399,7 @@ void ts_oms_stop(struct ts_oms *oms)
         pthread_join(oms->thread, NULL);
     }
     ts_oms__state_release(&oms->st);
-    ts_oms__txn_release(&oms->txn);
+    ts_db_txn_release(&oms->txn);
     ts_buf_release(&oms->scratch);
     if (oms->om) {
         ts_db_finish(oms->om);

@@ -1,10 +1,9 @@
 /*
- * txn.c - one pipelined transaction of prepared statements (struct ts_oms__txn in
- * internal.h): the group commit of the OMS thread. OMS thread only.
+ * txn.c - one pipelined transaction of prepared statements (txn.h).
  */
-#include "oms/internal.h"
+#include "db/txn.h"
 
-#include <libpq-fe.h> /* pipeline mode: until the pipelined writes move into src/db */
+#include <libpq-fe.h>
 
 #include <assert.h>
 #include <stdint.h>
@@ -12,34 +11,34 @@
 
 #include "core/mem.h"
 
-void ts_oms__txn_init(struct ts_oms__txn *t)
+void ts_db_txn_init(struct ts_db_txn *t)
 {
     memset(t, 0, sizeof(*t));
     ts_buf_init(&t->data);
 }
 
-void ts_oms__txn_release(struct ts_oms__txn *t)
+void ts_db_txn_release(struct ts_db_txn *t)
 {
     ts_buf_release(&t->data);
     ts_free(t->stmts);
     memset(t, 0, sizeof(*t));
 }
 
-void ts_oms__txn_reset(struct ts_oms__txn *t)
+void ts_db_txn_reset(struct ts_db_txn *t)
 {
     ts_buf_reset(&t->data);
     t->n = 0;
 }
 
-struct ts_oms__txn_stmt *ts_oms__txn_add(struct ts_oms__txn *t, const char *name, int nparams,
+struct ts_db_txn_stmt *ts_db_txn_add(struct ts_db_txn *t, const char *name, int nparams,
                                          const char *const *params)
 {
-    assert(nparams >= 0 && nparams <= TS_OMS__TXN_MAX_PARAMS);
+    assert(nparams >= 0 && nparams <= TS_DB_TXN_MAX_PARAMS);
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
         t->stmts = ts_xreallocarray(t->stmts, t->cap, sizeof(*t->stmts));
     }
-    struct ts_oms__txn_stmt *s = &t->stmts[t->n++];
+    struct ts_db_txn_stmt *s = &t->stmts[t->n++];
     s->name = name;
     s->nparams = nparams;
     s->capture = NULL;
@@ -54,13 +53,13 @@ struct ts_oms__txn_stmt *ts_oms__txn_add(struct ts_oms__txn *t, const char *name
     return s;
 }
 
-int ts_oms__txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
+int ts_db_txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
                         struct ts_err *err)
 {
     PGresult *res = PQprepare(c, name, sql, nparams, NULL);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        rc = ts_db_error(c, res, "prepare the order manager's statements", err);
+        rc = ts_db_error(c, res, "prepare statements", err);
     }
     PQclear(res);
     return rc;
@@ -86,9 +85,9 @@ static int read_one(PGconn *c, const char *what, struct ts_buf *capture, int rc,
     return rc;
 }
 
-int ts_oms__txn_exec(PGconn *c, struct ts_oms__txn *t, struct ts_err *err)
+int ts_db_txn_exec(PGconn *c, struct ts_db_txn *t, struct ts_err *err)
 {
-    const char *vals[TS_OMS__TXN_MAX_PARAMS];
+    const char *vals[TS_DB_TXN_MAX_PARAMS];
     int rc = 0;
 
     if (t->n == 0) {
@@ -102,7 +101,7 @@ int ts_oms__txn_exec(PGconn *c, struct ts_oms__txn *t, struct ts_err *err)
     }
     bool sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
     for (size_t i = 0; sent && i < t->n; i++) {
-        struct ts_oms__txn_stmt *s = &t->stmts[i];
+        struct ts_db_txn_stmt *s = &t->stmts[i];
         for (int k = 0; k < s->nparams; k++) {
             vals[k] = s->off[k] == SIZE_MAX ? NULL : t->data.buf + s->off[k];
         }
