@@ -3,10 +3,11 @@
  * limits and counters by key (domain/internal.h, "Risk").
  *
  * A key is (account|any, strategy|any, symbol|any), zero-padded so that
- * equality is one memcmp. The parts of an order are hashed once and
- * combined per key shape; "any" hashes to 0. The tables use
- * linear probing over a power-of-two capacity at load <= 1/2, with
- * backward-shift deletion (no tombstones). Lookups allocate nothing (the
+ * equality is one memcmp. The parts of an order are hashed once (the
+ * symbol with FNV-1a, the UUIDs by their own bits, each spread by
+ * ts_hash_mix, core/hash.h) and combined per key shape; "any" hashes to 0.
+ * The tables use linear probing over a power-of-two capacity at load <= 1/2,
+ * with backward-shift deletion (no tombstones). Lookups allocate nothing (the
  * check's path); growth happens in ts_risk__table_reserve(), off the check.
  * Does not: know what a slot holds beyond its header, do I/O, read clocks.
  */
@@ -15,6 +16,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/mem.h"
 
 /* ------------------------------------------------------------------------------------------- */
@@ -30,17 +32,6 @@ const struct ts_risk__shape ts_risk__shapes[TS_RISK__NSHAPES] = {
     {TS_RISK__K_SYMBOL, TS_RISK_SCOPE_SYMBOL},
 };
 
-static uint64_t mix64(uint64_t x)
-{
-    /* splitmix64's finalizer: every input bit reaches every output bit */
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
-
 static uint64_t hash_uuid(const struct ts_uuid *u)
 {
     uint64_t a, b;
@@ -50,21 +41,16 @@ static uint64_t hash_uuid(const struct ts_uuid *u)
     if ((a | b) == 0) {
         return 0; /* nil: "any" */
     }
-    return mix64(a ^ mix64(b));
+    return ts_hash_mix(a ^ ts_hash_mix(b));
 }
 
+/* FNV-1a, then mixed: combine() needs every input bit to reach every output bit. */
 static uint64_t hash_symbol(const char *s, size_t len)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
-
     if (len == 0) {
         return 0; /* "": "any" */
     }
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return mix64(h);
+    return ts_hash_mix(ts_hash_add(TS_HASH_FNV_OFFSET, s, len));
 }
 
 static uint64_t rotl(uint64_t x, int r)
@@ -74,7 +60,7 @@ static uint64_t rotl(uint64_t x, int r)
 
 static uint64_t combine(uint64_t ha, uint64_t hs, uint64_t hy)
 {
-    return mix64(ha ^ rotl(hs, 21) ^ rotl(hy, 42) ^ UINT64_C(0x9e3779b97f4a7c15));
+    return ts_hash_mix(ha ^ rotl(hs, 21) ^ rotl(hy, 42) ^ UINT64_C(0x9e3779b97f4a7c15));
 }
 
 int ts_risk__parts_init(struct ts_risk__parts *p, const struct ts_uuid *account,
