@@ -14,8 +14,8 @@
  *
  * SQL text is built only from the constant column and table names of this file;
  * every value is a bound parameter. Ids are UUIDv7 made here (core/uuid.h). The
- * query strings of the lists and the {id} segments are read as every GET read
- * reads them (api/query.h).
+ * lists go through the one list handler (routes_list.c); the {id} segments are read
+ * as every GET read reads them (api/query.h).
  *
  * After a successful change the order manager, which holds this data in memory,
  * re-reads it (ts_oms_reload) before the answer is sent, so that an order placed
@@ -57,7 +57,6 @@ static const char *const strategy_types[] = {"TREND_FOLLOWING", "MEAN_REVERSION"
 static const char *const strategy_status[] = {"ACTIVE", "INACTIVE", "PAUSED", "TESTING"};
 static const char *const limit_types[] = {"ACCOUNT", "STRATEGY", "SYMBOL"};
 static const char *const limit_status[] = {"ACTIVE", "INACTIVE"};
-#define NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
 
 enum { LIMIT_ACCOUNT, LIMIT_STRATEGY, LIMIT_SYMBOL };
 
@@ -638,7 +637,7 @@ static void post_account(void *app, const struct ts_http_req *req, struct ts_htt
     TRY(rd_text(&b, "name", F_REQ | F_NONBLANK, 100, &err));
     TRY(rd_text(&b, "broker_account", F_REQ | F_NONBLANK, 50, &err));
     TRY(rd_code(&b, "currency", 0, is_currency, "an ISO 4217 code of 3 uppercase letters", &err));
-    TRY(rd_enum(&b, "status", 0, NAMES(account_status), NULL, &err));
+    TRY(rd_enum(&b, "status", 0, TS_API__NAMES(account_status), NULL, &err));
     TRY(rd_object(&b, "metadata", 0, NULL, &err));
     TRY(ts_json_finish(&b.j, &err));
     TRY(row_insert(api, TS_MOD_ORDER_MANAGER, "order_manager.accounts", "insert account", &b.row,
@@ -653,27 +652,18 @@ out:
     body_close(&b);
 }
 
+static const struct ts_api__list accounts = {
+    .module = TS_MOD_ORDER_MANAGER,
+    .what = "list accounts",
+    .select = "SELECT * FROM order_manager.accounts",
+    .filters = {TS_API__FILTER_ENUM("status", "status", account_status),
+                TS_API__FILTER_TEXT("currency", "currency"), TS_API__FILTER_LIMIT},
+    .order = "created_at DESC, id DESC",
+};
+
 static void get_accounts(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    static const char *const keys[] = {"status", "currency", "limit", NULL};
-    struct ts_err err = TS_ERR_INIT;
-    struct ts_query q;
-    int rc;
-    TRY(ts_query_open(&q, req, keys, &err));
-    TRY(ts_query_enum(&q, "status", NAMES(account_status), &err));
-    TRY(ts_query_text(&q, "currency", &err));
-    TRY(ts_query_limit(&q, &err));
-    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list accounts",
-                      "SELECT * FROM order_manager.accounts"
-                      " WHERE ($1::text IS NULL OR status = $1)"
-                      " AND ($2::text IS NULL OR currency = $2)"
-                      " ORDER BY created_at DESC, id DESC LIMIT $3::int",
-                      &q, NULL, &err));
-out:
-    if (rc) {
-        ts_api_fail(resp, &err);
-    }
-    ts_query_close(&q);
+    ts_api__list(app, req, resp, &accounts);
 }
 
 static void get_account(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -696,7 +686,7 @@ static int read_instrument(struct body *b, struct ts_err *err)
     TRY(rd_code(b, "symbol", F_REQ | F_FIXED, is_symbol, "1 to 50 uppercase letters or digits",
                 err));
     TRY(rd_code(b, "exchange", F_FIXED, is_exchange, "1 to 20 uppercase letters or digits", err));
-    TRY(rd_enum(b, "asset_class", F_REQ | F_FIXED, NAMES(asset_classes), NULL, err));
+    TRY(rd_enum(b, "asset_class", F_REQ | F_FIXED, TS_API__NAMES(asset_classes), NULL, err));
     TRY(rd_text(b, "name", F_REQ | F_NONBLANK, 255, err));
     TRY(rd_code(b, "isin", F_NULLABLE, is_isin,
                 "an ISIN: 2 letters, 9 letters or digits, 1 digit (e.g. BRPETRACNPR6)", err));
@@ -705,7 +695,7 @@ static int read_instrument(struct body *b, struct ts_err *err)
     TRY(rd_dec(b, "lot_size", 0, DEC_POSITIVE, err));
     TRY(rd_dec(b, "tick_size", F_REQ, DEC_POSITIVE, err));
     TRY(rd_object(b, "trading_hours", F_NULLABLE, check_hours, err));
-    TRY(rd_enum(b, "status", 0, NAMES(instrument_status), NULL, err));
+    TRY(rd_enum(b, "status", 0, TS_API__NAMES(instrument_status), NULL, err));
     TRY(rd_object(b, "metadata", 0, check_instrument_metadata, err));
     TRY(ts_json_finish(&b->j, err));
 out:
@@ -769,29 +759,19 @@ out:
     body_close(&b);
 }
 
+static const struct ts_api__list instruments = {
+    .module = TS_MOD_DATA_CAPTURE,
+    .what = "list instruments",
+    .select = "SELECT * FROM data_capture.instruments",
+    .filters = {TS_API__FILTER_ENUM("status", "status", instrument_status),
+                TS_API__FILTER_ENUM("asset_class", "asset_class", asset_classes),
+                TS_API__FILTER_TEXT("exchange", "exchange"), TS_API__FILTER_LIMIT},
+    .order = "created_at DESC, id DESC",
+};
+
 static void get_instruments(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    static const char *const keys[] = {"status", "asset_class", "exchange", "limit", NULL};
-    struct ts_err err = TS_ERR_INIT;
-    struct ts_query q;
-    int rc;
-    TRY(ts_query_open(&q, req, keys, &err));
-    TRY(ts_query_enum(&q, "status", NAMES(instrument_status), &err));
-    TRY(ts_query_enum(&q, "asset_class", NAMES(asset_classes), &err));
-    TRY(ts_query_text(&q, "exchange", &err));
-    TRY(ts_query_limit(&q, &err));
-    TRY(ts_query_list(app, TS_MOD_DATA_CAPTURE, resp, "list instruments",
-                      "SELECT * FROM data_capture.instruments"
-                      " WHERE ($1::text IS NULL OR status = $1)"
-                      " AND ($2::text IS NULL OR asset_class = $2)"
-                      " AND ($3::text IS NULL OR exchange = $3)"
-                      " ORDER BY created_at DESC, id DESC LIMIT $4::int",
-                      &q, NULL, &err));
-out:
-    if (rc) {
-        ts_api_fail(resp, &err);
-    }
-    ts_query_close(&q);
+    ts_api__list(app, req, resp, &instruments);
 }
 
 /* Looked up exactly as given (symbols are case-sensitive): unknown -> 404. */
@@ -812,8 +792,8 @@ static int read_strategy(struct body *b, struct ts_err *err)
     int rc;
     TRY(rd_text(b, "name", F_REQ | F_NONBLANK, 255, err));
     TRY(rd_text(b, "description", F_NULLABLE | F_MULTILINE, 10000, err));
-    TRY(rd_enum(b, "strategy_type", F_REQ, NAMES(strategy_types), NULL, err));
-    TRY(rd_enum(b, "status", 0, NAMES(strategy_status), NULL, err));
+    TRY(rd_enum(b, "strategy_type", F_REQ, TS_API__NAMES(strategy_types), NULL, err));
+    TRY(rd_enum(b, "status", 0, TS_API__NAMES(strategy_status), NULL, err));
     TRY(rd_object(b, "parameters", 0, NULL, err));
     TRY(rd_dec(b, "max_position_size", F_NULLABLE, DEC_QTY, err));
     TRY(rd_dec(b, "max_daily_loss", F_NULLABLE, DEC_MONEY, err));
@@ -882,27 +862,19 @@ out:
     body_close(&b);
 }
 
+static const struct ts_api__list strategies = {
+    .module = TS_MOD_ORDER_MANAGER,
+    .what = "list strategies",
+    .select = "SELECT * FROM order_manager.strategies",
+    .filters = {TS_API__FILTER_ENUM("status", "status", strategy_status),
+                TS_API__FILTER_ENUM("strategy_type", "strategy_type", strategy_types),
+                TS_API__FILTER_LIMIT},
+    .order = "created_at DESC, id DESC",
+};
+
 static void get_strategies(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    static const char *const keys[] = {"status", "strategy_type", "limit", NULL};
-    struct ts_err err = TS_ERR_INIT;
-    struct ts_query q;
-    int rc;
-    TRY(ts_query_open(&q, req, keys, &err));
-    TRY(ts_query_enum(&q, "status", NAMES(strategy_status), &err));
-    TRY(ts_query_enum(&q, "strategy_type", NAMES(strategy_types), &err));
-    TRY(ts_query_limit(&q, &err));
-    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list strategies",
-                      "SELECT * FROM order_manager.strategies"
-                      " WHERE ($1::text IS NULL OR status = $1)"
-                      " AND ($2::text IS NULL OR strategy_type = $2)"
-                      " ORDER BY created_at DESC, id DESC LIMIT $3::int",
-                      &q, NULL, &err));
-out:
-    if (rc) {
-        ts_api_fail(resp, &err);
-    }
-    ts_query_close(&q);
+    ts_api__list(app, req, resp, &strategies);
 }
 
 static void get_strategy(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -925,7 +897,7 @@ static const char *const limit_fields[] = {"max_order_value", "max_position_size
 static int read_limit(struct body *b, int *type, struct ts_err *err)
 {
     int rc;
-    TRY(rd_enum(b, "limit_type", F_REQ | F_FIXED, NAMES(limit_types), type, err));
+    TRY(rd_enum(b, "limit_type", F_REQ | F_FIXED, TS_API__NAMES(limit_types), type, err));
     TRY(rd_uuid(b, "account_id", F_FIXED, err));
     TRY(rd_uuid(b, "strategy_id", F_FIXED, err));
     TRY(rd_code(b, "symbol", F_FIXED, is_symbol_ref, "a symbol (1 to 50 characters, no spaces)",
@@ -934,7 +906,7 @@ static int read_limit(struct body *b, int *type, struct ts_err *err)
     TRY(rd_dec(b, "max_position_size", F_NULLABLE, DEC_QTY, err));
     TRY(rd_dec(b, "max_daily_loss", F_NULLABLE, DEC_MONEY, err));
     TRY(rd_int(b, "max_daily_trades", F_NULLABLE, 0, INT32_MAX, err));
-    TRY(rd_enum(b, "status", 0, NAMES(limit_status), NULL, err));
+    TRY(rd_enum(b, "status", 0, TS_API__NAMES(limit_status), NULL, err));
     TRY(rd_object(b, "metadata", 0, NULL, err));
     TRY(ts_json_finish(&b->j, err));
 out:
@@ -1073,34 +1045,21 @@ out:
     PQclear(res);
 }
 
+static const struct ts_api__list limits = {
+    .module = TS_MOD_ORDER_MANAGER,
+    .what = "list risk limits",
+    .select = "SELECT * FROM order_manager.risk_limits",
+    .filters = {TS_API__FILTER_ENUM("limit_type", "limit_type", limit_types),
+                TS_API__FILTER_UUID("account_id", "account_id"),
+                TS_API__FILTER_UUID("strategy_id", "strategy_id"),
+                TS_API__FILTER_TEXT("symbol", "symbol"),
+                TS_API__FILTER_ENUM("status", "status", limit_status), TS_API__FILTER_LIMIT},
+    .order = "created_at DESC, id DESC",
+};
+
 static void get_limits(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
-    static const char *const keys[] = {"limit_type", "account_id", "strategy_id", "symbol",
-                                       "status",     "limit",      NULL};
-    struct ts_err err = TS_ERR_INIT;
-    struct ts_query q;
-    int rc;
-    TRY(ts_query_open(&q, req, keys, &err));
-    TRY(ts_query_enum(&q, "limit_type", NAMES(limit_types), &err));
-    TRY(ts_query_uuid(&q, "account_id", &err));
-    TRY(ts_query_uuid(&q, "strategy_id", &err));
-    TRY(ts_query_text(&q, "symbol", &err));
-    TRY(ts_query_enum(&q, "status", NAMES(limit_status), &err));
-    TRY(ts_query_limit(&q, &err));
-    TRY(ts_query_list(app, TS_MOD_ORDER_MANAGER, resp, "list risk limits",
-                      "SELECT * FROM order_manager.risk_limits"
-                      " WHERE ($1::text IS NULL OR limit_type = $1)"
-                      " AND ($2::uuid IS NULL OR account_id = $2)"
-                      " AND ($3::uuid IS NULL OR strategy_id = $3)"
-                      " AND ($4::text IS NULL OR symbol = $4)"
-                      " AND ($5::text IS NULL OR status = $5)"
-                      " ORDER BY created_at DESC, id DESC LIMIT $6::int",
-                      &q, NULL, &err));
-out:
-    if (rc) {
-        ts_api_fail(resp, &err);
-    }
-    ts_query_close(&q);
+    ts_api__list(app, req, resp, &limits);
 }
 
 static void get_limit(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
