@@ -118,9 +118,10 @@ static struct ts_http_route all_routes[256];
 
 static void merge_routes(void)
 {
-    const struct ts_http_route *tables[] = {health_routes, ts_api__ref_routes,
-                                            ts_api__query_routes, ts_api__oms_routes,
-                                            ts_api__web_routes};
+    const struct ts_http_route *tables[] = {
+        health_routes,           ts_api__account_routes, ts_api__instrument_routes,
+        ts_api__strategy_routes, ts_api__limit_routes,   ts_api__query_routes,
+        ts_api__oms_routes,      ts_api__web_routes};
     size_t n = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct ts_http_route *r = tables[t]; r->fn; r++) {

@@ -190,6 +190,15 @@ const char *ts_json_array_str(const struct ts_json_array *a, size_t i)
     return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
+enum ts_json_field ts_json_field(const struct ts_json_req *r, const char *key)
+{
+    struct json_object *v = NULL;
+    if (!json_object_object_get_ex(r->root, key, &v)) {
+        return TS_JSON_ABSENT;
+    }
+    return !v || json_object_is_type(v, json_type_null) ? TS_JSON_NULL : TS_JSON_VALUE;
+}
+
 const char *ts_json_unknown_key(const struct ts_json_req *r, const char *const *allowed)
 {
     json_object_object_foreach(r->root, key, val) {

@@ -87,6 +87,9 @@ int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
                        struct ts_json_array *out, bool *present, struct ts_err *err) TS_MUST_CHECK;
 /* The parsed object as compact JSON text that PostgreSQL's json/jsonb accept as it is. */
 void ts_json_text(const struct ts_json_req *r, struct ts_buf *out);
+/* Whether key is absent, null or holds a value (without taking it). */
+enum ts_json_field { TS_JSON_ABSENT, TS_JSON_NULL, TS_JSON_VALUE };
+enum ts_json_field ts_json_field(const struct ts_json_req *r, const char *key);
 /* Refuses the first field that no take_* read. */
 int ts_json_finish(struct ts_json_req *r, struct ts_err *err) TS_MUST_CHECK;
 
