@@ -323,124 +323,154 @@ static void ack(struct client *c, const char *type)
     ts_buf_release(&b);
 }
 
-/* {"op":"subscribe"|"unsubscribe","topics":[...],"since":N} or {"op":"ping"}. */
-static void on_message(void *conn, const char *data, size_t len)
-{
-    struct client *c = conn;
-    struct ts_stream *s = c->s;
-    char msg[200];
-    static const char *const fields[] = {"op", "topics", "since", NULL};
+/* A client's message, read: {"op":"subscribe"|"unsubscribe","topics":[...],"since":N}. */
+struct sub_msg {
     struct ts_json_req r;
-    struct ts_json_array topics = {0};
+    struct ts_json_array topics;
+    bool sub;       /* subscribe (else unsubscribe) */
+    bool has_since;
+    int64_t since;
+    unsigned ev;    /* the event topics among topics */
+};
+
+/* Reads data into m; false after answering the client (an error, or a pong). */
+static bool read_message(struct client *c, const char *data, size_t len, struct sub_msg *m)
+{
+    static const char *const fields[] = {"op", "topics", "since", NULL};
     struct ts_err err = TS_ERR_INIT;
     const char *ops = "", *unknown;
-    bool has_since = false;
-    int64_t since = 0;
-    if (ts_json_parse(&r, data, len, &err)) {
+    char msg[200];
+
+    if (ts_json_parse(&m->r, data, len, &err)) {
         control_error(c, "invalid_message", "a message must be one JSON object");
-        return;
+        return false;
     }
-    if ((unknown = ts_json_unknown_key(&r, fields)) != NULL) {
+    if ((unknown = ts_json_unknown_key(&m->r, fields)) != NULL) {
         snprintf(msg, sizeof(msg), "unknown field '%.40s'", unknown);
         control_error(c, "invalid_message", msg);
-        goto out;
+        return false;
     }
-    if (ts_json_take_str(&r, "op", false, 16, &ops, NULL, &err)) {
+    if (ts_json_take_str(&m->r, "op", false, 16, &ops, NULL, &err)) {
         ops = ""; /* not a string: not an op */
     }
     if (!strcmp(ops, "ping")) {
         control(c, "{\"type\":\"pong\"}");
-        goto out;
+        return false;
     }
-    bool sub = !strcmp(ops, "subscribe");
-    if (!sub && strcmp(ops, "unsubscribe") != 0) {
+    m->sub = !strcmp(ops, "subscribe");
+    if (!m->sub && strcmp(ops, "unsubscribe") != 0) {
         control_error(c, "invalid_message", "op must be subscribe, unsubscribe or ping");
-        goto out;
+        return false;
     }
-    if (ts_json_take_array(&r, "topics", true, &topics, NULL, &err) || topics.n == 0 ||
-        topics.n > MAX_MARKET_SUBS) {
+    if (ts_json_take_array(&m->r, "topics", true, &m->topics, NULL, &err) || m->topics.n == 0 ||
+        m->topics.n > MAX_MARKET_SUBS) {
         control_error(c, "invalid_message", "topics must be an array of 1 to 64 topic names");
-        goto out;
+        return false;
     }
-    if (ts_json_take_int(&r, "since", false, 0, INT64_MAX, &since, &has_since, &err) ||
-        (has_since && !sub)) {
+    if (ts_json_take_int(&m->r, "since", false, 0, INT64_MAX, &m->since, &m->has_since, &err) ||
+        (m->has_since && !m->sub)) {
         control_error(c, "invalid_message", "since must be an integer >= 0, with subscribe");
-        goto out;
+        return false;
     }
-    /* check every topic before changing anything */
-    unsigned ev = 0;
-    size_t n = topics.n;
+    return true;
+}
+
+/* Every topic is known and fits, before anything changes; false after answering. */
+static bool check_topics(struct client *c, struct sub_msg *m)
+{
+    char msg[200];
     int new_market = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = ts_json_array_str(&topics, i);
+    for (size_t i = 0; i < m->topics.n; i++) {
+        const char *name = ts_json_array_str(&m->topics, i);
         if (!name || strlen(name) >= TOPIC_MAX) {
             control_error(c, "invalid_topic", "a topic must be a string of at most 47 bytes");
-            goto out;
+            return false;
         }
         unsigned bit = topic_bit(name);
         if (bit) {
-            ev |= bit;
+            m->ev |= bit;
         } else if (market_topic_ok(name)) {
             new_market += market_find(c, name) < 0;
         } else {
             snprintf(msg, sizeof(msg), "unknown topic '%.60s'", name);
             control_error(c, "invalid_topic", msg);
-            goto out;
+            return false;
         }
     }
-    if (sub && c->nmarket + new_market > MAX_MARKET_SUBS) {
+    if (m->sub && c->nmarket + new_market > MAX_MARKET_SUBS) {
         control_error(c, "invalid_topic", "at most 64 market topics per connection");
-        goto out;
+        return false;
     }
-    if (!sub) {
-        c->events &= ~ev;
-        for (size_t i = 0; i < n; i++) {
-            int k = market_find(c, ts_json_array_str(&topics, i));
-            if (k >= 0) {
-                ts_free(c->market[k].latest);
-                c->market[k] = c->market[--c->nmarket];
-            }
+    return true;
+}
+
+static void unsubscribe(struct client *c, const struct sub_msg *m)
+{
+    c->events &= ~m->ev;
+    for (size_t i = 0; i < m->topics.n; i++) {
+        int k = market_find(c, ts_json_array_str(&m->topics, i));
+        if (k >= 0) {
+            ts_free(c->market[k].latest);
+            c->market[k] = c->market[--c->nmarket];
         }
-        ack(c, "unsubscribed");
-        goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *name = ts_json_array_str(&topics, i);
+    ack(c, "unsubscribed");
+}
+
+/* Market topics (and status) get a slot with the latest value; event topics a cursor. */
+static void subscribe(struct client *c, const struct sub_msg *m)
+{
+    struct ts_stream *s = c->s;
+    char msg[300];
+    for (size_t i = 0; i < m->topics.n; i++) {
+        const char *name = ts_json_array_str(&m->topics, i);
         bool status = !strcmp(name, "status"); /* its events, and its latest value */
         if ((!topic_bit(name) || status) && market_find(c, name) < 0 &&
             c->nmarket < MAX_MARKET_SUBS) {
-            struct market_sub *m = &c->market[c->nmarket++];
-            memset(m, 0, sizeof(*m));
-            snprintf(m->topic, sizeof(m->topic), "%s", name);
+            struct market_sub *ms = &c->market[c->nmarket++];
+            memset(ms, 0, sizeof(*ms));
+            snprintf(ms->topic, sizeof(ms->topic), "%s", name);
             if (status && s->status) {
-                m->latest = stream_memdup(s->status, s->status_len);
-                m->len = s->status_len;
-                m->dirty = true;
+                ms->latest = stream_memdup(s->status, s->status_len);
+                ms->len = s->status_len;
+                ms->dirty = true;
             }
         }
     }
-    if (ev) {
-        if (has_since) {
-            int64_t from = since;
-            if (from < s->floor) {
-                snprintf(msg, sizeof(msg),
-                         "events after seq %" PRId64 " are no longer all held (oldest kept: %"
-                         PRId64 "): read the state over REST, then subscribe without since",
-                         from, s->floor);
-                control_error(c, "since_too_old", msg);
-                goto out;
-            }
-            c->cursor = ring_after(s, from);
+    if (m->ev) {
+        if (m->has_since && m->since < s->floor) {
+            snprintf(msg, sizeof(msg),
+                     "events after seq %" PRId64 " are no longer all held (oldest kept: %" PRId64
+                     "): read the state over REST, then subscribe without since",
+                     m->since, s->floor);
+            control_error(c, "since_too_old", msg);
+            return;
+        }
+        if (m->has_since) {
+            c->cursor = ring_after(s, m->since);
         } else if (!c->events) {
             c->cursor = s->end; /* live from now */
         }
-        c->events |= ev;
+        c->events |= m->ev;
     }
     ack(c, "subscribed");
     ts_http_ws_want_write(c->ws);
-out:
-    ts_json_array_release(&topics);
-    ts_json_release(&r);
+}
+
+static void on_message(void *conn, const char *data, size_t len)
+{
+    struct client *c = conn;
+    struct sub_msg m;
+    memset(&m, 0, sizeof(m));
+    if (read_message(c, data, len, &m) && check_topics(c, &m)) {
+        if (m.sub) {
+            subscribe(c, &m);
+        } else {
+            unsubscribe(c, &m);
+        }
+    }
+    ts_json_array_release(&m.topics);
+    ts_json_release(&m.r);
 }
 
 /* One message per call: control first, then events in order, then market values. */

@@ -177,6 +177,10 @@ struct line_ctx {
     struct ts_cap__batch *b;
     char (*syms)[TS_SYMBOL_MAX + 1]; /* books touched by the batch */
     size_t nsyms;
+    struct ts_buf in;  /* bytes read and not yet a whole line */
+    bool skipping;     /* inside a line longer than MAX_LINE */
+    size_t skipped;    /* its bytes dropped so far */
+    int64_t batch_ns;  /* when the batch's first item arrived */
 };
 
 static void touch(struct line_ctx *lc, const char *symbol)
@@ -333,16 +337,73 @@ static void flush(struct ts_feed *f, struct line_ctx *lc)
 }
 
 /* Reads lines until the connection ends or must be dropped. */
+/* callbacks/s: one more in the slot of this second. */
+static void count_rate(struct bridge *br, int64_t now)
+{
+    int64_t sec = now / TS_NS_PER_SEC;
+    int slot = (int)(sec % RATE_SLOTS);
+    if (atomic_load(&br->rate_sec[slot]) != sec) {
+        atomic_store(&br->rate_sec[slot], sec);
+        atomic_store(&br->rate[slot], 0);
+    }
+    atomic_fetch_add(&br->rate[slot], 1);
+}
+
+/* Processes every whole line of lc->in (read at now); keeps the partial last line, and
+ * skips a line past MAX_LINE to its end (logged with its length). */
+static void take_lines(struct line_ctx *lc, int64_t now)
+{
+    struct ts_buf *in = &lc->in;
+    size_t start = 0;
+    char *nl;
+    while ((nl = memchr(in->buf + start, '\n', in->len - start)) != NULL) {
+        size_t len = (size_t)(nl - (in->buf + start));
+        const char *line = in->buf + start;
+        start += len + 1;
+        if (lc->skipping) {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "line longer than %d bytes", MAX_LINE);
+            log_raw(lc, line, len + lc->skipped, now, msg);
+            lc->skipping = false;
+            lc->skipped = 0;
+            continue;
+        }
+        if (len && line[len - 1] == '\r') {
+            len--;
+        }
+        if (!len) {
+            continue; /* blank lines keep a connection alive */
+        }
+        if (!ts_cap__batch_items(lc->b)) {
+            lc->batch_ns = now;
+            lc->b->first_ns = now;
+        }
+        process(lc, line, len, now);
+        count_rate(lc->f->br, now);
+        if (ts_cap__batch_items(lc->b) >= BATCH_ITEMS) {
+            flush(lc->f, lc);
+        }
+    }
+    memmove(in->buf, in->buf + start, in->len - start);
+    ts_buf_truncate(in, in->len - start);
+    if (in->len > MAX_LINE) {
+        if (!lc->skipping) {
+            lc->batch_ns = lc->batch_ns ? lc->batch_ns : now;
+            lc->b->first_ns = lc->b->first_ns ? lc->b->first_ns : now;
+        }
+        lc->skipping = true;
+        lc->skipped += in->len > RAW_KEEP ? in->len - RAW_KEEP : 0;
+        ts_buf_truncate(in, in->len > RAW_KEEP ? RAW_KEEP : in->len);
+    }
+}
+
+/* Reads lines until the connection ends or must be dropped. */
 static void read_loop(struct ts_feed *f, int fd)
 {
-    struct bridge *br = f->br;
-    struct ts_buf in = TS_BUF_INIT;
     char (*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
     struct line_ctx lc = {.f = f, .b = ts_cap__batch_new(), .syms = syms};
-    bool skipping = false; /* inside a line longer than MAX_LINE */
-    size_t skipped = 0;
-    int64_t batch_ns = 0;
     char chunk[65536];
+    ts_buf_init(&lc.in);
     while (!should_drop(f)) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int pr = poll(&p, 1, ts_cap__batch_items(lc.b) ? 5 : 100);
@@ -358,61 +419,11 @@ static void read_loop(struct ts_feed *f, int fd)
         }
         int64_t now = ts_now_ns();
         if (n > 0) {
-            atomic_store(&br->last_msg_ns, now);
-            ts_buf_add(&in, chunk, (size_t)n);
-            size_t start = 0;
-            for (;;) {
-                char *nl = memchr(in.buf + start, '\n', in.len - start);
-                if (!nl) {
-                    break;
-                }
-                size_t len = (size_t)(nl - (in.buf + start));
-                const char *line = in.buf + start;
-                start += len + 1;
-                if (skipping) {
-                    char msg[128];
-                    snprintf(msg, sizeof(msg), "line longer than %d bytes", MAX_LINE);
-                    log_raw(&lc, line, len + skipped, now, msg);
-                    skipping = false;
-                    skipped = 0;
-                    continue;
-                }
-                if (len && line[len - 1] == '\r') {
-                    len--;
-                }
-                if (!len) {
-                    continue; /* blank lines keep a connection alive */
-                }
-                if (!ts_cap__batch_items(lc.b)) {
-                    batch_ns = now;
-                    lc.b->first_ns = now;
-                }
-                process(&lc, line, len, now);
-                int64_t sec = now / TS_NS_PER_SEC;
-                int slot = (int)(sec % RATE_SLOTS);
-                if (atomic_load(&br->rate_sec[slot]) != sec) {
-                    atomic_store(&br->rate_sec[slot], sec);
-                    atomic_store(&br->rate[slot], 0);
-                }
-                atomic_fetch_add(&br->rate[slot], 1);
-                if (ts_cap__batch_items(lc.b) >= BATCH_ITEMS) {
-                    flush(f, &lc);
-                }
-            }
-            /* keep the partial line; a line past MAX_LINE is skipped to its end */
-            memmove(in.buf, in.buf + start, in.len - start);
-            ts_buf_truncate(&in, in.len - start);
-            if (in.len > MAX_LINE) {
-                if (!skipping) {
-                    batch_ns = batch_ns ? batch_ns : now;
-                    lc.b->first_ns = lc.b->first_ns ? lc.b->first_ns : now;
-                }
-                skipping = true;
-                skipped += in.len > RAW_KEEP ? in.len - RAW_KEEP : 0;
-                ts_buf_truncate(&in, in.len > RAW_KEEP ? RAW_KEEP : in.len);
-            }
+            atomic_store(&f->br->last_msg_ns, now);
+            ts_buf_add(&lc.in, chunk, (size_t)n);
+            take_lines(&lc, now);
         }
-        if (ts_cap__batch_items(lc.b) && now - batch_ns >= FLUSH_NS) {
+        if (ts_cap__batch_items(lc.b) && now - lc.batch_ns >= FLUSH_NS) {
             flush(f, &lc);
         }
     }
@@ -421,7 +432,7 @@ static void read_loop(struct ts_feed *f, int fd)
     }
     ts_cap__batch_free(lc.b);
     ts_free(syms);
-    ts_buf_release(&in);
+    ts_buf_release(&lc.in);
 }
 
 static int next_connection(struct ts_feed *f, char *msg, size_t cap)

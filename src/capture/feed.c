@@ -201,6 +201,68 @@ static void take(struct ts_feed *f, struct store_state *st)
     st->nt = nt;
 }
 
+/* Stores what take() took, in one transaction; 0, or the database's refusal (kept queued). */
+static int store_taken(struct ts_feed *f, struct store_state *st, struct ts_err *err)
+{
+    struct ts_ingest_result res;
+    struct ts_ingest_extra x = {"log feed callbacks",
+                                "COPY data_capture.profitdll_callbacks (callback_type, payload,"
+                                " callback_time, received_at, processed_at, status,"
+                                " error_message) FROM STDIN (FORMAT binary)",
+                                st->cb.buf, st->cb.len};
+    int64_t t0 = ts_mono_ns();
+    int64_t last_ns = st->nt ? st->t[st->nt - 1].time_ns : 0;
+    size_t ncb = st->ncb;
+    /* the ingest path reorders st->t (keeps the new ticks): the batches keep the originals */
+    int rc = ts_cap_ingest(f->cap, f->kind == TS_FEED_SIM ? "sim" : "ProfitDLL", st->t, st->nt,
+                           f->kind == TS_FEED_SIM ? 0 : TS_CAP_PUBLISH, &x, &res, err);
+    if (rc) {
+        return rc;
+    }
+    int64_t done = ts_now_ns();
+    atomic_fetch_add(&f->stored, (int64_t)res.stored);
+    atomic_fetch_add(&f->callbacks_logged, (int64_t)ncb);
+    if (last_ns) {
+        atomic_store(&f->last_tick_ns, last_ns);
+    }
+    pthread_mutex_lock(&f->lock);
+    f->store_us[f->nstore % 256] = (ts_mono_ns() - t0) / 1000;
+    f->vis_us[f->nstore % 256] = (done - st->first_ns) / 1000;
+    f->nstore++;
+    for (size_t i = 0; i < st->nbatches; i++) { /* stored: off the queue */
+        struct ts_cap__batch *b = f->head;
+        f->head = b->next;
+        f->queued -= ts_cap__batch_items(b);
+        ts_cap__batch_free(b);
+    }
+    if (!f->head) {
+        f->tail = NULL;
+    }
+    pthread_cond_broadcast(&f->not_full);
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
+/* A refused store: counted, said once, retried after 0.5 s; false when stopping. */
+static bool store_failed(struct ts_feed *f, struct store_state *st, const struct ts_err *err)
+{
+    atomic_fetch_add(&f->errors, 1);
+    ts_cap__feed_error(f, "%s", err->msg);
+    if (!st->failing) {
+        ts_warn("feed", "feed data not stored (kept, will retry): %s", err->msg);
+        st->failing = true;
+    }
+    ts_cap__feed_sleep(f, 500 * TS_NS_PER_MS);
+    if (atomic_load(&f->stopping)) {
+        /* shutdown while the database refuses: what is queued is not stored */
+        pthread_mutex_lock(&f->lock);
+        ts_warn("feed", "stopping with %zu queued items not stored: %s", f->queued, err->msg);
+        pthread_mutex_unlock(&f->lock);
+        return false;
+    }
+    return true;
+}
+
 static void *store_main(void *arg)
 {
     struct ts_feed *f = arg;
@@ -234,33 +296,9 @@ static void *store_main(void *arg)
             }
             continue;
         }
-        size_t nt = st.nt, ncb = st.ncb;
-        struct ts_ingest_result res;
         struct ts_err err = TS_ERR_INIT;
-        struct ts_ingest_extra x = {"log feed callbacks",
-                                    "COPY data_capture.profitdll_callbacks (callback_type, payload,"
-                                    " callback_time, received_at, processed_at, status,"
-                                    " error_message) FROM STDIN (FORMAT binary)",
-                                    st.cb.buf, st.cb.len};
-        int64_t t0 = ts_mono_ns();
-        int64_t last_ns = nt ? st.t[nt - 1].time_ns : 0;
-        /* the ingest path reorders st.t (keeps the new ticks): the batches keep the originals */
-        if (ts_cap_ingest(f->cap, f->kind == TS_FEED_SIM ? "sim" : "ProfitDLL", st.t, nt,
-                                  f->kind == TS_FEED_SIM ? 0 : TS_CAP_PUBLISH,
-                                  &x, &res, &err)) {
-            atomic_fetch_add(&f->errors, 1);
-            ts_cap__feed_error(f, "%s", err.msg);
-            if (!st.failing) {
-                ts_warn("feed", "feed data not stored (kept, will retry): %s", err.msg);
-                st.failing = true;
-            }
-            ts_cap__feed_sleep(f, 500 * TS_NS_PER_MS);
-            if (atomic_load(&f->stopping)) {
-                /* shutdown while the database refuses: what is queued is not stored */
-                pthread_mutex_lock(&f->lock);
-                ts_warn("feed", "stopping with %zu queued items not stored: %s", f->queued,
-                        err.msg);
-                pthread_mutex_unlock(&f->lock);
+        if (store_taken(f, &st, &err)) {
+            if (!store_failed(f, &st, &err)) {
                 break;
             }
             continue;
@@ -269,27 +307,6 @@ static void *store_main(void *arg)
             ts_info("feed", "feed data stored again");
             st.failing = false;
         }
-        int64_t done = ts_now_ns();
-        atomic_fetch_add(&f->stored, (int64_t)res.stored);
-        atomic_fetch_add(&f->callbacks_logged, (int64_t)ncb);
-        if (last_ns) {
-            atomic_store(&f->last_tick_ns, last_ns);
-        }
-        pthread_mutex_lock(&f->lock);
-        f->store_us[f->nstore % 256] = (ts_mono_ns() - t0) / 1000;
-        f->vis_us[f->nstore % 256] = (done - st.first_ns) / 1000;
-        f->nstore++;
-        for (size_t i = 0; i < st.nbatches; i++) {
-            struct ts_cap__batch *b = f->head;
-            f->head = b->next;
-            f->queued -= ts_cap__batch_items(b);
-            ts_cap__batch_free(b);
-        }
-        if (!f->head) {
-            f->tail = NULL;
-        }
-        pthread_cond_broadcast(&f->not_full);
-        pthread_mutex_unlock(&f->lock);
     }
     ts_free(st.t);
     ts_buf_release(&st.cb);

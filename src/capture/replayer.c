@@ -187,6 +187,42 @@ static int pace(struct ts_replayer *r, int64_t tick_ns, struct ts_err *err)
  * malformed one (its message in err, TS_EINVAL). Else store, reporting (skip) or
  * stopping at malformed lines.
  */
+/* A B3 cancel: its trade is removed after the trades before it are stored (flush). */
+static void add_cancel(struct ts_replayer *r, const struct ts_tick *t)
+{
+    char v[48];
+    r->cancels++;
+    ts_buf_addch(&r->cancel_sym, r->ncancel ? ',' : '{');
+    ts_buf_adds(&r->cancel_sym, t->symbol);
+    snprintf(v, sizeof(v), "%" PRId64, t->trade_id);
+    ts_buf_addch(&r->cancel_id, r->ncancel ? ',' : '{');
+    ts_buf_adds(&r->cancel_id, v);
+    ts_time_format_rfc3339(t->time_ns, v, sizeof(v));
+    ts_buf_addch(&r->cancel_time, r->ncancel ? ',' : '{');
+    ts_buf_adds(&r->cancel_time, v);
+    r->ncancel++;
+    r->cancel_lo = t->time_ns < r->cancel_lo ? t->time_ns : r->cancel_lo;
+    r->cancel_hi = t->time_ns > r->cancel_hi ? t->time_ns : r->cancel_hi;
+}
+
+/* A malformed line: TS_EINVAL "FILE:LINE: why" (checking, or --on-error stop), else
+ * reported, counted and skipped (0). */
+static int malformed(struct ts_replayer *r, bool check_only, int64_t lineno,
+                     const struct ts_err *why, struct ts_err *err)
+{
+    if (check_only || !r->cfg.skip) {
+        return ts_err_set(err, TS_EINVAL, "%s:%" PRId64 ": %s", r->cfg.path, lineno, why->msg);
+    }
+    if (r->cfg.quiet) {
+        ts_warn("replay", "%s:%" PRId64 ": %s (skipped)", r->cfg.path, lineno, why->msg);
+    } else {
+        fprintf(stderr, "tradingsystem: %s:%" PRId64 ": %s (skipped)\n", r->cfg.path, lineno,
+                why->msg);
+    }
+    r->malformed++;
+    return 0;
+}
+
 static int pass(struct ts_replayer *r, bool check_only, struct ts_err *err)
 {
     FILE *f = fopen(r->cfg.path, "rb");
@@ -218,17 +254,9 @@ static int pass(struct ts_replayer *r, bool check_only, struct ts_err *err)
         enum ts_tradefile_kind kind;
         struct ts_err lerr = TS_ERR_INIT;
         if (ts_tradefile_parse(r->cfg.format, line, len, &t, &kind, &lerr)) {
-            if (check_only || !r->cfg.skip) {
-                rc = ts_err_set(err, TS_EINVAL, "%s:%" PRId64 ": %s", r->cfg.path, lineno, lerr.msg);
+            if ((rc = malformed(r, check_only, lineno, &lerr, err))) {
                 break;
             }
-            if (r->cfg.quiet) {
-                ts_warn("replay", "%s:%" PRId64 ": %s (skipped)", r->cfg.path, lineno, lerr.msg);
-            } else {
-                fprintf(stderr, "tradingsystem: %s:%" PRId64 ": %s (skipped)\n", r->cfg.path,
-                        lineno, lerr.msg);
-            }
-            r->malformed++;
             continue;
         }
         if (kind == TS_TRADEFILE_HEADER || check_only) {
@@ -242,19 +270,7 @@ static int pass(struct ts_replayer *r, bool check_only, struct ts_err *err)
             r->trades++;
             r->batch[r->nbatch++] = t;
         } else {
-            char v[48];
-            r->cancels++;
-            ts_buf_addch(&r->cancel_sym, r->ncancel ? ',' : '{');
-            ts_buf_adds(&r->cancel_sym, t.symbol);
-            snprintf(v, sizeof(v), "%" PRId64, t.trade_id);
-            ts_buf_addch(&r->cancel_id, r->ncancel ? ',' : '{');
-            ts_buf_adds(&r->cancel_id, v);
-            ts_time_format_rfc3339(t.time_ns, v, sizeof(v));
-            ts_buf_addch(&r->cancel_time, r->ncancel ? ',' : '{');
-            ts_buf_adds(&r->cancel_time, v);
-            r->ncancel++;
-            r->cancel_lo = t.time_ns < r->cancel_lo ? t.time_ns : r->cancel_lo;
-            r->cancel_hi = t.time_ns > r->cancel_hi ? t.time_ns : r->cancel_hi;
+            add_cancel(r, &t);
         }
         if (r->nbatch == TS_REPLAYER_BATCH || r->ncancel == TS_REPLAYER_BATCH) {
             rc = flush(r, err);
