@@ -19,14 +19,7 @@
 
 #include "core/mem.h"
 
-/* Records a failed case with its name; the test asserts no failures at its end. */
-#define EXPECT(cond, name, fmt, ...)                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case \"%s\": " fmt "\n", (name), __VA_ARGS__);                            \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit.h"
 
 /* The invariants of buf.h; returns a description of the first one broken, or NULL. */
 static const char *broken_invariant(const struct ts_buf *b)

@@ -19,32 +19,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* Records a failed case with its name; the test asserts no failures at its end. */
-#define EXPECT(cond, name, fmt, ...)                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case \"%s\": " fmt "\n", (name), __VA_ARGS__);                            \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit.h"
 
 #define T0 INT64_C(1795525500000000000) /* 2026-11-24T13:05:00Z, a Tuesday, 10:05 B3 local */
-
-/* A decimal written as text (tables read better that way). */
-static ts_dec D(const char *s)
-{
-    ts_dec v;
-    if (ts_dec_parse(s, strlen(s), &v) != 0) {
-        fail_msg("test table value \"%s\" does not parse", s);
-    }
-    return v;
-}
-
-static struct ts_uuid U(uint8_t n) {
-    struct ts_uuid u;
-    memset(u.b, n, sizeof(u.b));
-    return u;
-}
 
 static struct ts_instrument
 petr4(void)

@@ -31,14 +31,7 @@
 #include "core/dec.h"
 #include "core/mem.h"
 
-/* Records a failed case with its name; the test asserts no failures at its end. */
-#define EXPECT(cond, name, fmt, ...)                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case \"%s\": " fmt "\n", (name), __VA_ARGS__);                            \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit.h"
 
 struct dir {
     char path[64];

@@ -20,35 +20,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* Records a failed case with its name; the test asserts no failures at its end. */
-#define EXPECT(cond, name, fmt, ...)                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case \"%s\": " fmt "\n", (name), __VA_ARGS__);                            \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit.h"
 
-#define NS INT64_C(1000000000)
-#define DAY0_UTC INT64_C(1795478400) /* 2026-11-24T00:00:00Z, a Tuesday */
-/* B3 local time (UTC-3) h:m on 2026-11-24 plus days, as ns. */
-#define LOCAL(days, h, m) ((DAY0_UTC + (days)*86400 + ((h) + 3) * 3600 + (m)*60) * NS)
 #define NOW LOCAL(0, 11, 0)
-
-static ts_dec D(const char *s)
-{
-    ts_dec v;
-    if (ts_dec_parse(s, strlen(s), &v) != 0) {
-        fail_msg("test table value \"%s\" does not parse", s);
-    }
-    return v;
-}
-
-static struct ts_uuid U(uint8_t n) {
-    struct ts_uuid u;
-    memset(u.b, n, sizeof(u.b));
-    return u;
-}
 
 static const struct ts_uuid NIL;
 #define A1 U(0x11)

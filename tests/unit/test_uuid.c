@@ -19,14 +19,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-/* Records a failed case with its name; the test asserts no failures at its end. */
-#define EXPECT(cond, name, fmt, ...)                                                               \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case \"%s\": " fmt "\n", (name), __VA_ARGS__);                            \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "unit.h"
 
 static int64_t now_ms(void)
 {
