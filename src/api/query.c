@@ -134,8 +134,10 @@ static int query_time(struct ts_query *q, const char *key, struct ts_err *err)
         fixed[len - 6] = '+';
         s = fixed;
     }
-    if (ts_time_parse_rfc3339_err(s, len, &ns, err)) {
-        return ts_err_wrap(err, "query parameter '%s' is not an RFC 3339 time", key);
+    int rc = ts_time_parse_rfc3339_err(s, len, &ns, err);
+    if (rc) {
+        ts_err_wrap(err, "query parameter '%s' is not an RFC 3339 time", key);
+        return rc; /* not the wrap's: err may be NULL */
     }
     int64_t rem = ns % TS_NS_PER_US;
     if (rem > 0 && ns <= INT64_MAX - TS_NS_PER_US) {

@@ -94,7 +94,11 @@ static int trade_no(const char *s, size_t n, int64_t *out, struct ts_err *err)
     if (!is_digits(s, n) || n > 18) {
         return ts_err_set(err, TS_EINVAL, "trade number '%.*s' is not an integer", (int)(n > 40 ? 40 : n), s);
     }
-    *out = strtoll(s, NULL, 10);
+    int64_t v = 0; /* within n: the field need not end in NUL */
+    for (size_t i = 0; i < n; i++) {
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
     return 0;
 }
 
@@ -164,8 +168,8 @@ static int parse_csv(const struct fields *f, struct ts_tick *t, enum ts_tradefil
     }
     *kind = TS_TRADEFILE_TRADE;
     int rc = symbol_of(f->p[0], f->len[0], t, "symbol", err);
-    if (!rc && ts_time_parse_rfc3339_err(f->p[1], f->len[1], &t->time_ns, err)) {
-        rc = ts_err_wrap(err, "tick_time");
+    if (!rc && (rc = ts_time_parse_rfc3339_err(f->p[1], f->len[1], &t->time_ns, err))) {
+        ts_err_wrap(err, "tick_time"); /* rc, not its return: err may be NULL */
     }
     rc = rc ? rc : positive(f->p[2], f->len[2], false, &t->price, "price", err);
     rc = rc ? rc : positive(f->p[3], f->len[3], false, &t->volume, "volume", err);

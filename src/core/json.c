@@ -107,6 +107,23 @@ static int check_tree(struct json_object *o, struct ts_err *err)
     }
 }
 
+/* Whether the text holds a \u0000 escape (in a key too: json-c keeps keys as C strings,
+ * so {"qty\u0000x":1} would read as "qty"). A backslash outside a string is malformed
+ * JSON anyway, so the escapes are found without tracking strings. */
+static bool has_nul_escape(const char *body, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (body[i] != '\\') {
+            continue;
+        }
+        if (body[i + 1] == 'u' && i + 5 < len && !memcmp(body + i + 2, "0000", 4)) {
+            return true;
+        }
+        i++; /* the escaped character (a second backslash starts nothing) */
+    }
+    return false;
+}
+
 /* Parses body as one JSON value of type want (no trailing data, depth-limited). */
 static int parse_value(const char *body, size_t len, enum json_type want,
                        struct json_object **out, struct ts_err *err)
@@ -118,6 +135,9 @@ static int parse_value(const char *body, size_t len, enum json_type want,
     }
     if (len > INT32_MAX) {
         return ts_err_set(err, TS_EINVAL, "request body too large");
+    }
+    if (has_nul_escape(body, len)) {
+        return ts_err_set(err, TS_EINVAL, "malformed JSON: a string or key holds U+0000");
     }
     json_tokener *tok = json_tokener_new_ex(TS_JSON_MAX_DEPTH);
     if (!tok) {

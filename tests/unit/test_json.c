@@ -33,6 +33,8 @@ static void test_malformed_bodies_are_refused_with_a_reason(void **state)
         {"exponent too small", "{\"a\":1.5e-99999}", "not one we can store"},
         {"integer beyond 64 bits", "{\"a\":99999999999999999999}", "beyond 64 bits"},
         {"U+0000 in a string", "{\"a\":\"x\\u0000y\"}", "U+0000"},
+        /* json-c keeps keys as C strings: this key would read as "quantity" */
+        {"U+0000 in a key", "{\"quantity\\u0000junk\":\"5\"}", "U+0000"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -61,6 +63,10 @@ static void test_storable_numbers_and_text_pass(void **state)
     assert_string_equal(out.buf, "{\"a\":-0.5e-3,\"b\":1E+300,\"c\":[0,-12,9223372036854775807],"
                                  "\"d\":\"\xc3\xa9\xef\xbf\xbd/\"}");
     ts_buf_release(&out);
+    ts_json_release(&r);
+    /* an escaped backslash followed by the text u0000 is no U+0000 */
+    static const char text[] = "{\"k\":\"\\\\u0000\"}";
+    assert_int_equal(ts_json_parse(&r, text, strlen(text), &err), 0);
     ts_json_release(&r);
 }
 

@@ -127,9 +127,25 @@ static void bad_lines(void **state)
     }
 }
 
+/* A line is a slice: what follows it in the buffer (the next line) is not read. */
+static void a_line_is_read_within_its_length(void **state)
+{
+    struct ts_tick t;
+    enum ts_tradefile_kind kind;
+    struct ts_err err = TS_ERR_INIT;
+    static const char buf[] = "PETR4,2026-11-27T13:00:00Z,37.46,200,BUY,1" "7";
+    (void)state;
+    assert_int_equal(ts_tradefile_parse(TS_TRADEFILE_CSV, buf, sizeof(buf) - 2, &t, &kind, &err), 0);
+    assert_int_equal(t.trade_id, 1);
+    /* with no error context, a bad time is still refused */
+    static const char bad[] = "PETR4,yesterday,37.46,200,BUY,1";
+    assert_int_not_equal(ts_tradefile_parse(TS_TRADEFILE_CSV, bad, strlen(bad), &t, &kind, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_line_is_read_within_its_length),
         cmocka_unit_test(good_lines),
         cmocka_unit_test(headers),
         cmocka_unit_test(bad_lines),
