@@ -83,8 +83,8 @@ int main(int argc, char **argv)
     one_write = argc > 2 && !defaults;
     snprintf(ports, sizeof(ports), "127.0.0.1:%d", port);
 
-    const char *tuned_opts[] = {"listening_ports", ports, "enable_keep_alive", "yes",
-                                "tcp_nodelay", "1", NULL};
+    const char *tuned_opts[] = {
+        "listening_ports", ports, "enable_keep_alive", "yes", "tcp_nodelay", "1", NULL};
     const char *default_opts[] = {"listening_ports", ports, NULL};
 
     /* Block the stop signals in every thread (civetweb's inherit the mask). */
@@ -105,7 +105,9 @@ int main(int argc, char **argv)
     mg_set_request_handler(ctx, "/api/v1/health", health, NULL);
     mg_set_request_handler(ctx, "/", not_found, NULL);
     fprintf(stderr, "civet_hello: listening on %s (%s; websocket support %s)\n", ports,
-            defaults ? "defaults" : one_write ? "keep-alive + tcp_nodelay, one write" : "keep-alive + tcp_nodelay",
+            defaults    ? "defaults"
+            : one_write ? "keep-alive + tcp_nodelay, one write"
+                        : "keep-alive + tcp_nodelay",
             mg_check_feature(16) ? "built in" : "absent");
 
     sigwait(&set, &sig);

@@ -102,10 +102,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c->state != REPLY_NONE) {
             return -1; /* pipelined request before our answer: not supported here */
         }
-        c->status = get && len == strlen("/api/v1/health") &&
-                            memcmp(uri, "/api/v1/health", len) == 0
-                        ? HTTP_STATUS_OK
-                        : HTTP_STATUS_NOT_FOUND;
+        c->status =
+            get && len == strlen("/api/v1/health") && memcmp(uri, "/api/v1/health", len) == 0
+                ? HTTP_STATUS_OK
+                : HTTP_STATUS_NOT_FOUND;
         c->state = REPLY_HEADERS;
         lws_callback_on_writable(wsi);
         return 0;

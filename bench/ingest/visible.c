@@ -50,9 +50,10 @@ int main(int argc, char **argv)
     PQclear(r0);
     int64_t end = now_us() + strtoll(argv[3], NULL, 10) * 1000000;
     /* epoch microseconds of received_time, to compare with our clock */
-    const char *sql = "SELECT tick_time::text, (extract(epoch FROM received_time) * 1000000)::bigint"
-                      " FROM data_capture.market_ticks WHERE symbol = $1 AND tick_time > $2::timestamptz"
-                      " ORDER BY tick_time";
+    const char *sql =
+        "SELECT tick_time::text, (extract(epoch FROM received_time) * 1000000)::bigint"
+        " FROM data_capture.market_ticks WHERE symbol = $1 AND tick_time > $2::timestamptz"
+        " ORDER BY tick_time";
     while (now_us() < end) {
         const char *p[2] = {argv[2], last};
         PGresult *r = PQexecParams(c, sql, 2, NULL, p, NULL, NULL, 0);

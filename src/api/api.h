@@ -16,15 +16,15 @@ struct ts_feed;
 struct ts_cap;
 
 struct ts_api {
-    const struct ts_db_config *cfg; /* borrowed, immutable */
-    struct ts_oms *oms;             /* borrowed; NULL until the order manager runs */
-    struct ts_stream *stream;       /* borrowed; NULL: no live streams */
-    struct ts_feed *feed;           /* borrowed; NULL: no market feed (--feed none) */
-    struct ts_cap *cap;             /* borrowed; the market-data service (capture/capture.h) */
+    const struct ts_db_config *cfg;      /* borrowed, immutable */
+    struct ts_oms *oms;                  /* borrowed; NULL until the order manager runs */
+    struct ts_stream *stream;            /* borrowed; NULL: no live streams */
+    struct ts_feed *feed;                /* borrowed; NULL: no market feed (--feed none) */
+    struct ts_cap *cap;                  /* borrowed; the market-data service (capture/capture.h) */
     struct ts_pool *pools[TS_MOD_COUNT]; /* owned; any thread */
-    const char *version;            /* static */
-    const char *web_dir;            /* the dashboard's files; borrowed, set by the app; NULL: none */
-    int64_t started_ns;             /* wall clock at start */
+    const char *version;                 /* static */
+    const char *web_dir; /* the dashboard's files; borrowed, set by the app; NULL: none */
+    int64_t started_ns;  /* wall clock at start */
 };
 
 /* Opens the pools (connections are made lazily). */

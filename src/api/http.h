@@ -38,13 +38,13 @@ enum ts_http_method {
 
 struct ts_http_req {
     enum ts_http_method method;
-    const char *path;        /* decoded path, e.g. "/api/v1/health"; borrowed for the call */
-    const char *query;       /* "k=v&k=v" ("" when none), values percent-encoded: decode with
-                                ts_api_qs() (api/respond.h) */
-    const char *body;        /* request body, NUL-terminated; "" when none */
+    const char *path;  /* decoded path, e.g. "/api/v1/health"; borrowed for the call */
+    const char *query; /* "k=v&k=v" ("" when none), values percent-encoded: decode with
+                          ts_api_qs() (api/respond.h) */
+    const char *body;  /* request body, NUL-terminated; "" when none */
     size_t body_len;
-    const char *actor;       /* X-Actor header (who acts, for the audit trail), "local" when
-                                absent; 1..100 printable ASCII, else the request gets 400 */
+    const char *actor; /* X-Actor header (who acts, for the audit trail), "local" when
+                          absent; 1..100 printable ASCII, else the request gets 400 */
     const char *params[TS_HTTP_MAX_PARAMS]; /* values of the route's {} segments */
     int nparams;
 };
@@ -63,7 +63,7 @@ struct ts_http_route {
     enum ts_http_method method;
     const char *pattern; /* "/api/v1/orders/{}": each {} matches one non-empty segment */
     ts_http_handler fn;
-    bool blocking;       /* true: run on a worker thread */
+    bool blocking; /* true: run on a worker thread */
 };
 
 struct ts_http;
@@ -76,8 +76,8 @@ struct ts_http_ws; /* one WebSocket connection (opaque; loop thread only) */
  * do not answer (about 30 s + 10 s).
  */
 struct ts_http_ws_hooks {
-    const char *path;        /* e.g. "/api/v1/stream" */
-    size_t max_message;      /* bytes of one client message */
+    const char *path;   /* e.g. "/api/v1/stream" */
+    size_t max_message; /* bytes of one client message */
     /* returns the connection's state (passed back below), NULL to refuse it */
     void *(*open)(void *app, struct ts_http_ws *ws);
     void (*message)(void *conn, const char *data, size_t len);

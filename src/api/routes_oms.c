@@ -90,9 +90,10 @@ static void risk_details(struct ts_buf *b, const struct ts_oms_result *res, bool
 
 /*
  * A refusal of the order manager as the response: its code becomes the status and
- * the error envelope (res: the verdict of TS_ERISK; may be NULL when there is none). One flat switch: the order manager's codes (oms/oms.h) and
- * their statuses. A write the order manager could not commit is 503: nothing
- * changed, the client may send it again (the same order_ref places one order).
+ * the error envelope (res: the verdict of TS_ERISK; may be NULL when there is none). One flat
+ * switch: the order manager's codes (oms/oms.h) and their statuses. A write the order manager could
+ * not commit is 503: nothing changed, the client may send it again (the same order_ref places one
+ * order).
  */
 static void oms_fail(struct ts_http_resp *resp, int rc, const struct ts_err *err,
                      const struct ts_oms_result *res, bool placed)
@@ -193,8 +194,7 @@ static void post_order(void *app, const struct ts_http_req *req, struct ts_http_
     TRY(ts_json_take_enum(&j, "side", true, NAMES(sides), &side, NULL, &err));
     TRY(ts_json_take_enum(&j, "order_type", true, NAMES(order_types), &type, NULL, &err));
     TRY(ts_json_take_enum(&j, "time_in_force", false, NAMES(tifs), &tif, NULL, &err));
-    TRY(ts_json_take_enum(&j, "position_type", true, NAMES(position_types), &ptype, NULL,
-                          &err));
+    TRY(ts_json_take_enum(&j, "position_type", true, NAMES(position_types), &ptype, NULL, &err));
     /* sign, lot and tick are the domain's (ts_order_validate): one message per rule */
     TRY(ts_json_take_dec(&j, "quantity", true, &rq->quantity, NULL, &err));
     TRY(ts_json_take_dec(&j, "price", false, &rq->price, &rq->has_price, &err));
@@ -246,8 +246,7 @@ static void patch_order(void *app, const struct ts_http_req *req, struct ts_http
     TRY(ts_json_take_str(&j, "reason", false, REASON_MAX, &m.reason, NULL, &err));
     TRY(ts_json_finish(&j, &err));
     if (!m.m.has_quantity && !m.m.has_price && !m.m.has_stop_price) {
-        TRY(ts_err_set(&err, TS_EINVAL,
-                       "nothing to modify: give quantity, price or stop_price"));
+        TRY(ts_err_set(&err, TS_EINVAL, "nothing to modify: give quantity, price or stop_price"));
     }
     struct ts_oms_result res;
     ts_oms_result_init(&res);
@@ -350,8 +349,9 @@ static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts
         oms_fail(resp, orc, &err, &res, false);
     } else {
         ts_buf_reset(&resp->body);
-        ts_buf_addf(&resp->body, "{\"active\":%s,\"canceled\":%d,\"changed_by\":",
-                    active ? "true" : "false", res.canceled);
+        ts_buf_addf(&resp->body,
+                    "{\"active\":%s,\"canceled\":%d,\"changed_by\":", active ? "true" : "false",
+                    res.canceled);
         ts_buf_add_json_str(&resp->body, req->actor);
         ts_buf_adds(&resp->body, ",\"reason\":");
         ts_buf_add_json_str(&resp->body, reason);
@@ -383,8 +383,7 @@ static void post_end_of_day(void *app, const struct ts_http_req *req, struct ts_
         oms_fail(resp, rc, &err, &res, false);
     } else {
         ts_buf_reset(&resp->body);
-        ts_buf_addf(&resp->body, "{\"expired\":%d,\"snapshots\":%zu}", res.expired,
-                    res.snapshots);
+        ts_buf_addf(&resp->body, "{\"expired\":%d,\"snapshots\":%zu}", res.expired, res.snapshots);
     }
     ts_oms_result_release(&res);
 }
@@ -444,8 +443,7 @@ static void post_ticks(void *app, const struct ts_http_req *req, struct ts_http_
     }
     TRY(ts_json_parse_array(&arr, req->body, req->body_len, &err));
     if (arr.n == 0 || arr.n > TICKS_MAX) {
-        TRY(ts_err_set(&err, TS_EINVAL, "a batch holds 1 to %d ticks, not %zu", TICKS_MAX,
-                       arr.n));
+        TRY(ts_err_set(&err, TS_EINVAL, "a batch holds 1 to %d ticks, not %zu", TICKS_MAX, arr.n));
     }
     t = ts_xcalloc(arr.n, sizeof(*t));
     for (size_t i = 0; i < arr.n; i++) {
@@ -536,8 +534,7 @@ static void post_feed_start(void *app, const struct ts_http_req *req, struct ts_
     feed_control(app, req, resp, FEED_START);
 }
 
-static void post_feed_reconnect(void *app, const struct ts_http_req *req,
-                                struct ts_http_resp *resp)
+static void post_feed_reconnect(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
 {
     feed_control(app, req, resp, FEED_RECONNECT);
 }
@@ -558,8 +555,7 @@ static void get_book(void *app, const struct ts_http_req *req, struct ts_http_re
 
 static void counter(struct ts_buf *b, const char *name, const char *help, uint64_t v)
 {
-    ts_buf_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name,
-                v);
+    ts_buf_addf(b, "# HELP %s %s\n# TYPE %s counter\n%s %" PRIu64 "\n", name, help, name, name, v);
 }
 
 static void get_metrics(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -569,8 +565,9 @@ static void get_metrics(void *app, const struct ts_http_req *req, struct ts_http
     struct ts_buf *b = &resp->body;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     ts_buf_reset(b);
-    ts_buf_addf(b, "# HELP ts_up Whether the order manager is running.\n# TYPE ts_up gauge\n"
-                   "ts_up %d\n",
+    ts_buf_addf(b,
+                "# HELP ts_up Whether the order manager is running.\n# TYPE ts_up gauge\n"
+                "ts_up %d\n",
                 api->oms ? 1 : 0);
     if (!api->oms) {
         return;
@@ -584,8 +581,7 @@ static void get_metrics(void *app, const struct ts_http_req *req, struct ts_http
     counter(b, "ts_orders_canceled_total", "Orders canceled.", m.canceled);
     counter(b, "ts_fills_total", "Fills (trades) executed.", m.fills);
     counter(b, "ts_oms_commands_total", "Commands handled by the order manager.", m.commands);
-    counter(b, "ts_oms_batches_total", "Transactions committed by the order manager.",
-            m.batches);
+    counter(b, "ts_oms_batches_total", "Transactions committed by the order manager.", m.batches);
     const char *h = "ts_order_latency_seconds";
     ts_buf_addf(b,
                 "# HELP %s Time from a placement reaching the order manager to its answer.\n"

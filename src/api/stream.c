@@ -17,15 +17,15 @@
 #include "core/mem.h"
 #include "core/tstime.h"
 
-#define MAX_MARKET_SUBS 64   /* market topics per client */
-#define MAX_CONTROL 64       /* control messages waiting per client (acks, errors) */
+#define MAX_MARKET_SUBS 64 /* market topics per client */
+#define MAX_CONTROL 64     /* control messages waiting per client (acks, errors) */
 #define HEARTBEAT_NS (15 * 1000000000LL)
-#define POLL_BATCH 5000      /* events read per query */
+#define POLL_BATCH 5000 /* events read per query */
 #define TOPIC_MAX 48
 
 /* Event topics, a bit each. */
-static const char *const event_topics[] = {"orders", "trades", "positions", "risk", "signals",
-                                           "status"};
+static const char *const event_topics[] = {"orders", "trades",  "positions",
+                                           "risk",   "signals", "status"};
 #define NEVENT_TOPICS 6
 
 struct event {
@@ -53,9 +53,9 @@ struct market_sub {
 struct client {
     struct ts_stream *s;
     struct ts_http_ws *ws;
-    unsigned events;   /* subscribed event topics */
-    uint64_t cursor;   /* absolute number of the next event to look at */
-    bool overflow;     /* an event of its topics left the ring before it was sent */
+    unsigned events; /* subscribed event topics */
+    uint64_t cursor; /* absolute number of the next event to look at */
+    bool overflow;   /* an event of its topics left the ring before it was sent */
     struct market_sub market[MAX_MARKET_SUBS];
     int nmarket;
     char *control[MAX_CONTROL]; /* owned, FIFO */
@@ -72,7 +72,7 @@ struct ts_stream {
     int64_t last_seq;
     struct client *clients;
     int64_t next_heartbeat;
-    char *status;       /* the latest status message (owned), sent on subscribe */
+    char *status; /* the latest status message (owned), sent on subscribe */
     size_t status_len;
     /* any thread */
     atomic_int nclients; /* connected: market values are not even queued without any */
@@ -126,11 +126,12 @@ static int poll_outbox(struct ts_stream *s, PGconn *c, struct ts_err *err)
     snprintf(after, sizeof(after), "%" PRId64, s->polled_seq);
     const char *p[1] = {after};
     PGresult *r = NULL;
-    if (ts_db_exec(c, "read the outbox",
-                   "SELECT seq, topic, event_type,"
-                   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-                   " payload::text FROM order_manager.outbox WHERE seq > $1 ORDER BY seq LIMIT 5000",
-                   1, p, &r, err)) {
+    if (ts_db_exec(
+            c, "read the outbox",
+            "SELECT seq, topic, event_type,"
+            " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+            " payload::text FROM order_manager.outbox WHERE seq > $1 ORDER BY seq LIMIT 5000",
+            1, p, &r, err)) {
         return -1;
     }
     int n = ts_db_nrows(r);
@@ -327,10 +328,10 @@ static void ack(struct client *c, const char *type)
 struct sub_msg {
     struct ts_json_req r;
     struct ts_json_array topics;
-    bool sub;       /* subscribe (else unsubscribe) */
+    bool sub; /* subscribe (else unsubscribe) */
     bool has_since;
     int64_t since;
-    unsigned ev;    /* the event topics among topics */
+    unsigned ev; /* the event topics among topics */
 };
 
 /* Reads data into m; false after answering the client (an error, or a pong). */
@@ -643,10 +644,10 @@ bool ts_stream_has_clients(struct ts_stream *s)
     return s && atomic_load(&s->nclients) > 0;
 }
 
-void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
-                              size_t len)
+void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg, size_t len)
 {
-    if (!s || strlen(topic) >= TOPIC_MAX || (!ts_stream_has_clients(s) && strcmp(topic, "status"))) {
+    if (!s || strlen(topic) >= TOPIC_MAX ||
+        (!ts_stream_has_clients(s) && strcmp(topic, "status"))) {
         return; /* market topics are live only: nobody to send it to, nobody will get it */
     }
     struct inbox_item *it = ts_xcalloc(1, sizeof(*it));

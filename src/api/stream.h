@@ -44,8 +44,7 @@ extern const struct ts_http_ws_hooks ts_stream_hooks;
 
 /* Any thread: a market value (msg: a whole JSON message) for topic "ticks:PETR4"...,
  * or "status" (the latest one is also sent to each new subscriber of status). */
-void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg,
-                              size_t len);
+void ts_stream_publish_market(struct ts_stream *s, const char *topic, const char *msg, size_t len);
 /* Any thread: whether a client is connected (a producer may skip making market values). */
 bool ts_stream_has_clients(struct ts_stream *s);
 

@@ -20,7 +20,8 @@ int ts_app_usage_error(const char *fmt, ...) TS_PRINTF(1, 2);
 /* "tradingsystem: <cause>" on stderr; returns 1. */
 int ts_app_fail(const struct ts_err *err);
 bool ts_app_is_help(const char *arg);
-/* Stops the embedded cluster when this command started it (started); 0, or 1 and the cause on stderr. */
+/* Stops the embedded cluster when this command started it (started); 0, or 1 and the cause on
+ * stderr. */
 int ts_app_cluster_release(const struct ts_db_config *cfg, bool started) TS_MUST_CHECK;
 
 /*

@@ -67,7 +67,8 @@ static int parse_db_args(int argc, char **argv, struct db_args *a)
         }
     }
     if (!a->action) {
-        return ts_app_usage_error("%s", "db needs an action: init, start, stop, status, migrate or url");
+        return ts_app_usage_error("%s",
+                                  "db needs an action: init, start, stop, status, migrate or url");
     }
     return 0;
 }
@@ -144,8 +145,7 @@ static int db_status(const struct ts_db_config *cfg, const struct db_args *a)
             return ts_app_fail(&err);
         }
         if (!st.initialised) {
-            printf("cluster: not initialised in %s/pg (run `tradingsystem db init`)\n",
-                   cfg->home);
+            printf("cluster: not initialised in %s/pg (run `tradingsystem db init`)\n", cfg->home);
             return EXIT_STOPPED;
         }
         if (!st.running) {

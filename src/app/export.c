@@ -48,16 +48,16 @@ const char ts_app_usage_export[] =
     "  --out FILE            the file to write (replaced; written as FILE.partial first)\n";
 
 struct column {
-    char *name;        /* as in the table */
+    char *name; /* as in the table */
     enum ts_pq_type type;
     bool nullable;
-    uint64_t sum;      /* INT64-based types: sum of the values written, mod 2^64 */
+    uint64_t sum; /* INT64-based types: sum of the values written, mod 2^64 */
 };
 
 struct job {
     const char *table, *from, *to, *out;
     enum ts_module module;
-    char key[128];     /* partition key column, quoted */
+    char key[128]; /* partition key column, quoted */
     struct column *cols;
     int ncols;
     struct ts_buf select;
@@ -213,8 +213,8 @@ static int write_file(PGconn *c, struct job *j, bool own_txn, int64_t *rows, str
     ts_buf_release(&decl);
     for (;;) {
         PGresult *r = NULL;
-        if (rc || (rc = ts_db_exec(c, "read rows", "FETCH " FETCH_ROWS " FROM export_rows", 0,
-                                   NULL, &r, err))) {
+        if (rc || (rc = ts_db_exec(c, "read rows", "FETCH " FETCH_ROWS " FROM export_rows", 0, NULL,
+                                   &r, err))) {
             ts_db_clear(r);
             break;
         }
@@ -242,8 +242,8 @@ static int verify(struct job *j, int64_t rows, struct ts_err *err)
     int64_t got = 0;
     int rc = ts_pq_verify(j->out, &got, err);
     if (!rc && got != rows) {
-        rc = ts_err_set(err, TS_EIO, "%s holds %" PRId64 " rows, %" PRId64 " were written",
-                        j->out, got, rows);
+        rc = ts_err_set(err, TS_EIO, "%s holds %" PRId64 " rows, %" PRId64 " were written", j->out,
+                        got, rows);
     }
     for (int i = 0; i < j->ncols && !rc; i++) {
         struct column *col = &j->cols[i];
@@ -254,8 +254,8 @@ static int verify(struct job *j, int64_t rows, struct ts_err *err)
         }
         rc = ts_pq_column_sum(j->out, col->name, &sum, &nonnull, err);
         if (!rc && sum != col->sum) {
-            rc = ts_err_set(err, TS_EIO, "%s: column %s reads back with another checksum",
-                            j->out, col->name);
+            rc = ts_err_set(err, TS_EIO, "%s: column %s reads back with another checksum", j->out,
+                            col->name);
         }
     }
     if (rc) {
@@ -302,7 +302,7 @@ int ts_app_export(int argc, char **argv)
         return ts_app_usage_error("export: unknown format '%s' (parquet is the one)", argv[0]);
     }
     for (int i = 1; i < argc; i++) {
-        const char **slot = !strcmp(argv[i], "--table") ? &j.table
+        const char **slot = !strcmp(argv[i], "--table")  ? &j.table
                             : !strcmp(argv[i], "--from") ? &j.from
                             : !strcmp(argv[i], "--to")   ? &j.to
                             : !strcmp(argv[i], "--out")  ? &j.out

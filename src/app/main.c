@@ -51,7 +51,6 @@ static const char usage_main[] =
     "modules: order_manager, data_capture, tp_capital, workspace, documentation\n"
     "docs: README.md and docs/ in the source tree\n";
 
-
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);

@@ -154,13 +154,13 @@ static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry
         char file[4200];
         int64_t rows = 0;
         struct ts_err e = TS_ERR_INIT;
-        if (archive_one(c, cfg->home, parent, part, ts_db_val(r, i, 2), ts_db_val(r, i, 3),
-                        &rows, file, sizeof(file), &e)) {
+        if (archive_one(c, cfg->home, parent, part, ts_db_val(r, i, 2), ts_db_val(r, i, 3), &rows,
+                        file, sizeof(file), &e)) {
             fprintf(stderr, "tradingsystem: %s kept: %s\n", part, e.msg);
             (*failures)++;
         } else {
-            printf("archived %s: %" PRId64 " rows to %s (verified), partition dropped\n", part, rows,
-                   file);
+            printf("archived %s: %" PRId64 " rows to %s (verified), partition dropped\n", part,
+                   rows, file);
         }
     }
     ts_db_clear(r);
@@ -192,10 +192,11 @@ static int set_retention(const struct ts_db_config *cfg, const char *table, cons
     const char *p[2] = {table, strcmp(value, "off") ? value : NULL};
     int rc = ts_db_connect(cfg->conninfo[m], &c, &err);
     rc = rc ? rc
-            : ts_db_exec(c, "set the retention",
-                         "UPDATE public.ts_partitioned_tables SET retention = $2::interval"
-                         " WHERE parent = to_regclass($1) RETURNING coalesce(retention::text, 'off')",
-                         2, p, &r, &err);
+            : ts_db_exec(
+                  c, "set the retention",
+                  "UPDATE public.ts_partitioned_tables SET retention = $2::interval"
+                  " WHERE parent = to_regclass($1) RETURNING coalesce(retention::text, 'off')",
+                  2, p, &r, &err);
     if (!rc && ts_db_nrows(r) == 0) {
         rc = ts_err_set(&err, TS_EINVAL, "%s is not a time-partitioned table", table);
     }

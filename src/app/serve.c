@@ -146,7 +146,7 @@ static int parse_env(struct serve_opts *o)
     }
     /* a simulated or replayed market has no session now: hours are enforced only when asked */
     o->check_hours = th && *th ? strcmp(th, "off") != 0
-                            : strcmp(o->feed, "sim") != 0 && strncmp(o->feed, "replay:", 7) != 0;
+                               : strcmp(o->feed, "sim") != 0 && strncmp(o->feed, "replay:", 7) != 0;
     if (o->fcfg.replay_path) {
         const char *fmt = getenv("TS_REPLAY_FORMAT"), *speed = getenv("TS_REPLAY_SPEED"),
                    *on_err = getenv("TS_REPLAY_ON_ERROR");
@@ -155,21 +155,20 @@ static int parse_env(struct serve_opts *o)
         if (fmt && *fmt && strcmp(fmt, "b3") != 0 && strcmp(fmt, "csv") != 0) {
             return ts_app_usage_error("TS_REPLAY_FORMAT must be b3 or csv, not '%s'", fmt);
         }
-        o->fcfg.replay_format = (fmt && *fmt ? !strcmp(fmt, "csv") : csv) ? TS_TRADEFILE_CSV
-                                                                         : TS_TRADEFILE_B3;
+        o->fcfg.replay_format =
+            (fmt && *fmt ? !strcmp(fmt, "csv") : csv) ? TS_TRADEFILE_CSV : TS_TRADEFILE_B3;
         o->fcfg.replay_speed = 1;
         if (speed && *speed) {
             char *e = NULL;
             o->fcfg.replay_speed = strcmp(speed, "max") ? strtod(speed, &e) : 0;
-            if (strcmp(speed, "max") != 0 && (*e || !(o->fcfg.replay_speed > 0) ||
-                                              o->fcfg.replay_speed > 1e6)) {
+            if (strcmp(speed, "max") != 0 &&
+                (*e || !(o->fcfg.replay_speed > 0) || o->fcfg.replay_speed > 1e6)) {
                 return ts_app_usage_error("TS_REPLAY_SPEED must be max or a number > 0, not '%s'",
                                           speed);
             }
         }
         if (on_err && *on_err && strcmp(on_err, "stop") != 0 && strcmp(on_err, "skip") != 0) {
-            return ts_app_usage_error("TS_REPLAY_ON_ERROR must be stop or skip, not '%s'",
-                                      on_err);
+            return ts_app_usage_error("TS_REPLAY_ON_ERROR must be stop or skip, not '%s'", on_err);
         }
         o->fcfg.replay_skip = on_err && !strcmp(on_err, "skip");
     }
@@ -195,10 +194,10 @@ static int parse_env(struct serve_opts *o)
         o->eod_minute = -1;
     } else if (eod && *eod) {
         int hh, mm, n = 0;
-        if (sscanf(eod, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || strlen(eod) != 5 ||
-            hh > 23 || mm > 59 || hh < 0 || mm < 0) {
-            return ts_app_usage_error("TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'",
-                               eod);
+        if (sscanf(eod, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || strlen(eod) != 5 || hh > 23 ||
+            mm > 59 || hh < 0 || mm < 0) {
+            return ts_app_usage_error(
+                "TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'", eod);
         }
         o->eod_minute = hh * 60 + mm;
     }
@@ -337,7 +336,8 @@ int ts_app_serve(int argc, char **argv)
                            .feed = "none",
                            .fcfg = {.rate = 5, .seed = 1},
                            .check_hours = true,
-                           .eod_minute = 18 * 60 + 30}; /* after the closing call and after-market */
+                           .eod_minute =
+                               18 * 60 + 30}; /* after the closing call and after-market */
     struct ts_db_config cfg;
     struct ts_app_dirs dirs; /* outlives the services: api.web_dir borrows dirs.web */
     struct ts_err err = TS_ERR_INIT;

@@ -37,7 +37,7 @@ static uint64_t bar_hash(const char *symbol, int64_t bucket)
 }
 
 size_t ts_bars_make(const struct ts_tick *t, size_t n, const bool *fresh, struct ts_bar **out,
-                        struct ts_err *err)
+                    struct ts_err *err)
 {
     size_t cap = 16, nb = 0, slots = 64; /* slots: a power of two >= 2 x cap */
     struct ts_bar *bars = ts_xcalloc(cap, sizeof(*bars));
@@ -83,8 +83,8 @@ size_t ts_bars_make(const struct ts_tick *t, size_t n, const bool *fresh, struct
         b->low = x->price < b->low ? x->price : b->low;
         b->count++;
         if (ts_dec_add(b->volume, x->volume, &b->volume)) {
-            rc = ts_err_set(err, TS_EINVAL, "the volume of %s in one minute is beyond DECIMAL(18,8)",
-                            x->symbol);
+            rc = ts_err_set(err, TS_EINVAL,
+                            "the volume of %s in one minute is beyond DECIMAL(18,8)", x->symbol);
         }
     }
     ts_free(slot);

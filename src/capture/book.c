@@ -26,8 +26,7 @@ static bool ordered(enum ts_book_side s, const struct ts_book_level *better,
 static int check_level(enum ts_book_side s, ts_dec price, ts_dec volume, struct ts_err *err)
 {
     if (price <= 0 || volume <= 0) {
-        return ts_err_set(err, TS_EINVAL, "%s level: price and volume must be > 0",
-                          side_names[s]);
+        return ts_err_set(err, TS_EINVAL, "%s level: price and volume must be > 0", side_names[s]);
     }
     return 0;
 }
@@ -112,8 +111,7 @@ int ts_book_delete_from(struct ts_book *b, enum ts_book_side s, int pos, int64_t
 }
 
 int ts_book_full(struct ts_book *b, const struct ts_book_level *bids, int nbids,
-                 const struct ts_book_level *asks, int nasks, int64_t time_ns,
-                 struct ts_err *err)
+                 const struct ts_book_level *asks, int nasks, int64_t time_ns, struct ts_err *err)
 {
     const struct ts_book_level *src[2] = {bids, asks};
     int n[2] = {nbids, nasks};

@@ -63,13 +63,18 @@ void ts_book_json(const struct ts_book *b, const char *symbol, int levels, struc
 
 /* One book action of a feed (docs/api.md "Feed bridge protocol"), for a store of books
  * (capture's books.c applies it with the checks above). */
-enum ts_books_kind { TS_BOOKS_ADD, TS_BOOKS_EDIT, TS_BOOKS_DELETE, TS_BOOKS_DELETE_FROM,
-                     TS_BOOKS_FULL };
+enum ts_books_kind {
+    TS_BOOKS_ADD,
+    TS_BOOKS_EDIT,
+    TS_BOOKS_DELETE,
+    TS_BOOKS_DELETE_FROM,
+    TS_BOOKS_FULL
+};
 struct ts_books_action {
     enum ts_books_kind kind;
     enum ts_book_side side; /* not for FULL */
     int pos;
-    ts_dec price, volume;   /* ADD, EDIT */
+    ts_dec price, volume;                    /* ADD, EDIT */
     const struct ts_book_level *bids, *asks; /* FULL */
     int nbids, nasks;
     int64_t time_ns;

@@ -10,7 +10,7 @@
 struct entry {
     char symbol[24];
     struct ts_book book;
-    int64_t snapped; /* book.seq at the last snapshot */
+    int64_t snapped;  /* book.seq at the last snapshot */
     bool top_changed; /* the best bid or ask (price or volume) changed since it */
 };
 
@@ -116,8 +116,12 @@ int ts_books_full(struct ts_books *bs, const char *symbol, const struct ts_book_
                   int nbids, const struct ts_book_level *asks, int nasks, int64_t time_ns,
                   struct ts_err *err)
 {
-    struct ts_books_action a = {.kind = TS_BOOKS_FULL, .bids = bids, .nbids = nbids,
-                                .asks = asks, .nasks = nasks, .time_ns = time_ns};
+    struct ts_books_action a = {.kind = TS_BOOKS_FULL,
+                                .bids = bids,
+                                .nbids = nbids,
+                                .asks = asks,
+                                .nasks = nasks,
+                                .time_ns = time_ns};
     return ts_books_apply(bs, symbol, &a, err);
 }
 

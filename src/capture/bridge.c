@@ -7,8 +7,8 @@
  * - PROCESSED, FAILED (with the error) or SKIPPED (with why) - and, for a TRADE, a
  * tick; book actions are applied to the shared L2 books at once. Rows and ticks go
  * in batches (every 10 ms or BATCH_ITEMS) through the feed's queue and are stored
- * in one transaction (internal.h). Frames are decoded by frame.h. A line that is not JSON is logged FAILED with
- * its raw text; nothing a bridge sends stops the feed.
+ * in one transaction (internal.h). Frames are decoded by frame.h. A line that is not JSON is logged
+ * FAILED with its raw text; nothing a bridge sends stops the feed.
  *
  * When the connection fails or drops, the reader waits and tries again: 1 s, then
  * doubling up to 60 s; the wait starts again from 1 s after a connection that
@@ -52,7 +52,7 @@ enum cb_status { ST_PROCESSED, ST_FAILED, ST_SKIPPED };
 static const char *const st_names[] = {"PROCESSED", "FAILED", "SKIPPED"};
 
 struct bridge {
-    int listen_fd; /* --listen: bound at start */
+    int listen_fd;        /* --listen: bound at start */
     pthread_mutex_t lock; /* fd, states */
     int fd;               /* the connection, -1 when none */
     atomic_bool connected, reconnect;
@@ -99,8 +99,8 @@ int ts_feed_parse_bridge(const char *spec, struct ts_feed_config *cfg, struct ts
 
 static int open_listener(const struct ts_feed_config *cfg, struct ts_err *err)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char port[8];
     snprintf(port, sizeof(port), "%d", cfg->port);
@@ -170,17 +170,16 @@ static int dial(const struct ts_feed_config *cfg, char *msg, size_t cap)
 
 /* ---- one line ---- */
 
-
 struct line_ctx {
     struct ts_frame frame; /* the line being decoded (large: book levels) */
     struct ts_feed *f;
     struct ts_cap__batch *b;
     char (*syms)[TS_SYMBOL_MAX + 1]; /* books touched by the batch */
     size_t nsyms;
-    struct ts_buf in;  /* bytes read and not yet a whole line */
-    bool skipping;     /* inside a line longer than MAX_LINE */
-    size_t skipped;    /* its bytes dropped so far */
-    int64_t batch_ns;  /* when the batch's first item arrived */
+    struct ts_buf in; /* bytes read and not yet a whole line */
+    bool skipping;    /* inside a line longer than MAX_LINE */
+    size_t skipped;   /* its bytes dropped so far */
+    int64_t batch_ns; /* when the batch's first item arrived */
 };
 
 static void touch(struct line_ctx *lc, const char *symbol)
@@ -324,8 +323,7 @@ static void set_fd(struct bridge *br, int fd)
 
 static bool should_drop(struct ts_feed *f)
 {
-    return atomic_load(&f->stopping) || atomic_load(&f->paused) ||
-           atomic_load(&f->br->reconnect);
+    return atomic_load(&f->stopping) || atomic_load(&f->paused) || atomic_load(&f->br->reconnect);
 }
 
 static void flush(struct ts_feed *f, struct line_ctx *lc)
@@ -400,7 +398,7 @@ static void take_lines(struct line_ctx *lc, int64_t now)
 /* Reads lines until the connection ends or must be dropped. */
 static void read_loop(struct ts_feed *f, int fd)
 {
-    char (*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
+    char(*syms)[TS_SYMBOL_MAX + 1] = ts_xcalloc(TS_BOOKS_MAX, sizeof(*syms));
     struct line_ctx lc = {.f = f, .b = ts_cap__batch_new(), .syms = syms};
     char chunk[65536];
     ts_buf_init(&lc.in);
@@ -605,9 +603,9 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
     int64_t p = atomic_load(&br->count[ST_PROCESSED]), fl = atomic_load(&br->count[ST_FAILED]),
             sk = atomic_load(&br->count[ST_SKIPPED]);
     ts_buf_addf(out,
-                ",\"callbacks\":{\"total\":%" PRId64 ",\"processed\":%" PRId64 ",\"failed\":%" PRId64
-                ",\"skipped\":%" PRId64 ",\"logged\":%" PRId64 ",\"per_s\":%" PRId64 ".%01" PRId64
-                "}",
+                ",\"callbacks\":{\"total\":%" PRId64 ",\"processed\":%" PRId64
+                ",\"failed\":%" PRId64 ",\"skipped\":%" PRId64 ",\"logged\":%" PRId64
+                ",\"per_s\":%" PRId64 ".%01" PRId64 "}",
                 p + fl + sk, p, fl, sk, atomic_load(&f->callbacks_logged), sum / RATE_SLOTS,
                 sum % RATE_SLOTS * 10 / RATE_SLOTS);
     ts_buf_adds(out, ",\"states\":{");
@@ -625,8 +623,8 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
 static const struct ts_cap__adapter bridge_adapter = {
     .free = bridge_free, .status = bridge_status, .reconnect = bridge_reconnect};
 
-int ts_feed_start_bridge(struct ts_cap *cap, const struct ts_feed_config *cfg,
-                         struct ts_feed **out, struct ts_err *err)
+int ts_feed_start_bridge(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
+                         struct ts_err *err)
 {
     struct ts_feed *f = ts_cap__feed_new(cap, cfg, TS_FEED_BRIDGE);
     f->ad = &bridge_adapter;

@@ -20,8 +20,8 @@ int ts_cap_init(struct ts_cap *cap, const struct ts_db_config *cfg, const struct
     cap->books = ts_books_new();
     cap->ingest = ts_cap__ingest_cache_new();
     for (int i = 0; i < TS_MOD_COUNT; i++) {
-        int rc = ts_pool_new(cfg->conninfo[i], i == TS_MOD_DATA_CAPTURE ? 4 : 1, &cap->pools[i],
-                             err);
+        int rc =
+            ts_pool_new(cfg->conninfo[i], i == TS_MOD_DATA_CAPTURE ? 4 : 1, &cap->pools[i], err);
         if (rc) {
             ts_cap_release(cap);
             return rc;

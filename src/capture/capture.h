@@ -78,14 +78,16 @@ void ts_cap_release(struct ts_cap *cap);
  * are not stored (the caller checks them first when it must refuse them).
  */
 struct ts_ingest_result {
-    size_t stored;        /* new ticks */
-    int fills;            /* paper fills they caused */
-    int sink_rc;          /* 0, or what sink.ticks answered (the ticks are stored) */
+    size_t stored; /* new ticks */
+    int fills;     /* paper fills they caused */
+    int sink_rc;   /* 0, or what sink.ticks answered (the ticks are stored) */
     struct ts_err sink_err;
 };
 
-enum { TS_CAP_PUBLISH = 1 }; /* stream the new ticks (a feed that streamed them already,
-                                or a bulk load, leaves it out) */
+enum {
+    TS_CAP_PUBLISH = 1
+}; /* stream the new ticks (a feed that streamed them already,
+      or a bulk load, leaves it out) */
 
 /* A second COPY .. FROM STDIN committed in the same transaction as the ticks
  * (the bridge's callback log): `data` is the whole stream for `copy_sql`. */
@@ -152,12 +154,12 @@ int ts_cap_seed_sim(struct ts_cap *cap, struct ts_err *err) TS_MUST_CHECK;
 int ts_feed_start_sim(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
                       struct ts_err *err) TS_MUST_CHECK;
 /* Connects to (or, with cfg->listen, listens for) the bridge in the background. */
-int ts_feed_start_bridge(struct ts_cap *cap, const struct ts_feed_config *cfg,
-                         struct ts_feed **out, struct ts_err *err) TS_MUST_CHECK;
+int ts_feed_start_bridge(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
+                         struct ts_err *err) TS_MUST_CHECK;
 /* Checks the file (unless replay_skip: a malformed line refuses it, TS_EINVAL
  * "FILE:LINE: why"), then replays it in the background through the ingest path. */
-int ts_feed_start_replay(struct ts_cap *cap, const struct ts_feed_config *cfg,
-                         struct ts_feed **out, struct ts_err *err) TS_MUST_CHECK;
+int ts_feed_start_replay(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
+                         struct ts_err *err) TS_MUST_CHECK;
 void ts_feed_stop(struct ts_feed *f);
 /* The bridge drops its connection and connects again now; false for the sim. */
 bool ts_feed_reconnect(struct ts_feed *f);

@@ -16,8 +16,8 @@
 #include "db/pgcopy.h"
 #include "core/tstime.h"
 
-#define STEP_NS (10 * TS_NS_PER_MS) /* the sim's generator wakes every 10 ms */
-#define MAX_RATE_BATCH 5000         /* the sim at max rate: ticks per batch */
+#define STEP_NS (10 * TS_NS_PER_MS)       /* the sim's generator wakes every 10 ms */
+#define MAX_RATE_BATCH 5000               /* the sim at max rate: ticks per batch */
 #define TOP_EVERY_NS (100 * TS_NS_PER_MS) /* books whose top changed: snapshots this often */
 
 /* ---- batches and the queue ---- */
@@ -130,22 +130,23 @@ static void snapshot_books(struct ts_cap *cap, bool top_only)
     struct ts_err err = TS_ERR_INIT;
     if (cap->books && ts_books_changed_json(cap->books, top_only, &b) > 0) {
         const char *p[1] = {b.buf};
-        if (ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "write book snapshots",
-                         "INSERT INTO data_capture.order_book_snapshots (symbol, snapshot_time, seq,"
-                         " exchange, bids, asks, best_bid, best_ask, spread, total_bid_volume,"
-                         " total_ask_volume, source)"
-                         " SELECT x->>'symbol', (x->>'time')::timestamptz, (x->>'seq')::bigint,"
-                         " coalesce(i.exchange, 'B3'), x->'bids', x->'asks',"
-                         " (x->>'best_bid')::numeric, (x->>'best_ask')::numeric,"
-                         " (x->>'spread')::numeric,"
-                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
-                         "  FROM jsonb_array_elements(x->'bids') l),"
-                         " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
-                         "  FROM jsonb_array_elements(x->'asks') l), 'feed'"
-                         " FROM jsonb_array_elements($1::jsonb) x"
-                         " LEFT JOIN data_capture.instruments i ON i.symbol = x->>'symbol'"
-                         " WHERE x->>'time' IS NOT NULL ON CONFLICT DO NOTHING",
-                         1, p, NULL, &err)) {
+        if (ts_cap__query(
+                cap, TS_MOD_DATA_CAPTURE, "write book snapshots",
+                "INSERT INTO data_capture.order_book_snapshots (symbol, snapshot_time, seq,"
+                " exchange, bids, asks, best_bid, best_ask, spread, total_bid_volume,"
+                " total_ask_volume, source)"
+                " SELECT x->>'symbol', (x->>'time')::timestamptz, (x->>'seq')::bigint,"
+                " coalesce(i.exchange, 'B3'), x->'bids', x->'asks',"
+                " (x->>'best_bid')::numeric, (x->>'best_ask')::numeric,"
+                " (x->>'spread')::numeric,"
+                " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
+                "  FROM jsonb_array_elements(x->'bids') l),"
+                " (SELECT coalesce(sum((l->>'volume')::numeric), 0)"
+                "  FROM jsonb_array_elements(x->'asks') l), 'feed'"
+                " FROM jsonb_array_elements($1::jsonb) x"
+                " LEFT JOIN data_capture.instruments i ON i.symbol = x->>'symbol'"
+                " WHERE x->>'time' IS NOT NULL ON CONFLICT DO NOTHING",
+                1, p, NULL, &err)) {
             ts_warn("feed", "book snapshots not written: %s", err.msg);
         }
     }
@@ -158,9 +159,9 @@ struct store_state {
     struct ts_tick *t; /* TS_CAP__MAX_BATCH + the largest batch */
     size_t cap;
     struct ts_buf cb;
-    size_t nt;        /* ticks in t */
-    size_t ncb;       /* callback rows in cb */
-    size_t nbatches;  /* the head's batches being stored (still counted in queued) */
+    size_t nt;       /* ticks in t */
+    size_t ncb;      /* callback rows in cb */
+    size_t nbatches; /* the head's batches being stored (still counted in queued) */
     int64_t first_ns;
     bool failing;
 };
@@ -173,9 +174,8 @@ static void take(struct ts_feed *f, struct store_state *st)
     st->ncb = 0;
     st->first_ns = f->head->first_ns;
     ts_buf_reset(&st->cb);
-    for (struct ts_cap__batch *b = f->head; b && (!st->nbatches || items + ts_cap__batch_items(b) <=
-                                                                      TS_CAP__MAX_BATCH);
-         b = b->next) {
+    for (struct ts_cap__batch *b = f->head;
+         b && (!st->nbatches || items + ts_cap__batch_items(b) <= TS_CAP__MAX_BATCH); b = b->next) {
         if (nt + b->n > st->cap) {
             st->cap = nt + b->n;
             st->t = ts_xrealloc(st->t, st->cap * sizeof(*st->t));
@@ -350,11 +350,11 @@ static int prepare(struct ts_feed *f, struct ts_err *err)
     ts_buf_addch(&syms, '}');
     const char *p[1] = {syms.buf};
     rc = ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the last ticks",
-                      "SELECT s, t.price, t.trade_id FROM unnest($1::text[]) WITH ORDINALITY"
-                      " AS u(s, n) LEFT JOIN LATERAL (SELECT price, trade_id FROM"
-                      " data_capture.market_ticks WHERE symbol = u.s ORDER BY tick_time DESC,"
-                      " trade_id DESC LIMIT 1) t ON true ORDER BY u.n",
-                      1, p, &r, err);
+                       "SELECT s, t.price, t.trade_id FROM unnest($1::text[]) WITH ORDINALITY"
+                       " AS u(s, n) LEFT JOIN LATERAL (SELECT price, trade_id FROM"
+                       " data_capture.market_ticks WHERE symbol = u.s ORDER BY tick_time DESC,"
+                       " trade_id DESC LIMIT 1) t ON true ORDER BY u.n",
+                       1, p, &r, err);
     ts_buf_release(&syms);
     for (int i = 0; !rc && i < ts_db_nrows(r) && (size_t)i < f->sim.n; i++) {
         ts_dec px;
@@ -549,8 +549,8 @@ int ts_feed_start_sim(struct ts_cap *cap, const struct ts_feed_config *cfg, stru
         return rc;
     }
     if (cfg->rate) {
-        ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64,
-                f->sim.n, cfg->rate, cfg->seed);
+        ts_info("feed", "sim feed: %zu instruments, %" PRId64 " ticks/s, seed %" PRIu64, f->sim.n,
+                cfg->rate, cfg->seed);
     } else {
         ts_info("feed", "sim feed: %zu instruments, as fast as they are stored, seed %" PRIu64,
                 f->sim.n, cfg->seed);
@@ -559,8 +559,8 @@ int ts_feed_start_sim(struct ts_cap *cap, const struct ts_feed_config *cfg, stru
     return 0;
 }
 
-int ts_feed_start_replay(struct ts_cap *cap, const struct ts_feed_config *cfg,
-                         struct ts_feed **out, struct ts_err *err)
+int ts_feed_start_replay(struct ts_cap *cap, const struct ts_feed_config *cfg, struct ts_feed **out,
+                         struct ts_err *err)
 {
     struct ts_feed *f = ts_cap__feed_new(cap, cfg, TS_FEED_REPLAY);
     struct ts_replayer_cfg rc_ = {.path = cfg->replay_path,
@@ -665,7 +665,10 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
     static const char *const ends[] = {NULL, "finished", "failed"};
     int end = atomic_load(&f->replay_end);
     ts_buf_addf(out, "{\"feed\":\"%s\",\"state\":\"%s\",\"since\":\"%s\"", kinds[f->kind],
-                end ? ends[end] : atomic_load(&f->paused) ? "stopped" : "running", since);
+                end                       ? ends[end]
+                : atomic_load(&f->paused) ? "stopped"
+                                          : "running",
+                since);
     if (f->kind == TS_FEED_SIM) {
         if (f->cfg.rate) {
             ts_buf_addf(out, ",\"rate\":%" PRId64, f->cfg.rate);
@@ -692,8 +695,7 @@ void ts_feed_status(struct ts_feed *f, struct ts_buf *out)
                 ",\"queued\":%zu,\"copy_batches\":%" PRId64 ",\"careful_batches\":%" PRId64
                 ",\"last_tick_at\":",
                 f->rp ? atomic_load(&f->rp->stored) : atomic_load(&f->stored),
-                atomic_load(&f->errors), atomic_load(&f->waits), queued,
-                fast, careful);
+                atomic_load(&f->errors), atomic_load(&f->waits), queued, fast, careful);
     if (lt) {
         ts_buf_addf(out, "\"%s\"", last);
     } else {

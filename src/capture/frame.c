@@ -9,8 +9,8 @@
 #include "core/tstime.h"
 #include "core/utf8.h"
 
-const char *const ts_frame_type_names[6] = {"STATE",  "TRADE", "OFFER_BOOK", "PRICE_DEPTH",
-                                            "ORDER",  "UNKNOWN"};
+const char *const ts_frame_type_names[6] = {"STATE",       "TRADE", "OFFER_BOOK",
+                                            "PRICE_DEPTH", "ORDER", "UNKNOWN"};
 static const char *const actions[] = {"ADD", "EDIT", "DELETE", "DELETE_FROM", "FULL_BOOK"};
 static const char *const sides[] = {"BID", "ASK"};
 static const char *const aggressors[] = TS_AGGRESSOR_NAMES;

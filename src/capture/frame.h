@@ -34,13 +34,13 @@ enum ts_frame_type {
 extern const char *const ts_frame_type_names[6];
 
 struct ts_frame {
-    struct ts_json_req json;  /* owned: the parsed line (ts_frame_release) */
-    bool parsed;              /* json holds the line */
+    struct ts_json_req json; /* owned: the parsed line (ts_frame_release) */
+    bool parsed;             /* json holds the line */
     enum ts_frame_type type;
-    int64_t time_ns;          /* "time", or the receive time when absent */
-    const char *symbol;       /* borrowed from json; NULL for STATE and ORDER */
+    int64_t time_ns;    /* "time", or the receive time when absent */
+    const char *symbol; /* borrowed from json; NULL for STATE and ORDER */
     /* ts_frame_body(): */
-    struct ts_tick tick;      /* TRADE: time in whole microseconds */
+    struct ts_tick tick;         /* TRADE: time in whole microseconds */
     struct ts_books_action book; /* OFFER_BOOK, PRICE_DEPTH (bids/asks point below) */
     struct ts_book_level bids[TS_BOOK_DEPTH], asks[TS_BOOK_DEPTH];
     const char *conn, *result; /* STATE; borrowed from json */

@@ -79,8 +79,21 @@ static void arr_int(struct ts_buf *b, int64_t i)
     arr_add(b, v);
 }
 
-enum { B_SYM, B_BUCKET, B_OPEN, B_HIGH, B_LOW, B_CLOSE, B_VOL, B_COUNT, B_OTIME, B_OTRADE,
-       B_CTIME, B_CTRADE, B_NCOLS };
+enum {
+    B_SYM,
+    B_BUCKET,
+    B_OPEN,
+    B_HIGH,
+    B_LOW,
+    B_CLOSE,
+    B_VOL,
+    B_COUNT,
+    B_OTIME,
+    B_OTRADE,
+    B_CTIME,
+    B_CTRADE,
+    B_NCOLS
+};
 
 /* fresh == NULL: every tick is new. */
 static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *fresh,
@@ -116,12 +129,13 @@ static int merge_bars(PGconn *c, const struct ts_tick *t, size_t n, const bool *
         ts_buf_addch(&col[j], '}');
         params[j] = col[j].buf;
     }
-    int rc = ts_db_exec(c, "merge bars",
-                        "SELECT data_capture.merge_market_bars_1m($1::text[], $2::timestamptz[],"
-                        " $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[],"
-                        " $8::bigint[], $9::timestamptz[], $10::bigint[], $11::timestamptz[],"
-                        " $12::bigint[])",
-                        B_NCOLS, params, NULL, err);
+    int rc =
+        ts_db_exec(c, "merge bars",
+                   "SELECT data_capture.merge_market_bars_1m($1::text[], $2::timestamptz[],"
+                   " $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[],"
+                   " $8::bigint[], $9::timestamptz[], $10::bigint[], $11::timestamptz[],"
+                   " $12::bigint[])",
+                   B_NCOLS, params, NULL, err);
     for (int j = 0; j < B_NCOLS; j++) {
         ts_buf_release(&col[j]);
     }
@@ -137,9 +151,9 @@ void ts_cap_rebuild_bars(struct ts_cap *cap, int64_t from_ns, int64_t to_ns)
     ts_time_format_rfc3339(to_ns, to, sizeof(to));
     const char *p[2] = {from, to};
     if (ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "rebuild bars",
-                     "SELECT data_capture.rebuild_market_bars_1m($1::timestamptz,"
-                     " date_trunc('minute', $2::timestamptz, 'UTC') + interval '1 minute')",
-                     2, p, NULL, &err)) {
+                      "SELECT data_capture.rebuild_market_bars_1m($1::timestamptz,"
+                      " date_trunc('minute', $2::timestamptz, 'UTC') + interval '1 minute')",
+                      2, p, NULL, &err)) {
         ts_warn("ingest", "bars of [%s, %s] not rebuilt: %s", from, to, err.msg);
     }
 }
@@ -162,9 +176,10 @@ void ts_cap__publish_ticks(struct ts_cap *cap, const struct ts_tick *t, size_t n
  * reconnect), then the fast path is tried again.
  */
 #define CAREFUL_BATCHES 8
-#define RELOAD_NS (1 * TS_NS_PER_SEC) /* an unknown symbol reloads the cache at most once a second */
-#define TTL_NS (5 * TS_NS_PER_SEC)    /* a changed exchange in the master is seen this late */
-#define MAX_EXCHANGES 64              /* distinct exchange names (B3, ...) */
+#define RELOAD_NS                                                                                  \
+    (1 * TS_NS_PER_SEC)            /* an unknown symbol reloads the cache at most once a second */
+#define TTL_NS (5 * TS_NS_PER_SEC) /* a changed exchange in the master is seen this late */
+#define MAX_EXCHANGES 64           /* distinct exchange names (B3, ...) */
 
 struct exch {
     char symbol[TS_SYMBOL_MAX + 1];
@@ -178,7 +193,7 @@ struct ts_ingest_cache {
     char names[MAX_EXCHANGES][24]; /* interned exchange names, never moved or freed */
     int nnames;
     int64_t loaded_ns;
-    atomic_int careful; /* batches still to store the careful way */
+    atomic_int careful;         /* batches still to store the careful way */
     _Atomic int64_t fast, slow; /* batches each way, for the feed's status */
 };
 
@@ -227,9 +242,9 @@ static const char *intern(struct ts_ingest_cache *c, const char *name, size_t le
 static int reload(struct ts_cap *cap, struct ts_ingest_cache *c, struct ts_err *err)
 {
     PGresult *r = NULL;
-    int rc = ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
-                          "SELECT symbol, exchange FROM data_capture.instruments", 0, NULL, &r,
-                          err);
+    int rc =
+        ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the instruments' exchanges",
+                      "SELECT symbol, exchange FROM data_capture.instruments", 0, NULL, &r, err);
     c->loaded_ns = ts_now_ns(); /* also after a failure: retried a second later, not per batch */
     if (rc) {
         return rc;
@@ -266,8 +281,8 @@ static bool exchanges(struct ts_cap *cap, const struct ts_tick *t, size_t n, con
     for (int pass = 0; pass < 2; pass++) {
         all = true;
         for (size_t i = 0; i < n && all; i++) {
-            const struct exch *e = c->n ? bsearch(t[i].symbol, c->e, c->n, sizeof(*c->e), cmp_key)
-                                        : NULL;
+            const struct exch *e =
+                c->n ? bsearch(t[i].symbol, c->e, c->n, sizeof(*c->e), cmp_key) : NULL;
             ex[i] = e ? e->exchange : NULL;
             all = e != NULL;
         }
@@ -391,12 +406,13 @@ static int store_careful(PGconn *c, const struct ts_tick *t, size_t n, const cha
                          const struct ts_ingest_extra *x, bool *fresh, struct ts_err *err)
 {
     PGresult *r = NULL;
-    int rc = ts_db_exec_script(c, "stage ticks",
-                 "BEGIN; SET LOCAL client_min_messages = warning;"
-                 " CREATE TEMP TABLE IF NOT EXISTS ts_stage_ticks (n bigint, symbol text,"
-                 " tick_time timestamptz, trade_id bigint, price numeric, volume numeric,"
-                 " aggressor text, source text, received_time timestamptz) ON COMMIT DELETE ROWS",
-                 err);
+    int rc = ts_db_exec_script(
+        c, "stage ticks",
+        "BEGIN; SET LOCAL client_min_messages = warning;"
+        " CREATE TEMP TABLE IF NOT EXISTS ts_stage_ticks (n bigint, symbol text,"
+        " tick_time timestamptz, trade_id bigint, price numeric, volume numeric,"
+        " aggressor text, source text, received_time timestamptz) ON COMMIT DELETE ROWS",
+        err);
     if (!rc) {
         rc = copy_ticks(c,
                         "COPY ts_stage_ticks (n, symbol, tick_time, trade_id, price, volume,"
@@ -498,8 +514,8 @@ void ts_cap_ingest_counts(struct ts_cap *cap, int64_t *copy_batches, int64_t *ca
 }
 
 int ts_cap_ingest(struct ts_cap *cap, const char *source, struct ts_tick *t, size_t n,
-                          unsigned flags, const struct ts_ingest_extra *extra,
-                          struct ts_ingest_result *res, struct ts_err *err)
+                  unsigned flags, const struct ts_ingest_extra *extra, struct ts_ingest_result *res,
+                  struct ts_err *err)
 {
     bool publish = flags & TS_CAP_PUBLISH;
     bool *fresh = ts_xcalloc(n ? n : 1, sizeof(*fresh));

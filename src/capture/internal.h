@@ -67,18 +67,17 @@ bool ts_books_json(struct ts_books *bs, const char *symbol, int levels, struct t
  * ask changed), as a JSON array of ts_book_json(), marked snapshotted; how many. */
 int ts_books_changed_json(struct ts_books *bs, bool top_only, struct ts_buf *out);
 
-
 /* ---- the feed's queue (feed.c) and the bridge (bridge.c) ---- */
 
-#define TS_CAP__MAX_BATCH 10000   /* items stored in one transaction */
+#define TS_CAP__MAX_BATCH 10000     /* items stored in one transaction */
 #define TS_CAP__QUEUE_CAP (1 << 17) /* items queued and not yet stored */
 
 struct ts_cap__batch {
     struct ts_tick *t; /* ticks to store */
     size_t n, cap;
-    struct ts_buf cb;  /* data_capture.profitdll_callbacks rows, binary COPY tuples */
+    struct ts_buf cb; /* data_capture.profitdll_callbacks rows, binary COPY tuples */
     size_t ncb;
-    int64_t first_ns;  /* when its first item reached us */
+    int64_t first_ns; /* when its first item reached us */
     struct ts_cap__batch *next;
 };
 
@@ -100,25 +99,25 @@ struct ts_feed {
     struct ts_feed_config cfg;
     pthread_t prod, store;
     atomic_bool stopping;
-    atomic_bool paused;     /* POST /feed/stop */
+    atomic_bool paused; /* POST /feed/stop */
     int64_t started_ns;
 
-    pthread_mutex_t lock;   /* the queue, last_error, the latency rings */
+    pthread_mutex_t lock; /* the queue, last_error, the latency rings */
     pthread_cond_t not_empty, not_full;
     struct ts_cap__batch *head, *tail;
-    size_t queued;          /* items in the queue, incl. the batch being stored */
-    int64_t store_us[256];  /* the last store transactions' durations */
-    int64_t vis_us[256];    /* arrival of a batch's first item -> committed */
+    size_t queued;         /* items in the queue, incl. the batch being stored */
+    int64_t store_us[256]; /* the last store transactions' durations */
+    int64_t vis_us[256];   /* arrival of a batch's first item -> committed */
     uint64_t nstore;
     char last_error[256];
 
     _Atomic int64_t received, stored, errors, waits, last_tick_ns, callbacks_logged;
 
-    struct ts_sim sim;      /* the sim's generator only */
+    struct ts_sim sim;                /* the sim's generator only */
     const struct ts_cap__adapter *ad; /* the bridge's calls (bridge.c); NULL for sim/replay */
-    struct bridge *br;      /* the bridge's state (bridge.c) */
-    struct ts_replayer *rp; /* replay: the engine (cap/replayer.h), run by the producer */
-    atomic_int replay_end;  /* replay: 0 running, 1 finished, 2 failed (last_error) */
+    struct bridge *br;                /* the bridge's state (bridge.c) */
+    struct ts_replayer *rp;           /* replay: the engine (cap/replayer.h), run by the producer */
+    atomic_int replay_end;            /* replay: 0 running, 1 finished, 2 failed (last_error) */
 };
 
 struct ts_cap__batch *ts_cap__batch_new(void);

@@ -30,14 +30,16 @@ static void partitions(struct ts_maint *m)
     for (int i = 0; i < TS_MOD_COUNT; i++) {
         struct ts_err err = TS_ERR_INIT;
         PGresult *r = NULL;
-        if (ts_cap__query(m->cap, (enum ts_module)i, "maintain partitions",
-                         "SELECT public.ts_partition_maintain(now()),"
-                         " (SELECT coalesce(sum(n), 0) FROM public.ts_default_partition_rows() d(t, n))",
-                         0, NULL, &r, &err)) {
+        if (ts_cap__query(
+                m->cap, (enum ts_module)i, "maintain partitions",
+                "SELECT public.ts_partition_maintain(now()),"
+                " (SELECT coalesce(sum(n), 0) FROM public.ts_default_partition_rows() d(t, n))",
+                0, NULL, &r, &err)) {
             ts_warn("maint", "%s: %s", ts_db_module_name((enum ts_module)i), err.msg);
         } else if (strtoll(ts_db_val(r, 0, 1), NULL, 10) > 0) {
-            ts_warn("maint", "%s: %s rows are in default partitions (outside every partition's "
-                             "range): see GET /cap/v1/health",
+            ts_warn("maint",
+                    "%s: %s rows are in default partitions (outside every partition's "
+                    "range): see GET /cap/v1/health",
                     ts_db_module_name((enum ts_module)i), ts_db_val(r, 0, 1));
         }
         ts_db_clear(r);
@@ -53,13 +55,14 @@ static void partitions(struct ts_maint *m)
 static bool bars(struct ts_maint *m)
 {
     struct ts_err err = TS_ERR_INIT;
-    if (ts_cap__query(m->cap, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
-                     m->bars_caught_up
-                         ? "UPDATE data_capture.rollup_watermarks SET watermark ="
-                           " greatest(watermark, now()), refreshed_at = now()"
-                           " WHERE rollup = 'market_bars_1m'"
-                         : "SELECT data_capture.rollup_market_bars_1m(now(), interval '15 seconds')",
-                     0, NULL, NULL, &err)) {
+    if (ts_cap__query(
+            m->cap, TS_MOD_DATA_CAPTURE, "roll up 1-minute bars",
+            m->bars_caught_up
+                ? "UPDATE data_capture.rollup_watermarks SET watermark ="
+                  " greatest(watermark, now()), refreshed_at = now()"
+                  " WHERE rollup = 'market_bars_1m'"
+                : "SELECT data_capture.rollup_market_bars_1m(now(), interval '15 seconds')",
+            0, NULL, NULL, &err)) {
         ts_warn("maint", "bars not refreshed: %s", err.msg);
         return false;
     }
@@ -81,14 +84,14 @@ static void publish_bars(struct ts_maint *m)
         return;
     }
     if (ts_cap__query(cap, TS_MOD_DATA_CAPTURE, "read the latest bars",
-                     "SELECT symbol, json_agg(json_build_object('bucket', to_char(bucket AT TIME"
-                     " ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'open', open::text, 'high',"
-                     " high::text, 'low', low::text, 'close', close::text, 'volume', volume::text,"
-                     " 'trade_count', trade_count) ORDER BY bucket)::text"
-                     " FROM data_capture.market_bars_1m"
-                     " WHERE bucket >= date_trunc('minute', now(), 'UTC') - interval '1 minute'"
-                     " GROUP BY symbol",
-                     0, NULL, &r, &err)) {
+                      "SELECT symbol, json_agg(json_build_object('bucket', to_char(bucket AT TIME"
+                      " ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'open', open::text, 'high',"
+                      " high::text, 'low', low::text, 'close', close::text, 'volume', volume::text,"
+                      " 'trade_count', trade_count) ORDER BY bucket)::text"
+                      " FROM data_capture.market_bars_1m"
+                      " WHERE bucket >= date_trunc('minute', now(), 'UTC') - interval '1 minute'"
+                      " GROUP BY symbol",
+                      0, NULL, &r, &err)) {
         ts_warn("maint", "bars not streamed: %s", err.msg);
         return;
     }
@@ -98,8 +101,8 @@ static void publish_bars(struct ts_maint *m)
         char topic[80];
         struct ts_buf b = TS_BUF_INIT;
         snprintf(topic, sizeof(topic), "bars:%s:1m", ts_db_val(r, i, 0));
-        ts_buf_addf(&b, "{\"topic\":\"%s\",\"type\":\"Bars\",\"time\":\"%s\",\"data\":%s}",
-                    topic, now, ts_db_val(r, i, 1));
+        ts_buf_addf(&b, "{\"topic\":\"%s\",\"type\":\"Bars\",\"time\":\"%s\",\"data\":%s}", topic,
+                    now, ts_db_val(r, i, 1));
         ts_cap__publish(cap, topic, b.buf, b.len);
         ts_buf_release(&b);
     }

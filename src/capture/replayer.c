@@ -37,9 +37,9 @@ static int drop_unknown(struct ts_replayer *r, struct ts_err *err)
     ts_buf_addch(&syms, '}');
     const char *p[1] = {syms.buf};
     int rc = ts_cap__query(r->cap, TS_MOD_DATA_CAPTURE, "check the symbols",
-                          "SELECT DISTINCT s FROM unnest($1::text[]) s EXCEPT"
-                          " SELECT symbol FROM data_capture.instruments",
-                          1, p, &res, err);
+                           "SELECT DISTINCT s FROM unnest($1::text[]) s EXCEPT"
+                           " SELECT symbol FROM data_capture.instruments",
+                           1, p, &res, err);
     ts_buf_release(&syms);
     for (int i = 0; !rc && i < ts_db_nrows(res); i++) {
         if (!known_unknown(r, ts_db_val(res, i, 0)) && r->nunknown < TS_REPLAYER_MAX_UNKNOWN) {
@@ -94,14 +94,15 @@ static int flush_once(struct ts_replayer *r, struct ts_err *err)
             p[i] = arr[i].buf;
         }
         /* the trade of that instrument and number on the cancel's B3 trading date */
-        rc = ts_cap__query(r->cap, TS_MOD_DATA_CAPTURE, "apply cancels",
-                          "WITH c AS (SELECT s, id, (t AT TIME ZONE 'America/Sao_Paulo')::date AS d"
-                          " FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) c(s, id, t))"
-                          " DELETE FROM data_capture.market_ticks m USING c"
-                          " WHERE m.symbol = c.s AND m.trade_id = c.id"
-                          " AND m.tick_time >= c.d::timestamp AT TIME ZONE 'America/Sao_Paulo'"
-                          " AND m.tick_time < (c.d + 1)::timestamp AT TIME ZONE 'America/Sao_Paulo'",
-                          3, p, &res, err);
+        rc = ts_cap__query(
+            r->cap, TS_MOD_DATA_CAPTURE, "apply cancels",
+            "WITH c AS (SELECT s, id, (t AT TIME ZONE 'America/Sao_Paulo')::date AS d"
+            " FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) c(s, id, t))"
+            " DELETE FROM data_capture.market_ticks m USING c"
+            " WHERE m.symbol = c.s AND m.trade_id = c.id"
+            " AND m.tick_time >= c.d::timestamp AT TIME ZONE 'America/Sao_Paulo'"
+            " AND m.tick_time < (c.d + 1)::timestamp AT TIME ZONE 'America/Sao_Paulo'",
+            3, p, &res, err);
         for (int i = 0; i < 3; i++) {
             ts_buf_release(&arr[i]);
         }

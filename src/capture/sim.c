@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define D(units, frac) ((ts_dec)(units) * TS_DEC_SCALE + (frac))
+#define D(units, frac) ((ts_dec)(units)*TS_DEC_SCALE + (frac))
 
 const struct ts_sim_instrument ts_sim_default_market[] = {
     {"PETR4", "stock", "Petrobras PN", D(37, 45000000), D(0, 1000000), D(100, 0)},

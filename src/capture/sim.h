@@ -37,8 +37,8 @@ struct ts_sim {
     size_t n;
     struct {
         struct ts_sim_instrument in;
-        ts_dec last;       /* last traded price */
-        int64_t trade_no;  /* last trade number */
+        ts_dec last;      /* last traded price */
+        int64_t trade_no; /* last trade number */
     } sym[TS_SIM_MAX_SYMBOLS];
 };
 

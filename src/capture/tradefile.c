@@ -92,7 +92,8 @@ static int positive(const char *s, size_t n, bool comma, ts_dec *out, const char
 static int trade_no(const char *s, size_t n, int64_t *out, struct ts_err *err)
 {
     if (!is_digits(s, n) || n > 18) {
-        return ts_err_set(err, TS_EINVAL, "trade number '%.*s' is not an integer", (int)(n > 40 ? 40 : n), s);
+        return ts_err_set(err, TS_EINVAL, "trade number '%.*s' is not an integer",
+                          (int)(n > 40 ? 40 : n), s);
     }
     int64_t v = 0; /* within n: the field need not end in NUL */
     for (size_t i = 0; i < n; i++) {
@@ -124,8 +125,8 @@ static int parse_b3(const struct fields *f, struct ts_tick *t, enum ts_tradefile
     /* time: DataNegocio (YYYY-MM-DD) and HoraFechamento (HHMMSSmmm), B3 local */
     const char *d = f->p[8], *h = f->p[5];
     size_t hl = f->len[5];
-    if (f->len[8] != 10 || d[4] != '-' || d[7] != '-' || !is_digits(d, 4) ||
-        !is_digits(d + 5, 2) || !is_digits(d + 8, 2)) {
+    if (f->len[8] != 10 || d[4] != '-' || d[7] != '-' || !is_digits(d, 4) || !is_digits(d + 5, 2) ||
+        !is_digits(d + 8, 2)) {
         return ts_err_set(err, TS_EINVAL, "DataNegocio '%.*s' is not YYYY-MM-DD",
                           (int)(f->len[8] > 20 ? 20 : f->len[8]), d);
     }
@@ -158,8 +159,9 @@ static int parse_csv(const struct fields *f, struct ts_tick *t, enum ts_tradefil
                      struct ts_err *err)
 {
     if (f->n != 6) {
-        return ts_err_set(err, TS_EINVAL, "%d fields, 6 expected: symbol,tick_time,price,volume,"
-                                          "aggressor,trade_id",
+        return ts_err_set(err, TS_EINVAL,
+                          "%d fields, 6 expected: symbol,tick_time,price,volume,"
+                          "aggressor,trade_id",
                           f->n);
     }
     if (f->len[0] == 6 && !memcmp(f->p[0], "symbol", 6)) {
@@ -176,7 +178,7 @@ static int parse_csv(const struct fields *f, struct ts_tick *t, enum ts_tradefil
     if (!rc) {
         const char *a = f->p[4];
         size_t n = f->len[4];
-        t->aggressor = n == 0                              ? 2
+        t->aggressor = n == 0                               ? 2
                        : n == 3 && !memcmp(a, "BUY", 3)     ? 0
                        : n == 4 && !memcmp(a, "SELL", 4)    ? 1
                        : n == 7 && !memcmp(a, "NEUTRAL", 7) ? 2
@@ -199,7 +201,9 @@ int ts_tradefile_parse(enum ts_tradefile_format fmt, const char *line, size_t le
         return ts_err_set(err, TS_EINVAL, "a NUL byte in the line");
     }
     int rc = split(line, len, fmt == TS_TRADEFILE_B3 ? ';' : ',', &f, err);
-    rc = rc ? rc : fmt == TS_TRADEFILE_B3 ? parse_b3(&f, &t, kind, err) : parse_csv(&f, &t, kind, err);
+    rc = rc                       ? rc
+         : fmt == TS_TRADEFILE_B3 ? parse_b3(&f, &t, kind, err)
+                                  : parse_csv(&f, &t, kind, err);
     if (!rc) {
         t.time_ns -= t.time_ns % 1000; /* the table keeps microseconds */
         *out = t;

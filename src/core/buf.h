@@ -21,7 +21,10 @@ struct ts_buf {
 };
 
 extern char ts_buf_empty[];
-#define TS_BUF_INIT {ts_buf_empty, 0, 0}
+#define TS_BUF_INIT                                                                                \
+    {                                                                                              \
+        ts_buf_empty, 0, 0                                                                         \
+    }
 
 void ts_buf_init(struct ts_buf *b);
 /* Frees the contents; b is left as TS_BUF_INIT. */

@@ -45,12 +45,15 @@ const char *ts_errname(int code);
 
 /* Error context. Owned by the caller, usually on its stack. */
 struct ts_err {
-    int code;          /* TS_E* or 0 */
-    char sqlstate[6];  /* PostgreSQL SQLSTATE when the cause was the database, else "" */
-    char msg[512];     /* lowercase, failure first, no final period */
+    int code;         /* TS_E* or 0 */
+    char sqlstate[6]; /* PostgreSQL SQLSTATE when the cause was the database, else "" */
+    char msg[512];    /* lowercase, failure first, no final period */
 };
 
-#define TS_ERR_INIT {0, "", ""}
+#define TS_ERR_INIT                                                                                \
+    {                                                                                              \
+        0, "", ""                                                                                  \
+    }
 
 /*
  * Set err (if not NULL) to code and a formatted message; returns code so that

@@ -68,7 +68,8 @@ static int check_tree(struct json_object *o, struct ts_err *err)
     switch (json_object_get_type(o)) {
     case json_type_double:
         if (!json_number_ok(json_object_get_string(o))) {
-            return ts_err_set(err, TS_EINVAL, "malformed JSON: the number '%.40s' is not one we can store",
+            return ts_err_set(err, TS_EINVAL,
+                              "malformed JSON: the number '%.40s' is not one we can store",
                               json_object_get_string(o));
         }
         return 0;
@@ -79,7 +80,8 @@ static int check_tree(struct json_object *o, struct ts_err *err)
         return 0;
     case json_type_string:
         if (!text_ok(json_object_get_string(o), (size_t)json_object_get_string_len(o))) {
-            return ts_err_set(err, TS_EINVAL, "malformed JSON: a string holds U+0000 or invalid UTF-8");
+            return ts_err_set(err, TS_EINVAL,
+                              "malformed JSON: a string holds U+0000 or invalid UTF-8");
         }
         return 0;
     case json_type_array:
@@ -91,7 +93,8 @@ static int check_tree(struct json_object *o, struct ts_err *err)
         }
         return 0;
     case json_type_object: {
-        json_object_object_foreach(o, key, val) {
+        json_object_object_foreach(o, key, val)
+        {
             if (!text_ok(key, strlen(key))) {
                 return ts_err_set(err, TS_EINVAL, "malformed JSON: a key holds invalid UTF-8");
             }
@@ -125,8 +128,8 @@ static bool has_nul_escape(const char *body, size_t len)
 }
 
 /* Parses body as one JSON value of type want (no trailing data, depth-limited). */
-static int parse_value(const char *body, size_t len, enum json_type want,
-                       struct json_object **out, struct ts_err *err)
+static int parse_value(const char *body, size_t len, enum json_type want, struct json_object **out,
+                       struct ts_err *err)
 {
     const char *what = want == json_type_array ? "a JSON array" : "a JSON object";
     *out = NULL;
@@ -153,8 +156,8 @@ static int parse_value(const char *body, size_t len, enum json_type want,
                         jerr == json_tokener_continue ? "unexpected end of input"
                                                       : json_tokener_error_desc(jerr));
     } else {
-        while (end < len && (body[end] == ' ' || body[end] == '\n' || body[end] == '\r' ||
-                             body[end] == '\t')) {
+        while (end < len &&
+               (body[end] == ' ' || body[end] == '\n' || body[end] == '\r' || body[end] == '\t')) {
             end++;
         }
         if (end != len) {
@@ -180,8 +183,7 @@ int ts_json_parse(struct ts_json_req *r, const char *body, size_t len, struct ts
     return parse_value(body, len, json_type_object, &r->root, err);
 }
 
-int ts_json_parse_array(struct ts_json_array *a, const char *body, size_t len,
-                        struct ts_err *err)
+int ts_json_parse_array(struct ts_json_array *a, const char *body, size_t len, struct ts_err *err)
 {
     memset(a, 0, sizeof(*a));
     int rc = parse_value(body, len, json_type_array, &a->root, err);
@@ -221,7 +223,8 @@ enum ts_json_field ts_json_field(const struct ts_json_req *r, const char *key)
 
 const char *ts_json_unknown_key(const struct ts_json_req *r, const char *const *allowed)
 {
-    json_object_object_foreach(r->root, key, val) {
+    json_object_object_foreach(r->root, key, val)
+    {
         (void)val;
         bool known = false;
         for (const char *const *a = allowed; *a && !known; a++) {
@@ -283,8 +286,7 @@ int ts_json_take_str(struct ts_json_req *r, const char *key, bool required, size
         return missing(key, required, present, err);
     }
     if (!json_object_is_type(v, json_type_string)) {
-        return ts_err_set(err, TS_EINVAL, "field '%s' must be a string, not %s", key,
-                          type_name(v));
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be a string, not %s", key, type_name(v));
     }
     size_t len = (size_t)json_object_get_string_len(v);
     const char *s = json_object_get_string(v);
@@ -391,8 +393,7 @@ int ts_json_take_uuid(struct ts_json_req *r, const char *key, bool required, str
 }
 
 int ts_json_take_enum(struct ts_json_req *r, const char *key, bool required,
-                      const char *const *names, int n, int *out, bool *present,
-                      struct ts_err *err)
+                      const char *const *names, int n, int *out, bool *present, struct ts_err *err)
 {
     const char *s;
     bool here = false;
@@ -424,8 +425,8 @@ int ts_json_take_enum(struct ts_json_req *r, const char *key, bool required,
     return ts_err_set(err, TS_EINVAL, "field '%s' must be one of %s", key, allowed);
 }
 
-int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required,
-                             size_t maxlen, char **out, bool *present, struct ts_err *err)
+int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required, size_t maxlen,
+                             char **out, bool *present, struct ts_err *err)
 {
     struct json_object *v = take(r, key);
     if (!v) {
@@ -471,8 +472,7 @@ int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
         return missing(key, required, present, err);
     }
     if (!json_object_is_type(v, json_type_array)) {
-        return ts_err_set(err, TS_EINVAL, "field '%s' must be an array, not %s", key,
-                          type_name(v));
+        return ts_err_set(err, TS_EINVAL, "field '%s' must be an array, not %s", key, type_name(v));
     }
     out->root = json_object_get(v);
     out->n = json_object_array_length(v);

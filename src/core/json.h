@@ -30,8 +30,8 @@
 struct json_object;
 
 struct ts_json_req {
-    struct json_object *root;                 /* owned; the parsed object */
-    const char *taken[TS_JSON_MAX_FIELDS];    /* keys already read (borrowed from root) */
+    struct json_object *root;              /* owned; the parsed object */
+    const char *taken[TS_JSON_MAX_FIELDS]; /* keys already read (borrowed from root) */
     int ntaken;
 };
 
@@ -72,16 +72,15 @@ int ts_json_take_int(struct ts_json_req *r, const char *key, bool required, int6
                      int64_t max, int64_t *out, bool *present, struct ts_err *err) TS_MUST_CHECK;
 int ts_json_take_bool(struct ts_json_req *r, const char *key, bool required, bool *out,
                       bool *present, struct ts_err *err) TS_MUST_CHECK;
-int ts_json_take_uuid(struct ts_json_req *r, const char *key, bool required,
-                      struct ts_uuid *out, bool *present, struct ts_err *err) TS_MUST_CHECK;
+int ts_json_take_uuid(struct ts_json_req *r, const char *key, bool required, struct ts_uuid *out,
+                      bool *present, struct ts_err *err) TS_MUST_CHECK;
 /* One of names[0..n-1], exactly as spelled; *out is the index. */
 int ts_json_take_enum(struct ts_json_req *r, const char *key, bool required,
                       const char *const *names, int n, int *out, bool *present,
                       struct ts_err *err) TS_MUST_CHECK;
 /* A JSON object, re-serialised compactly into a malloc'd string (caller ts_free()s). */
-int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required,
-                             size_t maxlen, char **out, bool *present,
-                             struct ts_err *err) TS_MUST_CHECK;
+int ts_json_take_object_text(struct ts_json_req *r, const char *key, bool required, size_t maxlen,
+                             char **out, bool *present, struct ts_err *err) TS_MUST_CHECK;
 /* An array field, as a ts_json_array (release it with ts_json_array_release()). */
 int ts_json_take_array(struct ts_json_req *r, const char *key, bool required,
                        struct ts_json_array *out, bool *present, struct ts_err *err) TS_MUST_CHECK;

@@ -407,42 +407,41 @@ static int write_conf(const char *home, const struct runas *ra, struct ts_err *e
     ts_buf_addf(&conf, "listen_addresses = '%s'\n", listen && *listen ? listen : "");
     ts_buf_addf(&conf, "port = %d\n", atoi(pg_port()));
     ts_buf_addf(&conf, "unix_socket_directories = '%s/run'\n", home);
-    ts_buf_adds(&conf,
-                "unix_socket_permissions = 0700\n"
-                "max_connections = 100\n"
-                "shared_buffers = 256MB\n"
-                "work_mem = 16MB\n"
-                "maintenance_work_mem = 256MB\n"
-                "effective_cache_size = 1GB\n"
-                "# Durability: an acknowledged order or fill is on disk.\n"
-                "fsync = on\n"
-                "synchronous_commit = on\n"
-                "full_page_writes = on\n"
-                "wal_level = replica\n"
-                "wal_compression = on\n"
-                "wal_buffers = 16MB\n"
-                "max_wal_size = 4GB\n"
-                "min_wal_size = 256MB\n"
-                "checkpoint_timeout = 15min\n"
-                "checkpoint_completion_target = 0.9\n"
-                "# Short OLTP statements on local SSD.\n"
-                "random_page_cost = 1.1\n"
-                "effective_io_concurrency = 200\n"
-                "jit = off\n"
-                "autovacuum_naptime = 10s\n"
-                "autovacuum_vacuum_scale_factor = 0.05\n"
-                "autovacuum_analyze_scale_factor = 0.02\n"
-                "idle_in_transaction_session_timeout = 60s\n"
-                "timezone = 'UTC'\n"
-                "log_timezone = 'UTC'\n"
-                "log_line_prefix = '%m [%p] %q%u@%d '\n"
-                "log_min_duration_statement = 1000\n"
-                "log_lock_waits = on\n"
-                "log_checkpoints = on\n"
-                "# Never write bound values (keys, tokens) into the server log.\n"
-                "log_parameter_max_length = 0\n"
-                "log_parameter_max_length_on_error = 0\n"
-                "include_if_exists = 'tradingsystem.local.conf'\n");
+    ts_buf_adds(&conf, "unix_socket_permissions = 0700\n"
+                       "max_connections = 100\n"
+                       "shared_buffers = 256MB\n"
+                       "work_mem = 16MB\n"
+                       "maintenance_work_mem = 256MB\n"
+                       "effective_cache_size = 1GB\n"
+                       "# Durability: an acknowledged order or fill is on disk.\n"
+                       "fsync = on\n"
+                       "synchronous_commit = on\n"
+                       "full_page_writes = on\n"
+                       "wal_level = replica\n"
+                       "wal_compression = on\n"
+                       "wal_buffers = 16MB\n"
+                       "max_wal_size = 4GB\n"
+                       "min_wal_size = 256MB\n"
+                       "checkpoint_timeout = 15min\n"
+                       "checkpoint_completion_target = 0.9\n"
+                       "# Short OLTP statements on local SSD.\n"
+                       "random_page_cost = 1.1\n"
+                       "effective_io_concurrency = 200\n"
+                       "jit = off\n"
+                       "autovacuum_naptime = 10s\n"
+                       "autovacuum_vacuum_scale_factor = 0.05\n"
+                       "autovacuum_analyze_scale_factor = 0.02\n"
+                       "idle_in_transaction_session_timeout = 60s\n"
+                       "timezone = 'UTC'\n"
+                       "log_timezone = 'UTC'\n"
+                       "log_line_prefix = '%m [%p] %q%u@%d '\n"
+                       "log_min_duration_statement = 1000\n"
+                       "log_lock_waits = on\n"
+                       "log_checkpoints = on\n"
+                       "# Never write bound values (keys, tokens) into the server log.\n"
+                       "log_parameter_max_length = 0\n"
+                       "log_parameter_max_length_on_error = 0\n"
+                       "include_if_exists = 'tradingsystem.local.conf'\n");
     FILE *f = fopen(path.buf, "w");
     if (!f) {
         rc = ts_err_set(err, TS_EIO, "cannot write %s: %s", path.buf, strerror(errno));
@@ -462,8 +461,8 @@ out:
     return rc;
 }
 
-static int init_locked(const char *home, const struct runas *ra, const char *bindir,
-                       bool *created, struct ts_err *err)
+static int init_locked(const char *home, const struct runas *ra, const char *bindir, bool *created,
+                       struct ts_err *err)
 {
     struct ts_buf datadir = TS_BUF_INIT, prog = TS_BUF_INIT, out = TS_BUF_INIT;
     struct ts_cluster_status st;
@@ -476,9 +475,9 @@ static int init_locked(const char *home, const struct runas *ra, const char *bin
     }
     ts_cluster_datadir(home, &datadir);
     ts_buf_addf(&prog, "%s/initdb", bindir);
-    char *argv[] = {prog.buf,     "-D",           datadir.buf, "-U", "postgres",
-                    "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-instructions",
-                    NULL};
+    char *argv[] = {
+        prog.buf,          "-D",          datadir.buf,         "-U", "postgres", "--auth=trust",
+        "--encoding=UTF8", "--no-locale", "--no-instructions", NULL};
     rc = run(ra, home, argv, &status, &out, err);
     if (!rc && status != 0) {
         squash(&out);
@@ -602,8 +601,7 @@ static int remove_if_stale(const char *path, const char *datadir, struct ts_err 
 int ts_cluster_start(const char *home, bool *started, struct ts_err *err)
 {
     struct runas ra;
-    struct ts_buf bindir = TS_BUF_INIT, p = TS_BUF_INIT, datadir = TS_BUF_INIT,
-                  out = TS_BUF_INIT;
+    struct ts_buf bindir = TS_BUF_INIT, p = TS_BUF_INIT, datadir = TS_BUF_INIT, out = TS_BUF_INIT;
     struct ts_cluster_status st;
     bool created;
     int fd = -1, rc, status;
@@ -649,8 +647,8 @@ int ts_cluster_start(const char *home, bool *started, struct ts_err *err)
     ts_buf_addf(&p, "%s/log/postgres.log", home);
     struct ts_buf prog = TS_BUF_INIT;
     ts_buf_addf(&prog, "%s/pg_ctl", bindir.buf);
-    char *argv[] = {prog.buf, "start", "-D", datadir.buf, "-l", p.buf, "-w", "-t", "60", "-s",
-                    NULL};
+    char *argv[] = {prog.buf, "start", "-D", datadir.buf, "-l", p.buf,
+                    "-w",     "-t",    "60", "-s",        NULL};
     rc = run(&ra, home, argv, &status, &out, err);
     ts_buf_release(&prog);
     if (!rc && status != 0) {
@@ -658,8 +656,8 @@ int ts_cluster_start(const char *home, bool *started, struct ts_err *err)
         read_tail(p.buf, &logtail);
         squash(&logtail);
         squash(&out);
-        rc = ts_err_set(err, TS_ECHILD, "cannot start PostgreSQL (pg_ctl exit %d): %s %s",
-                        status, tail_lines(out.buf, 2), logtail.buf);
+        rc = ts_err_set(err, TS_ECHILD, "cannot start PostgreSQL (pg_ctl exit %d): %s %s", status,
+                        tail_lines(out.buf, 2), logtail.buf);
         ts_buf_release(&logtail);
         goto out;
     }
@@ -703,8 +701,8 @@ int ts_cluster_stop(const char *home, bool *stopped, struct ts_err *err)
     }
     ts_cluster_datadir(home, &datadir);
     ts_buf_addf(&prog, "%s/pg_ctl", bindir.buf);
-    char *argv[] = {prog.buf, "stop", "-D", datadir.buf, "-m", "fast", "-w", "-t", "60", "-s",
-                    NULL};
+    char *argv[] = {prog.buf, "stop", "-D", datadir.buf, "-m", "fast",
+                    "-w",     "-t",   "60", "-s",        NULL};
     rc = run(&ra, home, argv, &status, &out, err);
     if (!rc && status != 0) {
         squash(&out);

@@ -40,10 +40,10 @@ int ts_db_module_parse(const char *name, enum ts_module *out) TS_MUST_CHECK;
 
 /* Where each module's database is. Built once from the environment. */
 struct ts_db_config {
-    char *home;                       /* absolute TS_HOME; owned */
-    char *conninfo[TS_MOD_COUNT];     /* libpq key=value string per module; owned */
-    bool embedded[TS_MOD_COUNT];      /* true: database lives in the managed cluster */
-    char *migrations_dir;             /* the caller's, copied (src/app/dirs.c); owned */
+    char *home;                   /* absolute TS_HOME; owned */
+    char *conninfo[TS_MOD_COUNT]; /* libpq key=value string per module; owned */
+    bool embedded[TS_MOD_COUNT];  /* true: database lives in the managed cluster */
+    char *migrations_dir;         /* the caller's, copied (src/app/dirs.c); owned */
 };
 
 /*
@@ -74,8 +74,8 @@ int ts_db_connect_db(const char *conninfo, const char *dbname, PGconn **out,
  * other 23xxx -> TS_EINVAL, 40001/40P01 -> TS_ERETRY, 08xxx or a dead connection
  * -> TS_ECONN, anything else TS_EDB.
  */
-int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams,
-               const char *const *params, PGresult **out, struct ts_err *err) TS_MUST_CHECK;
+int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params,
+               PGresult **out, struct ts_err *err) TS_MUST_CHECK;
 /* Multi-statement SQL without parameters (migration files, BEGIN/COMMIT). */
 /*
  * COPY .. FROM STDIN with `data` (a whole stream, e.g. core/pgcopy.h's binary
@@ -104,8 +104,8 @@ int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_b
 void ts_db_conninfo_add(struct ts_buf *out, const char *key, const char *value);
 
 /* ---- results and connections (result.c): libpq's accessors, for code outside src/db ---- */
-int ts_db_nrows(const PGresult *r);  /* 0 for NULL */
-int ts_db_ncols(const PGresult *r);  /* 0 for NULL */
+int ts_db_nrows(const PGresult *r); /* 0 for NULL */
+int ts_db_ncols(const PGresult *r); /* 0 for NULL */
 /* Text of a value (borrowed from r; "" for NULL), whether it is NULL, its length. */
 const char *ts_db_val(const PGresult *r, int row, int col);
 bool ts_db_isnull(const PGresult *r, int row, int col);
@@ -141,8 +141,8 @@ int ts_pool_query(struct ts_pool *p, const char *what, const char *sql, int npar
 
 /* ---- migrations (migrate.c) ---- */
 struct ts_migrate_report {
-    int applied;  /* files applied by this run */
-    int present;  /* files already applied before */
+    int applied; /* files applied by this run */
+    int present; /* files already applied before */
 };
 /*
  * Creates the module's database when missing (on a server where we may), then

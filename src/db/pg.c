@@ -43,8 +43,7 @@ int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_b
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
-        ts_err_set(err, TS_EINVAL, "invalid connection string: %s",
-                   perr ? perr : "out of memory");
+        ts_err_set(err, TS_EINVAL, "invalid connection string: %s", perr ? perr : "out of memory");
         PQfreemem(perr);
         return TS_EINVAL;
     }
@@ -90,7 +89,7 @@ static char *abs_path(const char *p)
 static const char *module_env(enum ts_module m, const char **alt)
 {
     static const char *const names[TS_MOD_COUNT] = {
-        "TS_DB_ORDER_MANAGER", "TS_DB_DATA_CAPTURE", "TS_DB_TP_CAPITAL",
+        "TS_DB_ORDER_MANAGER", "TS_DB_DATA_CAPTURE",  "TS_DB_TP_CAPITAL",
         "TS_DB_WORKSPACE",     "TS_DB_DOCUMENTATION",
     };
     *alt = m == TS_MOD_TP_CAPITAL ? "TS_DB_TPCAPITAL" : NULL;
@@ -266,8 +265,8 @@ int ts_db_error(PGconn *c, PGresult *res, const char *what, struct ts_err *err)
     return code;
 }
 
-int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams,
-               const char *const *params, PGresult **out, struct ts_err *err)
+int ts_db_exec(PGconn *c, const char *what, const char *sql, int nparams, const char *const *params,
+               PGresult **out, struct ts_err *err)
 {
     PGresult *res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;

@@ -22,9 +22,9 @@ struct ts_pool {
     char *conninfo;       /* owned */
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t freed;
-    int size;             /* number of slots */
-    PGconn **idle;        /* stack of idle connections, NULL = slot not yet connected */
-    int nidle;            /* slots available (connected or not) */
+    int size;      /* number of slots */
+    PGconn **idle; /* stack of idle connections, NULL = slot not yet connected */
+    int nidle;     /* slots available (connected or not) */
 };
 
 int ts_pool_new(const char *conninfo, int size, struct ts_pool **out, struct ts_err *err)
@@ -69,8 +69,7 @@ int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *
     while (p->nidle == 0) {
         if (!ts_cond_wait_until(&p->freed, &p->lock, deadline) && p->nidle == 0) {
             pthread_mutex_unlock(&p->lock);
-            return ts_err_set(err, TS_EBUSY, "no database connection free after %d ms",
-                              timeout_ms);
+            return ts_err_set(err, TS_EBUSY, "no database connection free after %d ms", timeout_ms);
         }
     }
     c = p->idle[--p->nidle];

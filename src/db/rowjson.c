@@ -86,4 +86,3 @@ void ts_db_rows_json(struct ts_buf *out, const PGresult *res)
     }
     ts_buf_addch(out, ']');
 }
-

@@ -31,7 +31,7 @@ void ts_db_txn_reset(struct ts_db_txn *t)
 }
 
 struct ts_db_txn_stmt *ts_db_txn_add(struct ts_db_txn *t, const char *name, int nparams,
-                                         const char *const *params)
+                                     const char *const *params)
 {
     assert(nparams >= 0 && nparams <= TS_DB_TXN_MAX_PARAMS);
     if (t->n == t->cap) {
@@ -53,8 +53,7 @@ struct ts_db_txn_stmt *ts_db_txn_add(struct ts_db_txn *t, const char *name, int 
     return s;
 }
 
-int ts_db_txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
-                        struct ts_err *err)
+int ts_db_txn_prepare(PGconn *c, const char *name, const char *sql, int nparams, struct ts_err *err)
 {
     PGresult *res = PQprepare(c, name, sql, nparams, NULL);
     int rc = 0;
@@ -66,8 +65,7 @@ int ts_db_txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
 }
 
 /* Reads the results of one pipelined query; returns its first error (and keeps going). */
-static int read_one(PGconn *c, const char *what, struct ts_buf *capture, int rc,
-                    struct ts_err *err)
+static int read_one(PGconn *c, const char *what, struct ts_buf *capture, int rc, struct ts_err *err)
 {
     PGresult *res;
     while ((res = PQgetResult(c))) {

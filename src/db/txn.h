@@ -19,7 +19,7 @@ struct ts_db_txn_stmt {
     const char *name; /* prepared statement, static */
     int nparams;
     size_t off[TS_DB_TXN_MAX_PARAMS]; /* offsets into data; SIZE_MAX = SQL NULL */
-    struct ts_buf *capture;             /* NULL, or where the first row goes as JSON */
+    struct ts_buf *capture;           /* NULL, or where the first row goes as JSON */
 };
 
 /*
@@ -29,7 +29,7 @@ struct ts_db_txn_stmt {
  * database has it).
  */
 struct ts_db_txn {
-    struct ts_buf data;             /* parameter strings, NUL-separated */
+    struct ts_buf data;           /* parameter strings, NUL-separated */
     struct ts_db_txn_stmt *stmts; /* owned */
     size_t n, cap;
 };
@@ -39,10 +39,10 @@ void ts_db_txn_release(struct ts_db_txn *t);
 void ts_db_txn_reset(struct ts_db_txn *t);
 /* Adds a statement; params are copied (NULL = SQL NULL). Returns the statement. */
 struct ts_db_txn_stmt *ts_db_txn_add(struct ts_db_txn *t, const char *name, int nparams,
-                                         const char *const *params);
+                                     const char *const *params);
 /* Prepares one statement on c (a fresh connection). */
 int ts_db_txn_prepare(PGconn *c, const char *name, const char *sql, int nparams,
-                        struct ts_err *err) TS_MUST_CHECK;
+                      struct ts_err *err) TS_MUST_CHECK;
 /* BEGIN, statements, COMMIT in one pipeline; on error nothing is committed. */
 int ts_db_txn_exec(PGconn *c, struct ts_db_txn *t, struct ts_err *err) TS_MUST_CHECK;
 

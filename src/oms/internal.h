@@ -136,7 +136,6 @@ bool ts_oms__bloom_maybe(const struct ts_oms__state *st, const char *ref);
 int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what, bool check_hours,
                  int64_t now_ns, struct ts_err *err) TS_MUST_CHECK;
 
-
 /* ---- the service and its commands (thread.c) ---- */
 
 enum ts_oms__cmd_kind {
@@ -180,7 +179,7 @@ struct ts_oms {
     PGconn *om; /* OMS thread only (and start/stop) */
     PGconn *dc;
     struct ts_oms__state st; /* OMS thread only */
-    struct ts_db_txn txn;  /* OMS thread only: the batch's transaction */
+    struct ts_db_txn txn;    /* OMS thread only: the batch's transaction */
     pthread_t thread;
     pthread_mutex_t lock;    /* guards head, tail, stopping, every cmd->done */
     pthread_cond_t wake;     /* commands queued (CLOCK_MONOTONIC: timed waits) */

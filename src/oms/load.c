@@ -36,7 +36,8 @@ static int uuid_of(const PGresult *r, int row, int col, struct ts_uuid *out, str
     }
     const char *v = ts_db_val(r, row, col);
     if (ts_uuid_parse(v, strlen(v), out)) {
-        return ts_err_set(err, TS_EDB, "cannot read uuid %s from the database", ts_db_fname(r, col));
+        return ts_err_set(err, TS_EDB, "cannot read uuid %s from the database",
+                          ts_db_fname(r, col));
     }
     return 0;
 }
@@ -95,7 +96,8 @@ static int load_instruments(struct ts_oms__state *st, PGconn *dc, struct ts_err 
             rc = ts_err_set(err, TS_EDB, "instrument %s has an unknown class or status", sym);
             break;
         }
-        if ((rc = dec_of(r, i, 3, &in->lot_size, err)) || (rc = dec_of(r, i, 4, &in->tick_size, err))) {
+        if ((rc = dec_of(r, i, 3, &in->lot_size, err)) ||
+            (rc = dec_of(r, i, 4, &in->tick_size, err))) {
             break;
         }
         int open = ts_db_isnull(r, i, 6) ? -1 : minutes_of(ts_db_val(r, i, 6));
@@ -160,8 +162,8 @@ static int load_accounts(struct ts_oms__state *st, PGconn *om, struct ts_err *er
 static int load_strategies(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
 {
     PGresult *r;
-    int rc = ts_db_exec(om, "load strategies", "SELECT id, status FROM order_manager.strategies",
-                        0, NULL, &r, err);
+    int rc = ts_db_exec(om, "load strategies", "SELECT id, status FROM order_manager.strategies", 0,
+                        NULL, &r, err);
     if (rc) {
         return rc;
     }
@@ -362,13 +364,13 @@ static int load_counters(struct ts_oms__state *st, PGconn *om, int64_t now, stru
     ts_time_format_rfc3339(midnight, since, sizeof(since));
     const char *p[1] = {since};
     PGresult *r;
-    int rc = ts_db_exec(
-        om, "load today's trades",
-        "SELECT o.account_id, o.strategy_id, t.symbol, count(*),"
-        " coalesce(sum((t.metadata->>'realized_pnl')::numeric), 0)::numeric(18,2)"
-        " FROM order_manager.trades t JOIN order_manager.orders o ON o.id = t.order_id"
-        " WHERE t.executed_at >= $1 GROUP BY 1, 2, 3",
-        1, p, &r, err);
+    int rc =
+        ts_db_exec(om, "load today's trades",
+                   "SELECT o.account_id, o.strategy_id, t.symbol, count(*),"
+                   " coalesce(sum((t.metadata->>'realized_pnl')::numeric), 0)::numeric(18,2)"
+                   " FROM order_manager.trades t JOIN order_manager.orders o ON o.id = t.order_id"
+                   " WHERE t.executed_at >= $1 GROUP BY 1, 2, 3",
+                   1, p, &r, err);
     for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
         struct ts_uuid acc, strat;
         struct ts_risk_delta d;
@@ -457,8 +459,8 @@ static int load_refs(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
     return 0;
 }
 
-int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what,
-                 bool check_hours, int64_t now, struct ts_err *err)
+int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what, bool check_hours,
+                 int64_t now, struct ts_err *err)
 {
     int rc = 0;
     if (what == 0) {
@@ -477,9 +479,8 @@ int ts_oms__load(struct ts_oms__state *st, PGconn *om, PGconn *dc, unsigned what
         what = TS_OMS_RELOAD_INSTRUMENTS | TS_OMS_RELOAD_RISK_LIMITS | TS_OMS_RELOAD_ACCOUNTS |
                TS_OMS_RELOAD_STRATEGIES;
         if ((rc = load_refs(st, om, err)) || (rc = load_orders(st, om, err)) ||
-            (rc = load_positions(st, om, err)) ||
-            (rc = load_counters(st, om, now, err)) || (rc = load_marks(st, dc, err)) ||
-            (rc = load_kill_switch(st, om, err))) {
+            (rc = load_positions(st, om, err)) || (rc = load_counters(st, om, now, err)) ||
+            (rc = load_marks(st, dc, err)) || (rc = load_kill_switch(st, om, err))) {
             return rc;
         }
     }

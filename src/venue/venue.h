@@ -22,7 +22,6 @@
 #include "domain/order.h"
 #include "domain/tick.h"
 
-
 /*
  * Matches one working order against one tick with `avail` volume left on it.
  * *triggered carries a stop order's state across ticks (set when it triggers).

@@ -87,8 +87,7 @@ PGconn *th_fresh_db(const char *module)
     if (slot < 0) {
         fail_msg("too many open test databases");
     }
-    snprintf(dbs[slot].name, sizeof(dbs[slot].name), "t_%s_%d_%d", module, (int)getpid(),
-             ++serial);
+    snprintf(dbs[slot].name, sizeof(dbs[slot].name), "t_%s_%d_%d", module, (int)getpid(), ++serial);
     snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE tpl_%s", dbs[slot].name, module);
     admin(sql);
     dbs[slot].conn = connect_or_fail(dbs[slot].name);
@@ -130,8 +129,7 @@ static PGresult *run_all(PGconn *c, const char *sql)
     }
     while ((r = PQgetResult(c))) {
         ExecStatusType st = PQresultStatus(r);
-        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
-            st != PGRES_EMPTY_QUERY) {
+        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
             failed = r;
         } else {
             PQclear(r);

@@ -88,10 +88,11 @@ static void test_ticks_in_any_order_make_the_bars_of_their_minutes(void **state)
         tick("PETR4", T0 + 30 * TS_NS_PER_SEC, 7, 31 * p, 100 * p),
         tick("PETR4", T0 + 1 * TS_NS_PER_SEC, 5, 30 * p, 200 * p),
         tick("VALE3", T0 + 59 * TS_NS_PER_SEC, 2, 60 * p, 1 * p),
-        tick("PETR4", T0 + 1 * TS_NS_PER_SEC, 4, 29 * p, 300 * p), /* same time, lower number: opens */
-        tick("PETR4", T0 + MIN, 8, 32 * p, 10 * p),                /* the next minute */
-        tick("PETR4", T0 + 30 * TS_NS_PER_SEC, 9, 28 * p, 5 * p),  /* same time as 7, closes */
-        tick("VALE3", T0 - 1, 1, 59 * p, 1 * p),                   /* the minute before */
+        tick("PETR4", T0 + 1 * TS_NS_PER_SEC, 4, 29 * p,
+             300 * p),                              /* same time, lower number: opens */
+        tick("PETR4", T0 + MIN, 8, 32 * p, 10 * p), /* the next minute */
+        tick("PETR4", T0 + 30 * TS_NS_PER_SEC, 9, 28 * p, 5 * p), /* same time as 7, closes */
+        tick("VALE3", T0 - 1, 1, 59 * p, 1 * p),                  /* the minute before */
     };
     check_all(t, sizeof(t) / sizeof(t[0]), NULL, 4);
     bool fresh[] = {true, false, true, false, true, true, false}; /* duplicates left out */

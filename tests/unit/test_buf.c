@@ -158,7 +158,12 @@ static void test_json_escaping_escapes_quotes_backslashes_and_controls_only(void
         {"four-byte UTF-8 unchanged", "\xf0\x9f\x93\x88 up", 0, "\xf0\x9f\x93\x88 up"},
         {"escape at both ends", "\"x\"", 0, "\\\"x\\\""},
         {"only escapes", "\"\\\n", 0, "\\\"\\\\\\n"},
-        {"lone continuation byte replaced", "a\x80" "b", 0, "a\xef\xbf\xbd" "b"},
+        {"lone continuation byte replaced",
+         "a\x80"
+         "b",
+         0,
+         "a\xef\xbf\xbd"
+         "b"},
         {"truncated two-byte sequence replaced", "a\xc3", 0, "a\xef\xbf\xbd"},
         {"overlong slash replaced", "\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd"},
         {"surrogate replaced", "\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},

@@ -19,45 +19,66 @@
 
 struct fcase {
     const char *name, *line;
-    int open_rc;            /* 0 or TS_EINVAL */
-    bool parsed;            /* the line is kept as JSON (logged as sent) */
+    int open_rc; /* 0 or TS_EINVAL */
+    bool parsed; /* the line is kept as JSON (logged as sent) */
     enum ts_frame_type type;
-    int body_rc;            /* when open_rc == 0 */
-    const char *err;        /* a substring of the error, or NULL */
+    int body_rc;     /* when open_rc == 0 */
+    const char *err; /* a substring of the error, or NULL */
 };
 
 static const struct fcase cases[] = {
-    {"a trade", "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00.123456789Z\",\"symbol\":\"PETR4\","
+    {"a trade",
+     "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00.123456789Z\",\"symbol\":\"PETR4\","
      "\"price\":\"30.10\",\"quantity\":\"100\",\"trade_id\":42,\"aggressor\":\"SELL\"}",
      0, true, TS_FRAME_TRADE, 0, NULL},
-    {"a trade without time", "{\"type\":\"TRADE\",\"symbol\":\"PETR4\",\"price\":\"1\",\"quantity\":\"1\",\"trade_id\":1}",
+    {"a trade without time",
+     "{\"type\":\"TRADE\",\"symbol\":\"PETR4\",\"price\":\"1\",\"quantity\":\"1\",\"trade_id\":1}",
      TS_EINVAL, true, TS_FRAME_TRADE, 0, "time"},
-    {"a trade at price 0", "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\",\"price\":\"0\","
-     "\"quantity\":\"1\",\"trade_id\":1}", 0, true, TS_FRAME_TRADE, TS_EINVAL, "must be > 0"},
-    {"a trade without trade_id", "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\","
-     "\"price\":\"1\",\"quantity\":\"1\"}", 0, true, TS_FRAME_TRADE, TS_EINVAL, "trade_id"},
-    {"a trade with a bad aggressor", "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\","
-     "\"price\":\"1\",\"quantity\":\"1\",\"trade_id\":1,\"aggressor\":\"UP\"}", 0, true, TS_FRAME_TRADE, TS_EINVAL,
-     "aggressor"},
-    {"a book add", "{\"type\":\"OFFER_BOOK\",\"symbol\":\"PETR4\",\"action\":\"ADD\",\"side\":\"ASK\",\"position\":3,"
-     "\"price\":\"30\",\"volume\":\"5\"}", 0, true, TS_FRAME_OFFER_BOOK, 0, NULL},
-    {"a full book", "{\"type\":\"PRICE_DEPTH\",\"symbol\":\"PETR4\",\"action\":\"FULL_BOOK\","
-     "\"bids\":[{\"price\":\"30\",\"volume\":\"1\"}],\"asks\":[]}", 0, true, TS_FRAME_PRICE_DEPTH, 0, NULL},
-    {"a book level without volume", "{\"type\":\"PRICE_DEPTH\",\"symbol\":\"PETR4\",\"action\":\"FULL_BOOK\","
-     "\"bids\":[{\"price\":\"30\"}],\"asks\":[]}", 0, true, TS_FRAME_PRICE_DEPTH, TS_EINVAL, "bids[0]"},
-    {"a book position beyond the depth", "{\"type\":\"OFFER_BOOK\",\"symbol\":\"PETR4\",\"action\":\"DELETE\","
-     "\"side\":\"BID\",\"position\":50}", 0, true, TS_FRAME_OFFER_BOOK, TS_EINVAL, "position"},
+    {"a trade at price 0",
+     "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\",\"price\":\"0\","
+     "\"quantity\":\"1\",\"trade_id\":1}",
+     0, true, TS_FRAME_TRADE, TS_EINVAL, "must be > 0"},
+    {"a trade without trade_id",
+     "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\","
+     "\"price\":\"1\",\"quantity\":\"1\"}",
+     0, true, TS_FRAME_TRADE, TS_EINVAL, "trade_id"},
+    {"a trade with a bad aggressor",
+     "{\"type\":\"TRADE\",\"time\":\"2026-11-27T13:00:00Z\",\"symbol\":\"PETR4\","
+     "\"price\":\"1\",\"quantity\":\"1\",\"trade_id\":1,\"aggressor\":\"UP\"}",
+     0, true, TS_FRAME_TRADE, TS_EINVAL, "aggressor"},
+    {"a book add",
+     "{\"type\":\"OFFER_BOOK\",\"symbol\":\"PETR4\",\"action\":\"ADD\",\"side\":\"ASK\","
+     "\"position\":3,"
+     "\"price\":\"30\",\"volume\":\"5\"}",
+     0, true, TS_FRAME_OFFER_BOOK, 0, NULL},
+    {"a full book",
+     "{\"type\":\"PRICE_DEPTH\",\"symbol\":\"PETR4\",\"action\":\"FULL_BOOK\","
+     "\"bids\":[{\"price\":\"30\",\"volume\":\"1\"}],\"asks\":[]}",
+     0, true, TS_FRAME_PRICE_DEPTH, 0, NULL},
+    {"a book level without volume",
+     "{\"type\":\"PRICE_DEPTH\",\"symbol\":\"PETR4\",\"action\":\"FULL_BOOK\","
+     "\"bids\":[{\"price\":\"30\"}],\"asks\":[]}",
+     0, true, TS_FRAME_PRICE_DEPTH, TS_EINVAL, "bids[0]"},
+    {"a book position beyond the depth",
+     "{\"type\":\"OFFER_BOOK\",\"symbol\":\"PETR4\",\"action\":\"DELETE\","
+     "\"side\":\"BID\",\"position\":50}",
+     0, true, TS_FRAME_OFFER_BOOK, TS_EINVAL, "position"},
     {"a state", "{\"type\":\"STATE\",\"conn\":\"MARKET_DATA\",\"result\":\"CONNECTED\"}", 0, true,
      TS_FRAME_STATE, 0, NULL},
-    {"a state without result", "{\"type\":\"STATE\",\"conn\":\"MARKET_DATA\"}", 0, true, TS_FRAME_STATE,
-     TS_EINVAL, "result"},
+    {"a state without result", "{\"type\":\"STATE\",\"conn\":\"MARKET_DATA\"}", 0, true,
+     TS_FRAME_STATE, TS_EINVAL, "result"},
     {"an order", "{\"type\":\"ORDER\",\"id\":7}", 0, true, TS_FRAME_ORDER, 0, NULL},
-    {"an unknown type", "{\"type\":\"QUOTE\",\"symbol\":\"PETR4\"}", TS_EINVAL, true, TS_FRAME_UNKNOWN, 0, "type"},
-    {"a symbol too long", "{\"type\":\"OFFER_BOOK\",\"symbol\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
+    {"an unknown type", "{\"type\":\"QUOTE\",\"symbol\":\"PETR4\"}", TS_EINVAL, true,
+     TS_FRAME_UNKNOWN, 0, "type"},
+    {"a symbol too long",
+     "{\"type\":\"OFFER_BOOK\",\"symbol\":"
+     "\"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ\"}",
      TS_EINVAL, true, TS_FRAME_OFFER_BOOK, 0, "symbol"},
     {"not JSON", "PETR4;30,10;100", TS_EINVAL, false, TS_FRAME_UNKNOWN, 0, "not a JSON object"},
-    {"a JSON array", "[{\"type\":\"STATE\"}]", TS_EINVAL, false, TS_FRAME_UNKNOWN, 0, "not a JSON object"},
-    {"not UTF-8", "{\"type\":\"STATE\",\"conn\":\"\xff\"}", TS_EINVAL, false, TS_FRAME_UNKNOWN, 0, "UTF-8"},
+    {"a JSON array", "[{\"type\":\"STATE\"}]", TS_EINVAL, false, TS_FRAME_UNKNOWN, 0,
+     "not a JSON object"},
+    {"not UTF-8", "{\"type\":\"STATE\",\"conn\":\"\xff\"}", TS_EINVAL, false, TS_FRAME_UNKNOWN, 0,
+     "UTF-8"},
 };
 
 static void test_each_frame_decodes_or_is_refused_naming_why(void **state)
@@ -109,8 +130,8 @@ static void test_a_trade_carries_its_fields_at_microseconds(void **state)
     ts_frame_release(&fr);
 }
 
-static void test_a_full_book_keeps_its_levels_and_a_frame_without_time_gets_the_receive_time(
-    void **state)
+static void
+test_a_full_book_keeps_its_levels_and_a_frame_without_time_gets_the_receive_time(void **state)
 {
     (void)state;
     static struct ts_frame fr;
@@ -132,7 +153,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_frame_decodes_or_is_refused_naming_why),
         cmocka_unit_test(test_a_trade_carries_its_fields_at_microseconds),
-        cmocka_unit_test(test_a_full_book_keeps_its_levels_and_a_frame_without_time_gets_the_receive_time),
+        cmocka_unit_test(
+            test_a_full_book_keeps_its_levels_and_a_frame_without_time_gets_the_receive_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

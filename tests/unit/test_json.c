@@ -106,8 +106,7 @@ static void test_decimals_are_exact_from_strings_and_numbers(void **state)
                      (long long)v, err.msg, cases[i].rc, (long long)cases[i].want);
         }
         if (rc && !strstr(err.msg, "'p'")) {
-            fail_msg("case '%s': the message does not name the field: %s", cases[i].name,
-                     err.msg);
+            fail_msg("case '%s': the message does not name the field: %s", cases[i].name, err.msg);
         }
     }
 }

@@ -23,8 +23,7 @@
 
 #define T0 INT64_C(1795525500000000000) /* 2026-11-24T13:05:00Z, a Tuesday, 10:05 B3 local */
 
-static struct ts_instrument
-petr4(void)
+static struct ts_instrument petr4(void)
 {
     struct ts_instrument in;
     if (ts_instrument_init(&in, "PETR4") != 0) {

@@ -25,8 +25,8 @@ static void header_trailer(void **state)
     (void)state;
     struct ts_buf b = TS_BUF_INIT;
     ts_pgcopy_header(&b);
-    static const unsigned char h[] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n', 0,
-                                      0,   0,   0,   0,   0,   0,   0,    0};
+    static const unsigned char h[] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n',
+                                      0,   0,   0,   0,   0,   0,   0,    0,    0};
     expect_bytes(&b, h, sizeof(h));
     ts_buf_reset(&b);
     ts_pgcopy_trailer(&b);
@@ -43,9 +43,9 @@ static void scalars(void **state)
     ts_pgcopy_int8(&b, -2);
     ts_pgcopy_text(&b, "PETR4", 5);
     ts_pgcopy_null(&b);
-    static const unsigned char w[] = {0, 3, 0, 0, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                      0xFE, 0, 0, 0, 5, 'P', 'E', 'T', 'R', '4', 0xFF, 0xFF, 0xFF,
-                                      0xFF};
+    static const unsigned char w[] = {0,    3,    0,    0,    0,    8,    0xFF, 0xFF, 0xFF,
+                                      0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0,    0,    0,    5,
+                                      'P',  'E',  'T',  'R',  '4',  0xFF, 0xFF, 0xFF, 0xFF};
     expect_bytes(&b, w, sizeof(w));
     ts_buf_release(&b);
 }
@@ -70,13 +70,14 @@ static void numerics(void **state)
     (void)state;
     numeric_case(0, (const uint16_t[]){0, 0, 0, 8}, 4);
     numeric_case(TS_DEC_C(30) + TS_DEC_SCALE / 2, (const uint16_t[]){2, 0, 0, 8, 30, 5000}, 6);
-    numeric_case(1, (const uint16_t[]){1, (uint16_t)-2, 0, 8, 1}, 5);                /* 1e-8 */
-    numeric_case(-TS_DEC_C(20000), (const uint16_t[]){1, 1, 0x4000, 8, 2}, 5);        /* -2x10000^1 */
+    numeric_case(1, (const uint16_t[]){1, (uint16_t)-2, 0, 8, 1}, 5);          /* 1e-8 */
+    numeric_case(-TS_DEC_C(20000), (const uint16_t[]){1, 1, 0x4000, 8, 2}, 5); /* -2x10000^1 */
     numeric_case(TS_DEC_C(123456789) + TS_DEC_SCALE / 2,
                  (const uint16_t[]){4, 2, 0, 8, 1, 2345, 6789, 5000}, 8);
     numeric_case(TS_DEC_MAX, (const uint16_t[]){5, 2, 0, 8, 99, 9999, 9999, 9999, 9999}, 9);
     numeric_case(TS_DEC_C(10000), (const uint16_t[]){1, 1, 0, 8, 1}, 5); /* trailing groups go */
-    numeric_case(TS_DEC_SCALE / 10000, (const uint16_t[]){1, (uint16_t)-1, 0, 8, 1}, 5); /* 0.0001 */
+    numeric_case(TS_DEC_SCALE / 10000, (const uint16_t[]){1, (uint16_t)-1, 0, 8, 1},
+                 5); /* 0.0001 */
 }
 
 static void timestamps(void **state)

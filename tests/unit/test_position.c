@@ -22,15 +22,13 @@
 
 #include "unit.h"
 
-
 static const char *F(ts_dec v, char buf[TS_DEC_STRLEN])
 {
     ts_dec_format_trim(v, buf, TS_DEC_STRLEN);
     return buf;
 }
 
-static struct ts_position
-flat(void)
+static struct ts_position flat(void)
 {
     struct ts_position p;
     struct ts_uuid a = U(1), s = U(2);

@@ -20,9 +20,12 @@ static void same_seed_same_tape(void **state)
     (void)state;
     static struct ts_sim a, b, c;
     struct ts_err err = TS_ERR_INIT;
-    assert_int_equal(ts_sim_init(&a, ts_sim_default_market, ts_sim_default_market_len, 42, &err), 0);
-    assert_int_equal(ts_sim_init(&b, ts_sim_default_market, ts_sim_default_market_len, 42, &err), 0);
-    assert_int_equal(ts_sim_init(&c, ts_sim_default_market, ts_sim_default_market_len, 43, &err), 0);
+    assert_int_equal(ts_sim_init(&a, ts_sim_default_market, ts_sim_default_market_len, 42, &err),
+                     0);
+    assert_int_equal(ts_sim_init(&b, ts_sim_default_market, ts_sim_default_market_len, 42, &err),
+                     0);
+    assert_int_equal(ts_sim_init(&c, ts_sim_default_market, ts_sim_default_market_len, 43, &err),
+                     0);
     int differ = 0;
     for (int i = 0; i < N; i++) {
         struct ts_tick x, y, z;
@@ -85,7 +88,8 @@ static void a_price_never_goes_below_one_tick(void **state)
     (void)state;
     static struct ts_sim s;
     struct ts_err err = TS_ERR_INIT;
-    struct ts_sim_instrument penny = {"PENY3", "stock", "Penny", 3000000, 1000000, 100 * TS_DEC_SCALE};
+    struct ts_sim_instrument penny = {"PENY3", "stock", "Penny",
+                                      3000000, 1000000, 100 * TS_DEC_SCALE};
     assert_int_equal(ts_sim_init(&s, &penny, 1, 1, &err), 0);
     for (int i = 0; i < N; i++) {
         struct ts_tick t;

@@ -20,22 +20,22 @@ static void valid_and_invalid(void **state)
     } cases[] = {
         {"", true},
         {"PETR4", true},
-        {"a\xc3\xa7\xc3\xa3o", true},        /* ação */
-        {"\xe2\x82\xac", true},              /* U+20AC */
-        {"\xf0\x9f\x93\x88", true},          /* U+1F4C8 */
-        {"\xf4\x8f\xbf\xbf", true},          /* U+10FFFF */
-        {"\xc0\xaf", false},                 /* overlong '/' */
-        {"\xc1\xbf", false},                 /* overlong */
-        {"\xe0\x80\xaf", false},             /* overlong, 3 bytes */
-        {"\xf0\x80\x80\xaf", false},         /* overlong, 4 bytes */
-        {"\xed\xa0\x80", false},             /* surrogate U+D800 */
-        {"\xf4\x90\x80\x80", false},         /* U+110000 */
+        {"a\xc3\xa7\xc3\xa3o", true}, /* ação */
+        {"\xe2\x82\xac", true},       /* U+20AC */
+        {"\xf0\x9f\x93\x88", true},   /* U+1F4C8 */
+        {"\xf4\x8f\xbf\xbf", true},   /* U+10FFFF */
+        {"\xc0\xaf", false},          /* overlong '/' */
+        {"\xc1\xbf", false},          /* overlong */
+        {"\xe0\x80\xaf", false},      /* overlong, 3 bytes */
+        {"\xf0\x80\x80\xaf", false},  /* overlong, 4 bytes */
+        {"\xed\xa0\x80", false},      /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", false},  /* U+110000 */
         {"\xf5\x80\x80\x80", false},
         {"\xff\xfe", false},
-        {"\x80", false},                     /* lone continuation */
-        {"\xc3", false},                     /* truncated */
-        {"\xe2\x82", false},                 /* truncated */
-        {"ok\xe2\x82x", false},              /* bad continuation */
+        {"\x80", false},        /* lone continuation */
+        {"\xc3", false},        /* truncated */
+        {"\xe2\x82", false},    /* truncated */
+        {"ok\xe2\x82x", false}, /* bad continuation */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         if (ts_utf8_valid(cases[i].s, strlen(cases[i].s)) != cases[i].ok) {
