@@ -16,6 +16,7 @@
  *   CLOSED_HTTP                -> a job still on a worker is marked orphaned and is
  *                                 freed when it comes back; others are freed now.
  * A job is touched by one thread at a time: the loop, or the worker that popped it.
+ * The WebSocket path's events go to http_ws.c (ts_http__ws_*, api/internal.h).
  */
 #include "api/http.h"
 
@@ -32,10 +33,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/internal.h"
 #include "core/log.h"
 #include "core/mem.h"
-
-#define WS_SNDBUF (128 * 1024) /* bytes of kernel send buffer per WebSocket connection */
 
 enum job_state {
     JOB_READING,  /* loop: collecting the body */
@@ -61,18 +61,9 @@ struct job {
     struct job *next;         /* queue link, owned by the queue holding it */
 };
 
-/* A WebSocket connection: the lws handle, and the hooks' state for it. */
-struct ts_http_ws {
-    struct lws *wsi;
-    void *conn;        /* from hooks->open */
-    struct ts_buf in;  /* a message arriving in fragments */
-    int close_code;    /* set by ts_http_ws_close: close at the next writable */
-    char close_reason[124];
-};
-
 struct pss {
     struct job *job;       /* the request in flight on this connection, or NULL */
-    struct ts_http_ws *ws; /* a WebSocket connection, or NULL */
+    struct ts_http_ws *ws; /* a WebSocket connection (http_ws.c), or NULL */
 };
 
 struct queue {
@@ -495,6 +486,67 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
     return 0;
 }
 
+/* A piece of the request body; more than Content-Length announced gets 413. */
+static int on_body(struct pss *pss, const void *in, size_t len)
+{
+    if (!pss->job || pss->job->state != JOB_READING) {
+        return 0;
+    }
+    if (pss->job->body.len + len > TS_HTTP_MAX_BODY) {
+        /* lied about its length: refuse; the connection closes after the answer */
+        ts_http_error(&pss->job->resp, 413, "payload_too_large", "request body over %d bytes",
+                      TS_HTTP_MAX_BODY);
+        pss->job->route = NULL;
+        ready(pss->job);
+        return 0;
+    }
+    ts_buf_add(&pss->job->body, in, len);
+    return 0;
+}
+
+static int on_body_done(struct ts_http *h, struct pss *pss)
+{
+    if (pss->job && pss->job->state == JOB_READING) {
+        pss->job->unread_body = false;
+        dispatch(h, pss->job);
+    }
+    return 0;
+}
+
+static int on_http_writable(struct lws *wsi, struct pss *pss)
+{
+    if (!pss || !pss->job || pss->job->state != JOB_READY) {
+        return 0;
+    }
+    return write_response(wsi, pss);
+}
+
+static int on_http_closed(struct pss *pss)
+{
+    if (pss && pss->job) {
+        if (pss->job->state == JOB_WORKING) {
+            pss->job->orphaned = true; /* freed by drain_done() */
+        } else {
+            job_free(pss->job);
+        }
+        pss->job = NULL;
+    }
+    return 0;
+}
+
+/* lws_cancel_service() woke the loop: jobs back from workers, then the wake hook. */
+static int on_cancelled(struct ts_http *h)
+{
+    if (h) {
+        drain_done(h);
+        if (h->ws && atomic_exchange(&h->woken, false)) {
+            h->ws->wake(h->app);
+        }
+    }
+    return 0;
+}
+
+/* One flat switch over lws callback reasons: kept whole on purpose. */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -504,133 +556,27 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return on_http(h, wsi, pss, in, len);
-
     case LWS_CALLBACK_HTTP_BODY:
-        if (!pss->job || pss->job->state != JOB_READING) {
-            return 0;
-        }
-        if (pss->job->body.len + len > TS_HTTP_MAX_BODY) {
-            /* lied about its length: refuse; the connection closes after the answer */
-            ts_http_error(&pss->job->resp, 413, "payload_too_large",
-                          "request body over %d bytes", TS_HTTP_MAX_BODY);
-            pss->job->route = NULL;
-            ready(pss->job);
-            return 0;
-        }
-        ts_buf_add(&pss->job->body, in, len);
-        return 0;
-
+        return on_body(pss, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (pss->job && pss->job->state == JOB_READING) {
-            pss->job->unread_body = false;
-            dispatch(h, pss->job);
-        }
-        return 0;
-
+        return on_body_done(h, pss);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (!pss || !pss->job || pss->job->state != JOB_READY) {
-            return 0;
-        }
-        return write_response(wsi, pss);
-
+        return on_http_writable(wsi, pss);
     case LWS_CALLBACK_CLOSED_HTTP:
-        if (pss && pss->job) {
-            if (pss->job->state == JOB_WORKING) {
-                pss->job->orphaned = true; /* freed by drain_done() */
-            } else {
-                job_free(pss->job);
-            }
-            pss->job = NULL;
-        }
-        return 0;
-
+        return on_http_closed(pss);
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (h) {
-            drain_done(h);
-            if (h->ws && atomic_exchange(&h->woken, false)) {
-                h->ws->wake(h->app);
-            }
-        }
-        return 0;
-
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        /* an upgrade: only on the WebSocket path */
-        char uri[256];
-        if (!h || !h->ws || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
-            strcmp(uri, h->ws->path) != 0) {
-            return -1;
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_ESTABLISHED: {
-        /*
-         * A fixed send buffer instead of the kernel's autotuning (up to 4 MiB): a
-         * client that stops reading is noticed after WS_SNDBUF bytes, not megabytes,
-         * and 50 stuck clients cannot pin 200 MiB of kernel memory.
-         */
-        int sndbuf = WS_SNDBUF;
-        setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-        struct ts_http_ws *ws = ts_xcalloc(1, sizeof(*ws));
-        ws->wsi = wsi;
-        ts_buf_init(&ws->in);
-        pss->ws = ws;
-        ws->conn = h->ws->open(h->app, ws);
-        if (!ws->conn) {
-            return -1; /* CLOSED frees ws */
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_RECEIVE: {
-        struct ts_http_ws *ws = pss ? pss->ws : NULL;
-        if (!ws || !ws->conn) {
-            return -1;
-        }
-        if (lws_frame_is_binary(wsi)) {
-            ts_http_ws_close(ws, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames only");
-            return 0;
-        }
-        if (ws->in.len + len > h->ws->max_message) {
-            ts_http_ws_close(ws, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
-            ts_buf_reset(&ws->in);
-            return 0;
-        }
-        ts_buf_add(&ws->in, in, len);
-        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-            h->ws->message(ws->conn, ws->in.buf ? ws->in.buf : "", ws->in.len);
-            ts_buf_reset(&ws->in);
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_SERVER_WRITEABLE: {
-        struct ts_http_ws *ws = pss ? pss->ws : NULL;
-        if (!ws) {
-            return 0;
-        }
-        if (ws->close_code) {
-            lws_close_reason(wsi, (enum lws_close_status)ws->close_code,
-                             (unsigned char *)ws->close_reason, strlen(ws->close_reason));
-            return -1;
-        }
-        if (ws->conn) {
-            h->ws->writable(ws->conn);
-        }
-        return 0;
-    }
-
+        return on_cancelled(h);
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: /* an upgrade: only on the WebSocket path */
+        return ts_http__ws_filter(h ? h->ws : NULL, wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+        return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws);
+    case LWS_CALLBACK_RECEIVE:
+        return ts_http__ws_receive(pss ? pss->ws : NULL, wsi, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return ts_http__ws_writable(pss ? pss->ws : NULL, wsi);
     case LWS_CALLBACK_CLOSED:
-        if (pss && pss->ws) {
-            if (pss->ws->conn) {
-                h->ws->close(pss->ws->conn);
-            }
-            ts_buf_release(&pss->ws->in);
-            ts_free(pss->ws);
-            pss->ws = NULL;
-        }
+        ts_http__ws_closed(pss ? &pss->ws : NULL);
         return 0;
-
     default:
         break;
     }
@@ -641,41 +587,6 @@ static const struct lws_protocols protocols[] = {
     {"http", callback, sizeof(struct pss), 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
-
-int ts_http_ws_send(struct ts_http_ws *ws, const char *msg, size_t len)
-{
-    unsigned char stackbuf[LWS_PRE + 4096];
-    unsigned char *buf = stackbuf;
-    if (ws->close_code) {
-        return -1;
-    }
-    if (len > sizeof(stackbuf) - LWS_PRE) {
-        buf = ts_xmalloc(LWS_PRE + len);
-    }
-    memcpy(buf + LWS_PRE, msg, len);
-    int n = lws_write(ws->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);
-    if (buf != stackbuf) {
-        ts_free(buf);
-    }
-    return n < (int)len ? -1 : 0;
-}
-
-void ts_http_ws_want_write(struct ts_http_ws *ws)
-{
-    lws_callback_on_writable(ws->wsi);
-}
-
-void ts_http_ws_close(struct ts_http_ws *ws, int code, const char *reason)
-{
-    if (ws->close_code) {
-        return;
-    }
-    ws->close_code = code;
-    snprintf(ws->close_reason, sizeof(ws->close_reason), "%s", reason);
-    lws_callback_on_writable(ws->wsi);
-    /* a peer that reads nothing never makes it writable: drop it after 5 s */
-    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
-}
 
 void ts_http_wake(struct ts_http *h)
 {
