@@ -407,25 +407,15 @@ static bool read_actor(struct lws *wsi, struct job *j)
     return true;
 }
 
-static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri,
-                   size_t len)
+/*
+ * lws hands the query over split into fragments and already percent-decoded;
+ * rebuild "k=v&k=v" with '%', '&' and '+' re-encoded so that a value may hold
+ * them (ts_api_qs() decodes again).
+ */
+static void read_query(struct lws *wsi, struct job *j)
 {
     char tmp[8192];
-    struct job *j;
 
-    if (pss->job) {
-        /* pipelined request before the previous answer: refuse rather than mix them */
-        return -1;
-    }
-    j = job_new(wsi);
-    pss->job = j;
-    ts_buf_add(&j->path, uri, len);
-    j->req.path = j->path.buf;
-    /*
-     * lws hands the query over split into fragments and already percent-decoded;
-     * rebuild "k=v&k=v" with '%', '&' and '+' re-encoded so that a value may hold
-     * them (ts_api_qs() decodes again).
-     */
     for (int idx = 0; idx < 64; idx++) {
         int n = lws_hdr_copy_fragment(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_URI_ARGS, idx);
         if (n < 0) {
@@ -444,6 +434,58 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
         }
     }
     j->req.query = j->query.buf;
+}
+
+/*
+ * POST, PUT and PATCH with a Content-Length wait for their body (BODY callbacks);
+ * the rest is answered or dispatched now.
+ */
+static void await_body(struct ts_http *h, struct lws *wsi, struct job *j)
+{
+    char tmp[8192];
+    bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
+                    j->req.method == TS_HTTP_PATCH;
+
+    if (has_body) {
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+            char *e;
+            errno = 0;
+            unsigned long long cl = strtoull(tmp, &e, 10);
+            if (errno || *e || cl > TS_HTTP_MAX_BODY) {
+                ts_http_error(&j->resp, 413, "payload_too_large", "request body over %d bytes",
+                              TS_HTTP_MAX_BODY);
+                j->route = NULL;
+                ready(j);
+                return;
+            }
+            if (cl == 0) {
+                j->unread_body = false;
+            }
+            if (cl == 0 || !j->route) {
+                dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
+                return;
+            }
+            return; /* wait for BODY callbacks */
+        }
+        /* No Content-Length: an empty body (lws does not decode chunked uploads) */
+    }
+    dispatch(h, j);
+}
+
+static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri, size_t len)
+{
+    struct job *j;
+
+    if (pss->job) {
+        /* pipelined request before the previous answer: refuse rather than mix them */
+        return -1;
+    }
+    j = job_new(wsi);
+    pss->job = j;
+    ts_buf_add(&j->path, uri, len);
+    j->req.path = j->path.buf;
+    read_query(wsi, j);
     j->req.method = method_of(wsi);
     j->unread_body = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
                      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
@@ -455,34 +497,7 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
         dispatch(h, j);
         return 0;
     }
-
-    bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
-                    j->req.method == TS_HTTP_PATCH;
-    if (has_body) {
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-            lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-            char *e;
-            errno = 0;
-            unsigned long long cl = strtoull(tmp, &e, 10);
-            if (errno || *e || cl > TS_HTTP_MAX_BODY) {
-                ts_http_error(&j->resp, 413, "payload_too_large",
-                              "request body over %d bytes", TS_HTTP_MAX_BODY);
-                j->route = NULL;
-                ready(j);
-                return 0;
-            }
-            if (cl == 0) {
-                j->unread_body = false;
-            }
-            if (cl == 0 || !j->route) {
-                dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
-                return 0;
-            }
-            return 0; /* wait for BODY callbacks */
-        }
-        /* No Content-Length: an empty body (lws does not decode chunked uploads) */
-    }
-    dispatch(h, j);
+    await_body(h, wsi, j);
     return 0;
 }
 
