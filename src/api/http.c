@@ -16,22 +16,19 @@
  *   CLOSED_HTTP                -> a job still on a worker is marked orphaned and is
  *                                 freed when it comes back; others are freed now.
  * A job is touched by one thread at a time: the loop, or the worker that popped it.
- * The WebSocket path's events go to http_ws.c (ts_http__ws_*, api/internal.h).
+ * The WebSocket path's events go to http_ws.c and the address is checked by
+ * http_addr.c (their ts_http__* functions: api/internal.h).
  */
 #include "api/http.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <libwebsockets.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "api/internal.h"
 #include "core/log.h"
@@ -626,71 +623,6 @@ static void lws_to_log(int level, const char *line)
     }
 }
 
-int ts_http_parse_addr(const char *addr, char *host, size_t hostcap, int *port,
-                       struct ts_err *err)
-{
-    const char *colon = strrchr(addr, ':');
-    const char *h = addr;
-    size_t hlen;
-    char *e;
-    long p;
-
-    if (!colon || colon == addr) {
-        return ts_err_set(err, TS_EINVAL, "invalid address '%s': expected HOST:PORT", addr);
-    }
-    hlen = (size_t)(colon - addr);
-    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
-        h++;
-        hlen -= 2;
-    }
-    errno = 0;
-    p = strtol(colon + 1, &e, 10);
-    if (errno || *e || colon[1] == '\0' || p < 1 || p > 65535) {
-        return ts_err_set(err, TS_EINVAL, "invalid port in address '%s'", addr);
-    }
-    if (hlen == 0 || hlen >= hostcap) {
-        return ts_err_set(err, TS_EINVAL, "invalid host in address '%s'", addr);
-    }
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    *port = (int)p;
-    return 0;
-}
-
-/* Binds once ourselves to give a clear error for a taken or foreign address. */
-static int probe_bind(const char *host, int port, struct ts_err *err)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    memset(&ss, 0, sizeof(ss));
-    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-        sl = sizeof(*a4);
-    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        sl = sizeof(*a6);
-    } else {
-        return ts_err_set(err, TS_EINVAL, "invalid address '%s': give an IP address", host);
-    }
-    int fd = socket(ss.ss_family, SOCK_STREAM, 0);
-    int one = 1;
-    if (fd < 0) {
-        return ts_err_set(err, TS_EIO, "cannot create a socket: %s", strerror(errno));
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    int rc = bind(fd, (struct sockaddr *)&ss, sl);
-    int e = errno;
-    close(fd);
-    if (rc) {
-        return ts_err_set(err, TS_EIO, "cannot listen on %s:%d: %s", host, port, strerror(e));
-    }
-    return 0;
-}
-
 int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts_err *err)
 {
     char host[256];
@@ -698,7 +630,7 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     struct lws_context_creation_info info;
 
     rc = ts_http_parse_addr(opts->addr, host, sizeof(host), &port, err);
-    if (rc || (rc = probe_bind(host, port, err))) {
+    if (rc || (rc = ts_http__probe_bind(host, port, err))) {
         return rc;
     }
     struct ts_http *h = ts_xcalloc(1, sizeof(*h));

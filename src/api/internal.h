@@ -2,7 +2,7 @@
  * internal.h - what the files of src/api share and nothing else includes: the route
  * tables, one per file, merged by api.c (each ends with a route whose fn is NULL); the
  * one list handler of the GET lists; the reading and writing of reference data; what
- * the files of the HTTP server share (http.c, http_ws.c).
+ * the files of the HTTP server share (http.c, http_ws.c, http_addr.c).
  */
 #ifndef TS_API_INTERNAL_H
 #define TS_API_INTERNAL_H
@@ -211,9 +211,15 @@ int ts_api__check_ref(struct ts_api *api, enum ts_module m, const char *sql, con
 
 /* ------------------------------------------------------------------------------------------ */
 /*
- * The HTTP server (http.h) in two files: http.c the event loop, the requests and the
- * workers; http_ws.c the WebSocket connections.
+ * The HTTP server (http.h) in three files: http.c the event loop, the requests and the
+ * workers; http_ws.c the WebSocket connections; http_addr.c the listening address.
  */
+
+/*
+ * Binds host:port once and closes the socket, so that a taken or foreign address gets a
+ * clear error before the server starts: TS_EINVAL (host is not an IP address) or TS_EIO.
+ */
+int ts_http__probe_bind(const char *host, int port, struct ts_err *err) TS_MUST_CHECK;
 
 /*
  * The WebSocket events, one function each, for the lws callback of http.c. Loop thread
