@@ -16,26 +16,23 @@
  *   CLOSED_HTTP                -> a job still on a worker is marked orphaned and is
  *                                 freed when it comes back; others are freed now.
  * A job is touched by one thread at a time: the loop, or the worker that popped it.
+ * The WebSocket path's events go to http_ws.c and the address is checked by
+ * http_addr.c (their ts_http__* functions: api/internal.h).
  */
 #include "api/http.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <libwebsockets.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "api/internal.h"
 #include "core/log.h"
 #include "core/mem.h"
-
-#define WS_SNDBUF (128 * 1024) /* bytes of kernel send buffer per WebSocket connection */
 
 enum job_state {
     JOB_READING,  /* loop: collecting the body */
@@ -61,18 +58,9 @@ struct job {
     struct job *next;         /* queue link, owned by the queue holding it */
 };
 
-/* A WebSocket connection: the lws handle, and the hooks' state for it. */
-struct ts_http_ws {
-    struct lws *wsi;
-    void *conn;        /* from hooks->open */
-    struct ts_buf in;  /* a message arriving in fragments */
-    int close_code;    /* set by ts_http_ws_close: close at the next writable */
-    char close_reason[124];
-};
-
 struct pss {
     struct job *job;       /* the request in flight on this connection, or NULL */
-    struct ts_http_ws *ws; /* a WebSocket connection, or NULL */
+    struct ts_http_ws *ws; /* a WebSocket connection (http_ws.c), or NULL */
 };
 
 struct queue {
@@ -416,25 +404,15 @@ static bool read_actor(struct lws *wsi, struct job *j)
     return true;
 }
 
-static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri,
-                   size_t len)
+/*
+ * lws hands the query over split into fragments and already percent-decoded;
+ * rebuild "k=v&k=v" with '%', '&' and '+' re-encoded so that a value may hold
+ * them (ts_api_qs() decodes again).
+ */
+static void read_query(struct lws *wsi, struct job *j)
 {
     char tmp[8192];
-    struct job *j;
 
-    if (pss->job) {
-        /* pipelined request before the previous answer: refuse rather than mix them */
-        return -1;
-    }
-    j = job_new(wsi);
-    pss->job = j;
-    ts_buf_add(&j->path, uri, len);
-    j->req.path = j->path.buf;
-    /*
-     * lws hands the query over split into fragments and already percent-decoded;
-     * rebuild "k=v&k=v" with '%', '&' and '+' re-encoded so that a value may hold
-     * them (ts_api_qs() decodes again).
-     */
     for (int idx = 0; idx < 64; idx++) {
         int n = lws_hdr_copy_fragment(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_URI_ARGS, idx);
         if (n < 0) {
@@ -453,6 +431,58 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
         }
     }
     j->req.query = j->query.buf;
+}
+
+/*
+ * POST, PUT and PATCH with a Content-Length wait for their body (BODY callbacks);
+ * the rest is answered or dispatched now.
+ */
+static void await_body(struct ts_http *h, struct lws *wsi, struct job *j)
+{
+    char tmp[8192];
+    bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
+                    j->req.method == TS_HTTP_PATCH;
+
+    if (has_body) {
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+            char *e;
+            errno = 0;
+            unsigned long long cl = strtoull(tmp, &e, 10);
+            if (errno || *e || cl > TS_HTTP_MAX_BODY) {
+                ts_http_error(&j->resp, 413, "payload_too_large", "request body over %d bytes",
+                              TS_HTTP_MAX_BODY);
+                j->route = NULL;
+                ready(j);
+                return;
+            }
+            if (cl == 0) {
+                j->unread_body = false;
+            }
+            if (cl == 0 || !j->route) {
+                dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
+                return;
+            }
+            return; /* wait for BODY callbacks */
+        }
+        /* No Content-Length: an empty body (lws does not decode chunked uploads) */
+    }
+    dispatch(h, j);
+}
+
+static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const char *uri, size_t len)
+{
+    struct job *j;
+
+    if (pss->job) {
+        /* pipelined request before the previous answer: refuse rather than mix them */
+        return -1;
+    }
+    j = job_new(wsi);
+    pss->job = j;
+    ts_buf_add(&j->path, uri, len);
+    j->req.path = j->path.buf;
+    read_query(wsi, j);
     j->req.method = method_of(wsi);
     j->unread_body = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
                      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
@@ -464,37 +494,71 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
         dispatch(h, j);
         return 0;
     }
-
-    bool has_body = j->req.method == TS_HTTP_POST || j->req.method == TS_HTTP_PUT ||
-                    j->req.method == TS_HTTP_PATCH;
-    if (has_body) {
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-            lws_hdr_copy(wsi, tmp, sizeof(tmp), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-            char *e;
-            errno = 0;
-            unsigned long long cl = strtoull(tmp, &e, 10);
-            if (errno || *e || cl > TS_HTTP_MAX_BODY) {
-                ts_http_error(&j->resp, 413, "payload_too_large",
-                              "request body over %d bytes", TS_HTTP_MAX_BODY);
-                j->route = NULL;
-                ready(j);
-                return 0;
-            }
-            if (cl == 0) {
-                j->unread_body = false;
-            }
-            if (cl == 0 || !j->route) {
-                dispatch(h, j); /* no route: answer 404/405 now, the body is not read */
-                return 0;
-            }
-            return 0; /* wait for BODY callbacks */
-        }
-        /* No Content-Length: an empty body (lws does not decode chunked uploads) */
-    }
-    dispatch(h, j);
+    await_body(h, wsi, j);
     return 0;
 }
 
+/* A piece of the request body; more than Content-Length announced gets 413. */
+static int on_body(struct pss *pss, const void *in, size_t len)
+{
+    if (!pss->job || pss->job->state != JOB_READING) {
+        return 0;
+    }
+    if (pss->job->body.len + len > TS_HTTP_MAX_BODY) {
+        /* lied about its length: refuse; the connection closes after the answer */
+        ts_http_error(&pss->job->resp, 413, "payload_too_large", "request body over %d bytes",
+                      TS_HTTP_MAX_BODY);
+        pss->job->route = NULL;
+        ready(pss->job);
+        return 0;
+    }
+    ts_buf_add(&pss->job->body, in, len);
+    return 0;
+}
+
+static int on_body_done(struct ts_http *h, struct pss *pss)
+{
+    if (pss->job && pss->job->state == JOB_READING) {
+        pss->job->unread_body = false;
+        dispatch(h, pss->job);
+    }
+    return 0;
+}
+
+static int on_http_writable(struct lws *wsi, struct pss *pss)
+{
+    if (!pss || !pss->job || pss->job->state != JOB_READY) {
+        return 0;
+    }
+    return write_response(wsi, pss);
+}
+
+static int on_http_closed(struct pss *pss)
+{
+    if (pss && pss->job) {
+        if (pss->job->state == JOB_WORKING) {
+            pss->job->orphaned = true; /* freed by drain_done() */
+        } else {
+            job_free(pss->job);
+        }
+        pss->job = NULL;
+    }
+    return 0;
+}
+
+/* lws_cancel_service() woke the loop: jobs back from workers, then the wake hook. */
+static int on_cancelled(struct ts_http *h)
+{
+    if (h) {
+        drain_done(h);
+        if (h->ws && atomic_exchange(&h->woken, false)) {
+            h->ws->wake(h->app);
+        }
+    }
+    return 0;
+}
+
+/* One flat switch over lws callback reasons: kept whole on purpose. */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -504,133 +568,27 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return on_http(h, wsi, pss, in, len);
-
     case LWS_CALLBACK_HTTP_BODY:
-        if (!pss->job || pss->job->state != JOB_READING) {
-            return 0;
-        }
-        if (pss->job->body.len + len > TS_HTTP_MAX_BODY) {
-            /* lied about its length: refuse; the connection closes after the answer */
-            ts_http_error(&pss->job->resp, 413, "payload_too_large",
-                          "request body over %d bytes", TS_HTTP_MAX_BODY);
-            pss->job->route = NULL;
-            ready(pss->job);
-            return 0;
-        }
-        ts_buf_add(&pss->job->body, in, len);
-        return 0;
-
+        return on_body(pss, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (pss->job && pss->job->state == JOB_READING) {
-            pss->job->unread_body = false;
-            dispatch(h, pss->job);
-        }
-        return 0;
-
+        return on_body_done(h, pss);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (!pss || !pss->job || pss->job->state != JOB_READY) {
-            return 0;
-        }
-        return write_response(wsi, pss);
-
+        return on_http_writable(wsi, pss);
     case LWS_CALLBACK_CLOSED_HTTP:
-        if (pss && pss->job) {
-            if (pss->job->state == JOB_WORKING) {
-                pss->job->orphaned = true; /* freed by drain_done() */
-            } else {
-                job_free(pss->job);
-            }
-            pss->job = NULL;
-        }
-        return 0;
-
+        return on_http_closed(pss);
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (h) {
-            drain_done(h);
-            if (h->ws && atomic_exchange(&h->woken, false)) {
-                h->ws->wake(h->app);
-            }
-        }
-        return 0;
-
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        /* an upgrade: only on the WebSocket path */
-        char uri[256];
-        if (!h || !h->ws || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
-            strcmp(uri, h->ws->path) != 0) {
-            return -1;
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_ESTABLISHED: {
-        /*
-         * A fixed send buffer instead of the kernel's autotuning (up to 4 MiB): a
-         * client that stops reading is noticed after WS_SNDBUF bytes, not megabytes,
-         * and 50 stuck clients cannot pin 200 MiB of kernel memory.
-         */
-        int sndbuf = WS_SNDBUF;
-        setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-        struct ts_http_ws *ws = ts_xcalloc(1, sizeof(*ws));
-        ws->wsi = wsi;
-        ts_buf_init(&ws->in);
-        pss->ws = ws;
-        ws->conn = h->ws->open(h->app, ws);
-        if (!ws->conn) {
-            return -1; /* CLOSED frees ws */
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_RECEIVE: {
-        struct ts_http_ws *ws = pss ? pss->ws : NULL;
-        if (!ws || !ws->conn) {
-            return -1;
-        }
-        if (lws_frame_is_binary(wsi)) {
-            ts_http_ws_close(ws, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frames only");
-            return 0;
-        }
-        if (ws->in.len + len > h->ws->max_message) {
-            ts_http_ws_close(ws, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
-            ts_buf_reset(&ws->in);
-            return 0;
-        }
-        ts_buf_add(&ws->in, in, len);
-        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-            h->ws->message(ws->conn, ws->in.buf ? ws->in.buf : "", ws->in.len);
-            ts_buf_reset(&ws->in);
-        }
-        return 0;
-    }
-
-    case LWS_CALLBACK_SERVER_WRITEABLE: {
-        struct ts_http_ws *ws = pss ? pss->ws : NULL;
-        if (!ws) {
-            return 0;
-        }
-        if (ws->close_code) {
-            lws_close_reason(wsi, (enum lws_close_status)ws->close_code,
-                             (unsigned char *)ws->close_reason, strlen(ws->close_reason));
-            return -1;
-        }
-        if (ws->conn) {
-            h->ws->writable(ws->conn);
-        }
-        return 0;
-    }
-
+        return on_cancelled(h);
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: /* an upgrade: only on the WebSocket path */
+        return ts_http__ws_filter(h ? h->ws : NULL, wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+        return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws);
+    case LWS_CALLBACK_RECEIVE:
+        return ts_http__ws_receive(pss ? pss->ws : NULL, wsi, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return ts_http__ws_writable(pss ? pss->ws : NULL, wsi);
     case LWS_CALLBACK_CLOSED:
-        if (pss && pss->ws) {
-            if (pss->ws->conn) {
-                h->ws->close(pss->ws->conn);
-            }
-            ts_buf_release(&pss->ws->in);
-            ts_free(pss->ws);
-            pss->ws = NULL;
-        }
+        ts_http__ws_closed(pss ? &pss->ws : NULL);
         return 0;
-
     default:
         break;
     }
@@ -641,41 +599,6 @@ static const struct lws_protocols protocols[] = {
     {"http", callback, sizeof(struct pss), 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
-
-int ts_http_ws_send(struct ts_http_ws *ws, const char *msg, size_t len)
-{
-    unsigned char stackbuf[LWS_PRE + 4096];
-    unsigned char *buf = stackbuf;
-    if (ws->close_code) {
-        return -1;
-    }
-    if (len > sizeof(stackbuf) - LWS_PRE) {
-        buf = ts_xmalloc(LWS_PRE + len);
-    }
-    memcpy(buf + LWS_PRE, msg, len);
-    int n = lws_write(ws->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);
-    if (buf != stackbuf) {
-        ts_free(buf);
-    }
-    return n < (int)len ? -1 : 0;
-}
-
-void ts_http_ws_want_write(struct ts_http_ws *ws)
-{
-    lws_callback_on_writable(ws->wsi);
-}
-
-void ts_http_ws_close(struct ts_http_ws *ws, int code, const char *reason)
-{
-    if (ws->close_code) {
-        return;
-    }
-    ws->close_code = code;
-    snprintf(ws->close_reason, sizeof(ws->close_reason), "%s", reason);
-    lws_callback_on_writable(ws->wsi);
-    /* a peer that reads nothing never makes it writable: drop it after 5 s */
-    lws_set_timeout(ws->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
-}
 
 void ts_http_wake(struct ts_http *h)
 {
@@ -700,71 +623,6 @@ static void lws_to_log(int level, const char *line)
     }
 }
 
-int ts_http_parse_addr(const char *addr, char *host, size_t hostcap, int *port,
-                       struct ts_err *err)
-{
-    const char *colon = strrchr(addr, ':');
-    const char *h = addr;
-    size_t hlen;
-    char *e;
-    long p;
-
-    if (!colon || colon == addr) {
-        return ts_err_set(err, TS_EINVAL, "invalid address '%s': expected HOST:PORT", addr);
-    }
-    hlen = (size_t)(colon - addr);
-    if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') {
-        h++;
-        hlen -= 2;
-    }
-    errno = 0;
-    p = strtol(colon + 1, &e, 10);
-    if (errno || *e || colon[1] == '\0' || p < 1 || p > 65535) {
-        return ts_err_set(err, TS_EINVAL, "invalid port in address '%s'", addr);
-    }
-    if (hlen == 0 || hlen >= hostcap) {
-        return ts_err_set(err, TS_EINVAL, "invalid host in address '%s'", addr);
-    }
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    *port = (int)p;
-    return 0;
-}
-
-/* Binds once ourselves to give a clear error for a taken or foreign address. */
-static int probe_bind(const char *host, int port, struct ts_err *err)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    memset(&ss, 0, sizeof(ss));
-    struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-        sl = sizeof(*a4);
-    } else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        sl = sizeof(*a6);
-    } else {
-        return ts_err_set(err, TS_EINVAL, "invalid address '%s': give an IP address", host);
-    }
-    int fd = socket(ss.ss_family, SOCK_STREAM, 0);
-    int one = 1;
-    if (fd < 0) {
-        return ts_err_set(err, TS_EIO, "cannot create a socket: %s", strerror(errno));
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    int rc = bind(fd, (struct sockaddr *)&ss, sl);
-    int e = errno;
-    close(fd);
-    if (rc) {
-        return ts_err_set(err, TS_EIO, "cannot listen on %s:%d: %s", host, port, strerror(e));
-    }
-    return 0;
-}
-
 int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts_err *err)
 {
     char host[256];
@@ -772,7 +630,7 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     struct lws_context_creation_info info;
 
     rc = ts_http_parse_addr(opts->addr, host, sizeof(host), &port, err);
-    if (rc || (rc = probe_bind(host, port, err))) {
+    if (rc || (rc = ts_http__probe_bind(host, port, err))) {
         return rc;
     }
     struct ts_http *h = ts_xcalloc(1, sizeof(*h));

@@ -1,7 +1,8 @@
 /*
  * internal.h - what the files of src/api share and nothing else includes: the route
  * tables, one per file, merged by api.c (each ends with a route whose fn is NULL); the
- * one list handler of the GET lists; the reading and writing of reference data.
+ * one list handler of the GET lists; the reading and writing of reference data; what
+ * the files of the HTTP server share (http.c, http_ws.c, http_addr.c).
  */
 #ifndef TS_API_INTERNAL_H
 #define TS_API_INTERNAL_H
@@ -207,5 +208,38 @@ void ts_api__reload(struct ts_api *api, unsigned what);
 /* Whether sql (key as $1) finds a row: 0, or TS_EINVAL "field '<field>': no <kind> '<key>'". */
 int ts_api__check_ref(struct ts_api *api, enum ts_module m, const char *sql, const char *field,
                       const char *kind, const char *key, struct ts_err *err) TS_MUST_CHECK;
+
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * The HTTP server (http.h) in three files: http.c the event loop, the requests and the
+ * workers; http_ws.c the WebSocket connections; http_addr.c the listening address.
+ */
+
+/*
+ * Binds host:port once and closes the socket, so that a taken or foreign address gets a
+ * clear error before the server starts: TS_EINVAL (host is not an IP address) or TS_EIO.
+ */
+int ts_http__probe_bind(const char *host, int port, struct ts_err *err) TS_MUST_CHECK;
+
+/*
+ * The WebSocket events, one function each, for the lws callback of http.c. Loop thread
+ * only. Each returns what the callback returns to lws: 0, or -1 to close the connection.
+ */
+struct lws;
+
+/* An upgrade request: accepted only on hooks->path; refused when hooks is NULL (none). */
+int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, struct lws *wsi);
+/*
+ * A new connection: *slot (the connection's user data) receives its state, which
+ * ts_http__ws_closed() frees, also when hooks->open refused it and this returned -1.
+ */
+int ts_http__ws_open(const struct ts_http_ws_hooks *hooks, void *app, struct lws *wsi,
+                     struct ts_http_ws **slot);
+/* A fragment of a message; a whole text message goes to hooks->message. ws may be NULL. */
+int ts_http__ws_receive(struct ts_http_ws *ws, struct lws *wsi, const void *in, size_t len);
+/* Writable: closes when ts_http_ws_close() asked to, else calls hooks->writable. */
+int ts_http__ws_writable(struct ts_http_ws *ws, struct lws *wsi);
+/* The connection closed: hooks->close, then *slot is freed and set to NULL (either may be NULL). */
+void ts_http__ws_closed(struct ts_http_ws **slot);
 
 #endif

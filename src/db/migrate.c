@@ -264,177 +264,256 @@ static const char *const bookkeeping_sql =
     " checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
-int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_migrate_report *rep,
-                  struct ts_err *err)
-{
-    const char *mod = ts_db_module_name(m);
-    struct ts_buf dir = TS_BUF_INIT, common = TS_BUF_INIT;
-    struct mfile *files = NULL;
-    int nfiles = 0, rc;
-    PGconn *c = NULL;
-    PGresult *res = NULL;
-    bool locked = false;
+/*
+ * One run of ts_db_migrate() on one module: what its steps share. The connection holds
+ * the migration lock from the bookkeeping step on.
+ */
+struct run {
+    const char *mod;               /* the module's name (ts_db_module_name), static */
+    struct ts_buf dir, common;     /* its migrations folder and the common one */
+    struct mfile *files;           /* both folders' files in version order, owned */
+    int nfiles;                    /* entries of files */
+    PGconn *c;                     /* the module database, owned; NULL until connected */
+    bool locked;                   /* c holds the migration lock */
+    struct ts_migrate_report *rep; /* the caller's */
+};
 
-    memset(rep, 0, sizeof(*rep));
-    ts_buf_addf(&dir, "%s/%s", cfg->migrations_dir, mod);
-    ts_buf_addf(&common, "%s/%s", cfg->migrations_dir, COMMON_DIR);
-    rc = module_files(common.buf, dir.buf, &files, &nfiles, err);
+/* Takes the migration lock, then creates the bookkeeping table when missing. */
+static int lock_and_prepare(struct run *run, struct ts_err *err)
+{
+    int rc = ts_db_exec(run->c, "take the migration lock",
+                        "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL, err);
     if (rc) {
-        goto out;
+        return rc;
     }
-    rc = ensure_database(cfg->conninfo[m], err);
-    if (rc) {
-        goto out;
-    }
-    rc = ts_db_connect(cfg->conninfo[m], &c, err);
-    if (rc) {
-        goto out;
-    }
-    rc = ts_db_exec(c, "take the migration lock", "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
-                    0, NULL, NULL, err);
-    if (rc) {
-        goto out;
-    }
-    locked = true;
-    rc = ts_db_exec(c, "create schema_migrations", bookkeeping_sql, 0, NULL, NULL, err);
-    if (rc) {
-        goto out;
-    }
-    /* Checksums by the server, so that what we compare is what it stores. */
-    for (int i = 0; i < nfiles; i++) {
-        const char *p[1] = {files[i].text};
-        rc = ts_db_exec(c, "checksum migration",
-                        "SELECT encode(sha256(convert_to($1::text, 'UTF8')), 'hex')", 1, p, &res,
-                        err);
+    run->locked = true;
+    return ts_db_exec(run->c, "create schema_migrations", bookkeeping_sql, 0, NULL, NULL, err);
+}
+
+/* Checksums by the server, so that what we compare is what it stores. */
+static int checksum_files(struct run *run, struct ts_err *err)
+{
+    PGresult *res = NULL;
+
+    for (int i = 0; i < run->nfiles; i++) {
+        struct mfile *f = &run->files[i];
+        const char *p[1] = {f->text};
+        int rc = ts_db_exec(run->c, "checksum migration",
+                            "SELECT encode(sha256(convert_to($1::text, 'UTF8')), 'hex')", 1, p,
+                            &res, err);
         if (rc) {
-            ts_err_wrap(err, "%s", files[i].path);
-            goto out;
+            ts_err_wrap(err, "%s", f->path);
+            return rc;
         }
-        snprintf(files[i].sha, sizeof(files[i].sha), "%s", PQgetvalue(res, 0, 0));
+        snprintf(f->sha, sizeof(f->sha), "%s", PQgetvalue(res, 0, 0));
         PQclear(res);
         res = NULL;
     }
-    rc = ts_db_exec(c, "read applied migrations",
-                    "SELECT version, name, checksum FROM public.schema_migrations ORDER BY version",
-                    0, NULL, &res, err);
-    if (rc) {
-        goto out;
-    }
-    /* Verify everything before applying anything. */
-    int max_applied = -1;
+    return 0;
+}
+
+/*
+ * Each applied migration (rows of version, name, checksum) against its file: a file that
+ * vanished or changed is refused. *max_applied: the highest version applied, -1 for none.
+ */
+static int check_applied_files(struct run *run, const PGresult *res, int *max_applied,
+                               struct ts_err *err)
+{
+    *max_applied = -1;
     for (int r = 0; r < PQntuples(res); r++) {
         int v = atoi(PQgetvalue(res, r, 0));
         const char *name = PQgetvalue(res, r, 1);
         const char *sum = PQgetvalue(res, r, 2);
         struct mfile *f = NULL;
-        for (int i = 0; i < nfiles; i++) {
-            if (files[i].version == v) {
-                f = &files[i];
+        for (int i = 0; i < run->nfiles; i++) {
+            if (run->files[i].version == v) {
+                f = &run->files[i];
             }
         }
         if (!f) {
-            rc = ts_err_set(err, TS_ECHECKSUM,
-                            "migration %s of %s was applied but its file is missing from %s "
-                            "and %s",
-                            name, mod, dir.buf, common.buf);
-            goto out;
+            return ts_err_set(err, TS_ECHECKSUM,
+                              "migration %s of %s was applied but its file is missing from %s "
+                              "and %s",
+                              name, run->mod, run->dir.buf, run->common.buf);
         }
         if (strcmp(f->sha, sum) != 0) {
-            rc = ts_err_set(err, TS_ECHECKSUM,
-                            "migration %s was changed after it was applied to %s (checksum %.12s, "
-                            "applied %.12s): add a new migration instead of editing it",
-                            f->path, mod, f->sha, sum);
-            goto out;
+            return ts_err_set(err, TS_ECHECKSUM,
+                              "migration %s was changed after it was applied to %s (checksum "
+                              "%.12s, applied %.12s): add a new migration instead of editing it",
+                              f->path, run->mod, f->sha, sum);
         }
-        if (v > max_applied) {
-            max_applied = v;
+        if (v > *max_applied) {
+            *max_applied = v;
         }
-        rep->present++;
+        run->rep->present++;
     }
-    for (int i = 0; i < nfiles; i++) {
+    return 0;
+}
+
+/* A file not applied yet must come after every applied one: it would be skipped. */
+static int check_pending_order(const struct run *run, const PGresult *res, int max_applied,
+                               struct ts_err *err)
+{
+    for (int i = 0; i < run->nfiles; i++) {
         bool applied = false;
         for (int r = 0; r < PQntuples(res); r++) {
-            applied |= atoi(PQgetvalue(res, r, 0)) == files[i].version;
+            applied |= atoi(PQgetvalue(res, r, 0)) == run->files[i].version;
         }
-        if (!applied && files[i].version < max_applied) {
-            rc = ts_err_set(err, TS_ESTATE,
-                            "migration %s is new but %04d is already applied to %s: renumber it "
-                            "after %04d",
-                            files[i].name, max_applied, mod, max_applied);
-            goto out;
+        if (!applied && run->files[i].version < max_applied) {
+            return ts_err_set(err, TS_ESTATE,
+                              "migration %s is new but %04d is already applied to %s: renumber "
+                              "it after %04d",
+                              run->files[i].name, max_applied, run->mod, max_applied);
         }
+    }
+    return 0;
+}
+
+/* Verifies everything before anything is applied; *max_applied as check_applied_files(). */
+static int check_applied(struct run *run, int *max_applied, struct ts_err *err)
+{
+    PGresult *res = NULL;
+    int rc = ts_db_exec(run->c, "read applied migrations",
+                        "SELECT version, name, checksum FROM public.schema_migrations ORDER BY "
+                        "version",
+                        0, NULL, &res, err);
+    if (!rc) {
+        rc = check_applied_files(run, res, max_applied, err);
+    }
+    if (!rc) {
+        rc = check_pending_order(run, res, *max_applied, err);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Applies f in its own transaction with its row in schema_migrations. */
+static int apply_one(PGconn *c, const struct mfile *f, struct ts_err *err)
+{
+    char ver[16];
+    snprintf(ver, sizeof(ver), "%d", f->version);
+    const char *p[3] = {ver, f->name, f->sha};
+    int rc = ts_db_exec(c, "begin", "BEGIN", 0, NULL, NULL, err);
+    if (!rc) {
+        rc = ts_db_exec_script(c, "apply migration", f->text, err);
+    }
+    if (!rc) {
+        rc = ts_db_exec(c, "record migration",
+                        "INSERT INTO public.schema_migrations (version, name, checksum) "
+                        "VALUES ($1, $2, $3)",
+                        3, p, NULL, err);
+    }
+    if (!rc) {
+        rc = ts_db_exec(c, "commit migration", "COMMIT", 0, NULL, NULL, err);
+    }
+    if (rc) {
+        struct ts_err ignored = TS_ERR_INIT;
+        if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+            if (ts_db_exec(c, "rollback", "ROLLBACK", 0, NULL, NULL, &ignored)) {
+                /* the connection is gone: the server rolled back for us */
+            }
+        }
+        ts_err_wrap(err, "%s", f->path);
+    }
+    return rc;
+}
+
+/* Applies the files after max_applied, in order; the first failure stops the run. */
+static int apply_pending(struct run *run, int max_applied, struct ts_err *err)
+{
+    for (int i = 0; i < run->nfiles; i++) {
+        if (run->files[i].version <= max_applied) {
+            continue;
+        }
+        int rc = apply_one(run->c, &run->files[i], err);
+        if (rc) {
+            return rc;
+        }
+        ts_info("db", "applied %s/%s", run->mod, run->files[i].name);
+        run->rep->applied++;
+    }
+    return 0;
+}
+
+/* Partitions for "now" (and a little ahead) after every migrate, where the schema has them. */
+static int maintain_partitions(struct run *run, struct ts_err *err)
+{
+    PGresult *res = NULL;
+    int rc = ts_db_exec(
+        run->c, "look up partition maintenance",
+        "SELECT to_regprocedure('public.ts_partition_maintain(timestamptz)') IS NOT NULL", 0, NULL,
+        &res, err);
+    if (rc || PQgetvalue(res, 0, 0)[0] != 't') {
+        goto out;
     }
     PQclear(res);
     res = NULL;
-
-    for (int i = 0; i < nfiles; i++) {
-        if (files[i].version <= max_applied) {
-            continue;
-        }
-        char ver[16];
-        snprintf(ver, sizeof(ver), "%d", files[i].version);
-        const char *p[3] = {ver, files[i].name, files[i].sha};
-        rc = ts_db_exec(c, "begin", "BEGIN", 0, NULL, NULL, err);
-        if (!rc) {
-            rc = ts_db_exec_script(c, "apply migration", files[i].text, err);
-        }
-        if (!rc) {
-            rc = ts_db_exec(c, "record migration",
-                            "INSERT INTO public.schema_migrations (version, name, checksum) "
-                            "VALUES ($1, $2, $3)",
-                            3, p, NULL, err);
-        }
-        if (!rc) {
-            rc = ts_db_exec(c, "commit migration", "COMMIT", 0, NULL, NULL, err);
-        }
-        if (rc) {
-            struct ts_err ignored = TS_ERR_INIT;
-            if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-                if (ts_db_exec(c, "rollback", "ROLLBACK", 0, NULL, NULL, &ignored)) {
-                    /* the connection is gone: the server rolled back for us */
-                }
-            }
-            ts_err_wrap(err, "%s", files[i].path);
-            goto out;
-        }
-        ts_info("db", "applied %s/%s", mod, files[i].name);
-        rep->applied++;
-    }
-    /* Partitions for "now" (and a little ahead) after every migrate. */
-    rc = ts_db_exec(c, "look up partition maintenance",
-                    "SELECT to_regprocedure('public.ts_partition_maintain(timestamptz)') IS NOT NULL",
-                    0, NULL, &res, err);
+    rc = ts_db_exec(run->c, "maintain partitions", "SELECT public.ts_partition_maintain(now())", 0,
+                    NULL, &res, err);
     if (rc) {
         goto out;
     }
-    if (PQgetvalue(res, 0, 0)[0] == 't') {
-        PQclear(res);
-        res = NULL;
-        rc = ts_db_exec(c, "maintain partitions", "SELECT public.ts_partition_maintain(now())", 0,
-                        NULL, &res, err);
-        if (rc) {
-            goto out;
-        }
-        if (atoll(PQgetvalue(res, 0, 0)) > 0) {
-            ts_warn("db", "%s: moved %s rows out of default partitions", mod,
-                    PQgetvalue(res, 0, 0));
-        }
+    if (atoll(PQgetvalue(res, 0, 0)) > 0) {
+        ts_warn("db", "%s: moved %s rows out of default partitions", run->mod,
+                PQgetvalue(res, 0, 0));
     }
 out:
     PQclear(res);
-    if (c && locked && PQstatus(c) == CONNECTION_OK) {
+    return rc;
+}
+
+/* Releases the lock (when held on a live connection) and closes the connection. */
+static void run_close(struct run *run)
+{
+    if (run->c && run->locked && PQstatus(run->c) == CONNECTION_OK) {
         struct ts_err ignored = TS_ERR_INIT;
-        if (ts_db_exec(c, "release the migration lock",
+        if (ts_db_exec(run->c, "release the migration lock",
                        "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", 0, NULL, NULL,
                        &ignored)) {
             /* closing the session releases it anyway */
         }
     }
-    if (c) {
-        PQfinish(c);
+    if (run->c) {
+        PQfinish(run->c);
     }
-    mfiles_free(files, nfiles);
-    ts_buf_release(&dir);
-    ts_buf_release(&common);
+    mfiles_free(run->files, run->nfiles);
+    ts_buf_release(&run->dir);
+    ts_buf_release(&run->common);
+}
+
+int ts_db_migrate(const struct ts_db_config *cfg, enum ts_module m, struct ts_migrate_report *rep,
+                  struct ts_err *err)
+{
+    struct run run = {
+        .mod = ts_db_module_name(m), .dir = TS_BUF_INIT, .common = TS_BUF_INIT, .rep = rep};
+    int max_applied = -1;
+    int rc;
+
+    memset(rep, 0, sizeof(*rep));
+    ts_buf_addf(&run.dir, "%s/%s", cfg->migrations_dir, run.mod);
+    ts_buf_addf(&run.common, "%s/%s", cfg->migrations_dir, COMMON_DIR);
+    rc = module_files(run.common.buf, run.dir.buf, &run.files, &run.nfiles, err);
+    if (!rc) {
+        rc = ensure_database(cfg->conninfo[m], err);
+    }
+    if (!rc) {
+        rc = ts_db_connect(cfg->conninfo[m], &run.c, err);
+    }
+    if (!rc) {
+        rc = lock_and_prepare(&run, err);
+    }
+    if (!rc) {
+        rc = checksum_files(&run, err);
+    }
+    if (!rc) {
+        rc = check_applied(&run, &max_applied, err);
+    }
+    if (!rc) {
+        rc = apply_pending(&run, max_applied, err);
+    }
+    if (!rc) {
+        rc = maintain_partitions(&run, err);
+    }
+    run_close(&run);
     return rc;
 }

@@ -133,6 +133,90 @@ static int range(struct ts_err *err, const char *what, const struct ts_position 
     return ts_err_set(err, TS_ERANGE, "%s of position %s is out of range", what, p->symbol);
 }
 
+/* From flat: a new row. */
+static void open_from_flat(struct ts_position *p, enum ts_position_side dir,
+                           const struct ts_fill *fill, const struct ts_uuid *new_id,
+                           struct ts_position_fill_result *r)
+{
+    open_row(p, dir, fill->quantity, fill->price, fill->fees, new_id, fill->time_ns);
+    r->opened = true;
+    r->opened_quantity = fill->quantity;
+    r->fees_opened = fill->fees;
+    r->realized = -fill->fees;
+}
+
+/* A fill on the position's side raises it: new average entry price, fees realized now. */
+static int raise_same_side(struct ts_position *p, const struct ts_fill *fill,
+                           struct ts_position_fill_result *r, struct ts_err *err)
+{
+    ts_dec avg, qty, realized;
+
+    if (ts_domain__wavg(p->avg_entry_price, p->quantity, fill->price, fill->quantity, &avg) != 0 ||
+        ts_dec_add(p->quantity, fill->quantity, &qty) != 0 ||
+        ts_dec_sub(p->realized_pnl, fill->fees, &realized) != 0) {
+        return range(err, "raising", p);
+    }
+    p->avg_entry_price = avg;
+    p->quantity = qty;
+    p->realized_pnl = realized;
+    r->opened_quantity = fill->quantity;
+    r->fees_opened = fill->fees;
+    r->realized = -fill->fees;
+    return 0;
+}
+
+/*
+ * A fill on the other side reduces the position, closes it (quantity reaches 0), or
+ * flips it (the rest of the fill opens a new row on its side, with new_id).
+ */
+static int reduce_other_side(struct ts_position *p, enum ts_position_side dir,
+                             const struct ts_fill *fill, const struct ts_uuid *new_id,
+                             struct ts_position_fill_result *r, struct ts_err *err)
+{
+    ts_dec close_qty = fill->quantity < p->quantity ? fill->quantity : p->quantity;
+    ts_dec gross, net, realized;
+    ts_dec fees_close = fill->fees;
+    int rc;
+
+    if (fill->quantity > p->quantity) {
+        fees_close = fee_share(fill->fees, close_qty, fill->quantity);
+    }
+    rc = p->side == TS_POSITION_LONG
+             ? ts_domain__pnl_cents(fill->price, p->avg_entry_price, close_qty, &gross)
+             : ts_domain__pnl_cents(p->avg_entry_price, fill->price, close_qty, &gross);
+    if (rc != 0 || ts_dec_sub(gross, fees_close, &net) != 0 ||
+        ts_dec_add(p->realized_pnl, net, &realized) != 0) {
+        return range(err, "realized P&L", p);
+    }
+    p->realized_pnl = realized;
+    p->quantity -= close_qty; /* 0 < close_qty <= quantity */
+    r->closed_quantity = close_qty;
+    r->fees_closed = fees_close;
+    r->realized = net;
+    if (p->quantity == 0) {
+        p->status = TS_POSITION_CLOSED;
+        p->closed_at = fill->time_ns;
+        p->updated_at = fill->time_ns;
+        p->unrealized_pnl = 0;
+        r->closed = true;
+        r->closed_row = *p;
+    }
+    if (fill->quantity > close_qty) {
+        ts_dec fees_open = fill->fees - fees_close; /* 0 <= share <= fees */
+        open_row(p, dir, fill->quantity - close_qty, fill->price, fees_open, new_id, fill->time_ns);
+        r->opened = true;
+        r->flipped = true;
+        r->opened_quantity = fill->quantity - close_qty;
+        r->fees_opened = fees_open;
+        r->realized = net - fees_open; /* |net| and fees_open are valid cents: no overflow */
+        if (!ts_dec_is_valid(r->realized)) {
+            return range(err, "realized P&L", p);
+        }
+    }
+    return 0;
+}
+
+/* Works on copies of *pos and the result: on any refusal both stay untouched. */
 int ts_position_apply_fill(struct ts_position *pos, const struct ts_fill *fill,
                            const struct ts_uuid *new_id, struct ts_position_fill_result *out,
                            struct ts_err *err)
@@ -154,68 +238,14 @@ int ts_position_apply_fill(struct ts_position *pos, const struct ts_fill *fill,
     }
 
     if (p.quantity == 0) {
-        /* From flat: a new row. */
-        open_row(&p, dir, fill->quantity, fill->price, fill->fees, new_id, fill->time_ns);
-        r.opened = true;
-        r.opened_quantity = fill->quantity;
-        r.fees_opened = fill->fees;
-        r.realized = -fill->fees;
+        open_from_flat(&p, dir, fill, new_id, &r);
     } else if (p.side == dir) {
-        /* Raise: new average entry price, fees realized now. */
-        ts_dec avg, qty, realized;
-        if (ts_domain__wavg(p.avg_entry_price, p.quantity, fill->price, fill->quantity, &avg) !=
-                0 ||
-            ts_dec_add(p.quantity, fill->quantity, &qty) != 0 ||
-            ts_dec_sub(p.realized_pnl, fill->fees, &realized) != 0) {
-            return range(err, "raising", &p);
-        }
-        p.avg_entry_price = avg;
-        p.quantity = qty;
-        p.realized_pnl = realized;
-        r.opened_quantity = fill->quantity;
-        r.fees_opened = fill->fees;
-        r.realized = -fill->fees;
+        rc = raise_same_side(&p, fill, &r, err);
     } else {
-        /* Reduce, close, or flip. */
-        ts_dec close_qty = fill->quantity < p.quantity ? fill->quantity : p.quantity;
-        ts_dec gross, net, realized;
-        ts_dec fees_close = fill->fees;
-        if (fill->quantity > p.quantity) {
-            fees_close = fee_share(fill->fees, close_qty, fill->quantity);
-        }
-        rc = p.side == TS_POSITION_LONG
-                 ? ts_domain__pnl_cents(fill->price, p.avg_entry_price, close_qty, &gross)
-                 : ts_domain__pnl_cents(p.avg_entry_price, fill->price, close_qty, &gross);
-        if (rc != 0 || ts_dec_sub(gross, fees_close, &net) != 0 ||
-            ts_dec_add(p.realized_pnl, net, &realized) != 0) {
-            return range(err, "realized P&L", &p);
-        }
-        p.realized_pnl = realized;
-        p.quantity -= close_qty; /* 0 < close_qty <= quantity */
-        r.closed_quantity = close_qty;
-        r.fees_closed = fees_close;
-        r.realized = net;
-        if (p.quantity == 0) {
-            p.status = TS_POSITION_CLOSED;
-            p.closed_at = fill->time_ns;
-            p.updated_at = fill->time_ns;
-            p.unrealized_pnl = 0;
-            r.closed = true;
-            r.closed_row = p;
-        }
-        if (fill->quantity > close_qty) {
-            ts_dec fees_open = fill->fees - fees_close; /* 0 <= share <= fees */
-            open_row(&p, dir, fill->quantity - close_qty, fill->price, fees_open, new_id,
-                     fill->time_ns);
-            r.opened = true;
-            r.flipped = true;
-            r.opened_quantity = fill->quantity - close_qty;
-            r.fees_opened = fees_open;
-            r.realized = net - fees_open; /* |net| and fees_open are valid cents: no overflow */
-            if (!ts_dec_is_valid(r.realized)) {
-                return range(err, "realized P&L", &p);
-            }
-        }
+        rc = reduce_other_side(&p, dir, fill, new_id, &r, err);
+    }
+    if (rc != 0) {
+        return rc;
     }
     if (unrealized(&p, &p.unrealized_pnl) != 0) {
         return range(err, "unrealized P&L", &p);
