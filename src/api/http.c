@@ -35,27 +35,27 @@
 #include "core/mem.h"
 
 enum job_state {
-    JOB_READING,  /* loop: collecting the body */
-    JOB_WORKING,  /* a worker owns it (queued or running) */
-    JOB_READY,    /* loop: response ready to write */
+    JOB_READING, /* loop: collecting the body */
+    JOB_WORKING, /* a worker owns it (queued or running) */
+    JOB_READY,   /* loop: response ready to write */
 };
 
 struct job {
-    struct lws *wsi;          /* loop only; the connection this answers */
+    struct lws *wsi; /* loop only; the connection this answers */
     enum job_state state;
-    bool orphaned;            /* loop only: connection closed while WORKING */
-    bool headers_sent;        /* loop only */
-    bool unread_body;         /* answered before its body was read: close after the answer */
-    size_t sent;              /* body bytes written */
+    bool orphaned;     /* loop only: connection closed while WORKING */
+    bool headers_sent; /* loop only */
+    bool unread_body;  /* answered before its body was read: close after the answer */
+    size_t sent;       /* body bytes written */
     const struct ts_http_route *route;
     struct ts_http_req req;
-    struct ts_buf path;       /* storage of req.path */
-    struct ts_buf query;      /* storage of req.query */
-    struct ts_buf body;       /* storage of req.body */
-    char actor[101];          /* storage of req.actor */
-    char *param_store;        /* storage of req.params, one allocation */
+    struct ts_buf path;  /* storage of req.path */
+    struct ts_buf query; /* storage of req.query */
+    struct ts_buf body;  /* storage of req.body */
+    char actor[101];     /* storage of req.actor */
+    char *param_store;   /* storage of req.params, one allocation */
     struct ts_http_resp resp;
-    struct job *next;         /* queue link, owned by the queue holding it */
+    struct job *next; /* queue link, owned by the queue holding it */
 };
 
 struct pss {
@@ -72,10 +72,10 @@ struct ts_http {
     const struct ts_http_route *routes;
     void *app;
     atomic_bool stopping;
-    pthread_mutex_t lock;     /* guards work, done and workers_exit */
+    pthread_mutex_t lock; /* guards work, done and workers_exit */
     pthread_cond_t work_ready;
-    struct queue work;        /* jobs for the workers */
-    struct queue done;        /* jobs back to the loop */
+    struct queue work; /* jobs for the workers */
+    struct queue done; /* jobs back to the loop */
     bool workers_exit;
     pthread_t *workers;
     int nworkers;
@@ -260,8 +260,7 @@ static const struct ts_http_route *find_route(struct ts_http *h, struct job *j)
         }
     }
     if (path_known) {
-        ts_http_error(&j->resp, 405, "method_not_allowed", "method not allowed on %s",
-                      j->req.path);
+        ts_http_error(&j->resp, 405, "method_not_allowed", "method not allowed on %s", j->req.path);
     } else {
         ts_http_error(&j->resp, 404, "not_found", "no such endpoint: %s", j->req.path);
     }
@@ -342,8 +341,8 @@ static int write_response(struct lws *wsi, struct pss *pss)
 
     if (!j->headers_sent) {
         if (lws_add_http_common_headers(wsi, (unsigned)j->resp.status, j->resp.content_type,
-                                        head ? LWS_ILLEGAL_HTTP_CONTENT_LEN : j->resp.body.len,
-                                        &p, end) ||
+                                        head ? LWS_ILLEGAL_HTTP_CONTENT_LEN : j->resp.body.len, &p,
+                                        end) ||
             lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
                                          (const unsigned char *)j->resp.cache,
                                          (int)strlen(j->resp.cache), &p, end) ||

@@ -20,9 +20,11 @@ extern const struct ts_http_route ts_api__account_routes[];    /* routes_account
 extern const struct ts_http_route ts_api__instrument_routes[]; /* routes_instruments.c */
 extern const struct ts_http_route ts_api__strategy_routes[];   /* routes_strategies.c */
 extern const struct ts_http_route ts_api__limit_routes[];      /* routes_limits.c: risk limits */
-extern const struct ts_http_route ts_api__query_routes[]; /* routes_query.c: orders, trades, positions, audit (reads) */
-extern const struct ts_http_route ts_api__web_routes[];   /* routes_web.c: the dashboard's files */
-extern const struct ts_http_route ts_api__oms_routes[];   /* routes_oms.c: place, modify, cancel, ticks, kill switch, metrics */
+extern const struct ts_http_route
+    ts_api__query_routes[]; /* routes_query.c: orders, trades, positions, audit (reads) */
+extern const struct ts_http_route ts_api__web_routes[]; /* routes_web.c: the dashboard's files */
+extern const struct ts_http_route
+    ts_api__oms_routes[]; /* routes_oms.c: place, modify, cancel, ticks, kill switch, metrics */
 
 /* An enum's names and their number, as the readers of enums take them. */
 #define TS_API__NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))

@@ -34,11 +34,11 @@
 #define COMMON_DIR "common"
 
 struct mfile {
-    int version;    /* NNNN */
-    char *name;     /* file name without folder, as recorded; owned */
-    char *path;     /* migrations_dir/<common|module>/name, for messages; owned */
-    char *text;     /* file contents, owned */
-    char sha[65];   /* hex SHA-256 as computed by the server */
+    int version;  /* NNNN */
+    char *name;   /* file name without folder, as recorded; owned */
+    char *path;   /* migrations_dir/<common|module>/name, for messages; owned */
+    char *text;   /* file contents, owned */
+    char sha[65]; /* hex SHA-256 as computed by the server */
 };
 
 static void mfiles_free(struct mfile *f, int n)
@@ -105,8 +105,8 @@ static int parse_name(const char *name, int *version)
             return -1;
         }
     }
-    *version = (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 +
-               (name[3] - '0');
+    *version =
+        (name[0] - '0') * 1000 + (name[1] - '0') * 100 + (name[2] - '0') * 10 + (name[3] - '0');
     return 0;
 }
 
