@@ -37,7 +37,7 @@
 #include "core/tstime.h"
 #include "core/uuid.h"
 #include "oms/oms.h"
-#include "venue/venue.h"
+#include "domain/tick.h"
 
 #define REASON_MAX 1000
 #define METADATA_MAX (64 * 1024)
