@@ -22,14 +22,6 @@ extern const char ts_app_usage_replay[];
 int ts_app_retention(int argc, char **argv);
 extern const char ts_app_usage_retention[];
 
-/*
- * Writes the rows of table with its partition key in [from, to) to out, inside the
- * transaction open on c (what it holds is what is exported), then reads the file
- * back and checks it (export.c). *rows: rows written. On failure no file is left.
- */
-int ts_app_export_range(PGconn *c, const char *table, const char *from, const char *to,
-                        const char *out, int64_t *rows, struct ts_err *err) TS_MUST_CHECK;
-
 /* `tradingsystem export ...` (export.c). */
 int ts_app_export(int argc, char **argv);
 extern const char ts_app_usage_export[];

@@ -5,7 +5,7 @@
  *
  * For each registered table with a retention (public.ts_partitioned_tables), each
  * partition whose upper bound is older than now - retention is, in one transaction:
- * locked against writes (SHARE), exported with ts_app_export_range() to
+ * locked against writes (SHARE), exported (capture/archive.h) to
  * $TS_HOME/archive/SCHEMA.TABLE/PARTITION.parquet, read back and checked (rows and
  * column sums against what was read), then dropped: for data_capture tables through
  * the schema's gate (a verified row in data_capture.export_log with the file's
@@ -25,8 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/buf.h"
-#include "core/sha256.h"
+#include "capture/archive.h"
 #include "db/cluster.h"
 
 const char ts_app_usage_retention[] =
@@ -38,94 +37,6 @@ const char ts_app_usage_retention[] =
     "     and only then detached and dropped; a failure keeps the partition.\n"
     "     --dry-run lists what would go.\n"
     "set: the retention of a time-partitioned table, e.g. '30 days', or off.\n";
-
-static int mkdirs(const char *path, struct ts_err *err)
-{
-    char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0750) && errno != EEXIST) {
-                return ts_err_set(err, TS_EIO, "cannot create %s: %s", buf, strerror(errno));
-            }
-            *p = '/';
-        }
-    }
-    if (mkdir(buf, 0750) && errno != EEXIST) {
-        return ts_err_set(err, TS_EIO, "cannot create %s: %s", buf, strerror(errno));
-    }
-    return 0;
-}
-
-/* One partition out: in one transaction, or not at all. */
-static int archive_one(PGconn *c, const char *home, const char *parent, const char *part,
-                       const char *lower, const char *upper, int64_t *rows, char *file,
-                       size_t filecap, struct ts_err *err)
-{
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/archive/%s", home, parent);
-    snprintf(file, filecap, "%s/%s.parquet", dir, strchr(part, '.') ? strchr(part, '.') + 1 : part);
-    int rc = mkdirs(dir, err);
-    if (rc) {
-        return rc;
-    }
-    struct ts_buf sql = TS_BUF_INIT;
-    PGresult *r = NULL;
-    rc = ts_db_exec(c, "begin", "BEGIN", 0, NULL, NULL, err);
-    /* no write may land in it between the export and the drop */
-    if (!rc) {
-        ts_buf_addf(&sql, "LOCK TABLE %s IN SHARE MODE", part);
-        rc = ts_db_exec(c, "lock the partition", sql.buf, 0, NULL, NULL, err);
-    }
-    rc = rc ? rc : ts_app_export_range(c, parent, lower, upper, file, rows, err);
-    if (!rc && !strncmp(parent, "data_capture.", 13)) {
-        /* the schema's own gate (erratum 14): a verified export on record, then its drop */
-        char sha[TS_SHA256_HEXLEN], nrows[24], bytes[24];
-        struct stat st;
-        rc = ts_sha256_file(file, sha, err);
-        snprintf(nrows, sizeof(nrows), "%" PRId64, *rows);
-        snprintf(bytes, sizeof(bytes), "%lld", stat(file, &st) ? 0LL : (long long)st.st_size);
-        const char *p[8] = {parent, part, lower, upper, file, nrows, bytes, sha};
-        rc = rc ? rc
-                : ts_db_exec(c, "record the export",
-                             "INSERT INTO data_capture.export_log (table_name, partition_name,"
-                             " range_from, range_to, file_path, row_count, file_bytes, checksum,"
-                             " verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
-                             8, p, NULL, err);
-        rc = rc ? rc
-                : ts_db_exec(c, "drop the partition",
-                             "SELECT data_capture.drop_exported_partition($1::regclass)", 1, p + 1,
-                             NULL, err);
-    } else if (!rc) {
-        ts_buf_reset(&sql);
-        ts_buf_addf(&sql, "SELECT count(*) FROM %s", part);
-        rc = ts_db_exec(c, "count the partition", sql.buf, 0, NULL, &r, err);
-        if (!rc && strtoll(ts_db_val(r, 0, 0), NULL, 10) != *rows) {
-            rc = ts_err_set(err, TS_EIO, "%s holds %s rows, the file %" PRId64, part,
-                            ts_db_val(r, 0, 0), *rows);
-        }
-        ts_db_clear(r);
-        if (!rc) {
-            ts_buf_reset(&sql);
-            ts_buf_addf(&sql, "ALTER TABLE %s DETACH PARTITION %s", parent, part);
-            rc = ts_db_exec(c, "detach the partition", sql.buf, 0, NULL, NULL, err);
-        }
-        if (!rc) {
-            ts_buf_reset(&sql);
-            ts_buf_addf(&sql, "DROP TABLE %s", part);
-            rc = ts_db_exec(c, "drop the partition", sql.buf, 0, NULL, NULL, err);
-        }
-    }
-    rc = rc ? rc : ts_db_exec(c, "commit", "COMMIT", 0, NULL, NULL, err);
-    if (rc) {
-        if (ts_db_exec(c, "rollback", "ROLLBACK", 0, NULL, NULL, NULL)) {
-        }
-        remove(file); /* the partition stays: no file claims to be its archive */
-    }
-    ts_buf_release(&sql);
-    return rc;
-}
 
 static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry, int *failures)
 {
@@ -154,8 +65,8 @@ static int run_module(const struct ts_db_config *cfg, enum ts_module m, bool dry
         char file[4200];
         int64_t rows = 0;
         struct ts_err e = TS_ERR_INIT;
-        if (archive_one(c, cfg->home, parent, part, ts_db_val(r, i, 2), ts_db_val(r, i, 3), &rows,
-                        file, sizeof(file), &e)) {
+        if (ts_cap_archive_partition(c, cfg->home, parent, part, ts_db_val(r, i, 2),
+                                     ts_db_val(r, i, 3), &rows, file, sizeof(file), &e)) {
             fprintf(stderr, "tradingsystem: %s kept: %s\n", part, e.msg);
             (*failures)++;
         } else {
@@ -260,7 +171,8 @@ int ts_app_retention(int argc, char **argv)
         rc = failures ? TS_APP_EXIT_FAIL : TS_APP_EXIT_OK;
     }
 out:
-    if (ts_app_cluster_release(&cfg, started)) {
+    if (ts_app_cluster_release(&cfg, started) && rc == TS_APP_EXIT_OK) {
+        rc = TS_APP_EXIT_FAIL; /* the cluster would not stop (said by the call) */
     }
     ts_db_config_release(&cfg);
     return rc;
