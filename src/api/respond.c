@@ -7,10 +7,11 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
+void ts_api_fail_details(struct ts_http_resp *resp, const struct ts_err *err, const char *details)
 {
     int status;
     const char *code;
+    /* One flat switch from a service's code to a status and the envelope's code. */
     switch (err->code) {
     case TS_EINVAL:
     case TS_ERANGE:
@@ -26,9 +27,14 @@ void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
         status = 409;
         code = "conflict";
         break;
+    case TS_ERISK:
+        status = 422;
+        code = "risk_rejected";
+        break;
     case TS_ECONN:
     case TS_EBUSY:
     case TS_ETIMEDOUT:
+    case TS_ERETRY:
         status = 503;
         code = "unavailable";
         break;
@@ -37,7 +43,13 @@ void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
         code = "internal";
         ts_error("api", "%s", err->msg);
     }
-    ts_http_error(resp, status, code, "%s", err->msg[0] ? err->msg : ts_strerror(err->code));
+    ts_http_error_details(resp, status, code, details, "%s",
+                          err->msg[0] ? err->msg : ts_strerror(err->code));
+}
+
+void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err)
+{
+    ts_api_fail_details(resp, err, NULL);
 }
 
 int ts_api_query(struct ts_api *api, enum ts_module m, const char *what, const char *sql,

@@ -15,9 +15,12 @@
 #include "core/buf.h"
 #include "db/db.h"
 
-/* Maps err->code to a status: EINVAL 400, ENOTFOUND 404, ECONFLICT/ESTATE 409,
- * ECONN/EBUSY/ETIMEDOUT 503, else 500 (the message is kept; 500s are logged). */
+/* Maps err->code to a status and the error envelope (the one mapping of the API):
+ * EINVAL/ERANGE 400, ENOTFOUND 404, ECONFLICT/ESTATE 409, ERISK 422,
+ * ECONN/EBUSY/ETIMEDOUT/ERETRY 503, else 500 (the message is kept; 500s are logged). */
 void ts_api_fail(struct ts_http_resp *resp, const struct ts_err *err);
+/* The same with a "details" JSON object (borrowed; NULL: none), e.g. a risk verdict. */
+void ts_api_fail_details(struct ts_http_resp *resp, const struct ts_err *err, const char *details);
 
 /* One statement on a pooled connection of module m; *out as ts_db_exec(). */
 int ts_api_query(struct ts_api *api, enum ts_module m, const char *what, const char *sql,

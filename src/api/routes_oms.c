@@ -89,45 +89,21 @@ static void risk_details(struct ts_buf *b, const struct ts_oms_result *res, bool
 }
 
 /*
- * A refusal of the order manager as the response: its code becomes the status and
- * the error envelope (res: the verdict of TS_ERISK; may be NULL when there is none). One flat
- * switch: the order manager's codes (oms/oms.h) and their statuses. A write the order manager could
- * not commit is 503: nothing changed, the client may send it again (the same order_ref places one
- * order).
+ * A refusal of the order manager as the response, through the API's one mapping
+ * (ts_api_fail_details): a TS_ERISK carries its verdict as details (res may be NULL). A
+ * write the order manager could not commit (TS_ERETRY) is 503: nothing changed, the
+ * client may send it again (the same order_ref places one order).
  */
 static void oms_fail(struct ts_http_resp *resp, int rc, const struct ts_err *err,
                      const struct ts_oms_result *res, bool placed)
 {
-    const char *msg = err->msg[0] ? err->msg : ts_strerror(rc);
     struct ts_buf details = TS_BUF_INIT;
-    switch (rc) {
-    case TS_EINVAL:
-    case TS_ERANGE:
-        ts_http_error(resp, 400, "invalid_argument", "%s", msg);
-        break;
-    case TS_ENOTFOUND:
-        ts_http_error(resp, 404, "not_found", "%s", msg);
-        break;
-    case TS_ESTATE:
-    case TS_ECONFLICT:
-        ts_http_error(resp, 409, "conflict", "%s", msg);
-        break;
-    case TS_ERISK:
-        if (res) {
-            risk_details(&details, res, placed);
-        }
-        ts_http_error_details(resp, 422, "risk_rejected", res ? details.buf : NULL, "%s", msg);
-        break;
-    case TS_ERETRY:
-    case TS_EBUSY:
-    case TS_ECONN:
-    case TS_ETIMEDOUT:
-        ts_http_error(resp, 503, "unavailable", "%s", msg);
-        break;
-    default:
-        ts_error("api", "order manager: %s", msg);
-        ts_http_error(resp, 500, "internal", "%s", msg);
+    struct ts_err e = *err;
+    e.code = rc;
+    if (rc == TS_ERISK && res) {
+        risk_details(&details, res, placed);
     }
+    ts_api_fail_details(resp, &e, details.len ? details.buf : NULL);
     ts_buf_release(&details);
 }
 
