@@ -83,6 +83,7 @@ int ts_books_apply(struct ts_books *bs, const char *symbol, const struct ts_book
         return ts_err_set(err, TS_EINVAL, "symbol too long for a book");
     }
     pthread_mutex_lock(&bs->lock);
+    int had = bs->n;
     struct entry *e = get(bs, symbol, err);
     int rc = e ? 0 : TS_ENOMEM;
     if (e) {
@@ -106,6 +107,9 @@ int ts_books_apply(struct ts_books *bs, const char *symbol, const struct ts_book
         }
         if (!rc && !same_top(&before, &e->book)) {
             e->top_changed = true;
+        }
+        if (rc && bs->n > had) {
+            bs->n--; /* refused on a new symbol: no (empty) book for it */
         }
     }
     pthread_mutex_unlock(&bs->lock);
