@@ -198,10 +198,14 @@ void ts_oms__ticks(struct ts_oms *oms, struct ts_oms__cmd *c)
         }
         ts_oms__set_mark(&oms->st, t->symbol, t->price);
         ts_dec avail = t->volume;
-        for (size_t i = 0; i < g->n && avail > 0; i++) {
+        for (size_t i = 0; i < g->n; i++) {
             struct ts_oms__order *w = g->orders[i];
             ts_dec qty, price;
-            if (!ts_paper_match(&w->o, &w->triggered, t, avail, &qty, &price)) {
+            /* a stop triggers on the print even when older orders took all its volume */
+            if (!w->triggered && ts_paper_triggers(&w->o, t)) {
+                w->triggered = true;
+            }
+            if (avail <= 0 || !ts_paper_match(&w->o, w->triggered, t, avail, &qty, &price)) {
                 continue;
             }
             if (!actor_set) {

@@ -175,7 +175,7 @@ static struct ts_uuid uuid(const char *s)
     return u;
 }
 
-/* An order of the fixture's account on PETR4; price NULL for MARKET. */
+/* An order of the fixture's account on PETR4; price NULL for MARKET and STOP. */
 struct order {
     const char *ref;
     const char *strategy; /* NULL: STRATEGY */
@@ -186,8 +186,9 @@ struct order {
     const char *price;
 };
 
-/* Places o; returns the code, the result and reason in f. */
-static int place(struct fx *f, const struct order *o)
+/* Places o, a STOP or STOP_LIMIT when stop (its stop price) is not NULL; returns the code,
+   the result and reason in f. */
+static int place_stop(struct fx *f, const struct order *o, const char *stop)
 {
     struct ts_oms_place p = {
         .req =
@@ -205,6 +206,8 @@ static int place(struct fx *f, const struct order *o)
                 .quantity = dec(o->quantity),
                 .has_price = o->price != NULL,
                 .price = o->price ? dec(o->price) : 0,
+                .has_stop_price = stop != NULL,
+                .stop_price = stop ? dec(stop) : 0,
             },
         .reason = "integration test",
     };
@@ -212,12 +215,18 @@ static int place(struct fx *f, const struct order *o)
     return ts_oms_place(f->oms, "tester", &p, &f->res, &f->err);
 }
 
-/* Places o and fails the test unless a new order was made; returns its id (static buffer). */
-static const char *place_ok(struct fx *f, const struct order *o)
+static int place(struct fx *f, const struct order *o)
+{
+    return place_stop(f, o, NULL);
+}
+
+/* Places o (stop: as place_stop) and fails the test unless a new order was made; returns its
+   id (static buffer). */
+static const char *place_ok_stop(struct fx *f, const struct order *o, const char *stop)
 {
     static char id[64];
     char sql[256];
-    int rc = place(f, o);
+    int rc = place_stop(f, o, stop);
     if (rc || !f->res.created) {
         fail_msg("order %s: %s (%s), created %d", o->ref, ts_errname(rc), f->err.msg,
                  f->res.created);
@@ -231,6 +240,11 @@ static const char *place_ok(struct fx *f, const struct order *o)
         fail_msg("order %s: the answer is not the order on file: %s", o->ref, f->res.order.buf);
     }
     return id;
+}
+
+static const char *place_ok(struct fx *f, const struct order *o)
+{
+    return place_ok_stop(f, o, NULL);
 }
 
 static int tick(struct fx *f, const char *price, const char *volume, int64_t trade_id, int *fills)
@@ -488,6 +502,34 @@ static void test_market_order_with_no_price_under_a_value_limit_is_rejected(void
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* stops */
+
+/*
+ * A stop triggers on a print at its stop even when an older order took all of the
+ * print's volume: it then fills on a later tick within its limit.
+ */
+static void test_stop_behind_an_order_that_took_the_whole_print_triggers_on_it(void **state)
+{
+    struct fx *f = *state;
+    int fills = -1;
+    start(f, -1);
+    struct order lim = {"take-1", NULL, TS_SIDE_BUY, TS_ORDER_LIMIT, TS_TIF_DAY, "5", "10.50"};
+    struct order stp = {"stop-1", NULL, TS_SIDE_BUY, TS_ORDER_STOP_LIMIT, TS_TIF_DAY, "5", "10.50"};
+    place_ok(f, &lim);
+    place_ok_stop(f, &stp, "10.50");
+    assert_int_equal(tick(f, "10.50", "5", 1, &fills), 0); /* the LIMIT takes all 5 */
+    assert_int_equal(fills, 1);
+    set_clock_minute(NOON + 1);
+    assert_int_equal(tick(f, "10.45", "5", 2, &fills), 0); /* below the stop, within the limit */
+    assert_int_equal(fills, 1);
+    want_value(f->om, "the older LIMIT filled on the print, the stop on the next tick",
+               "SELECT string_agg(o.order_ref || ' ' || t.quantity || '@' || t.price, ','"
+               " ORDER BY t.executed_at) FROM order_manager.trades t"
+               " JOIN order_manager.orders o ON o.id = t.order_id",
+               "take-1 5.00000000@10.50000000,stop-1 5.00000000@10.50000000");
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* reload, cancel, end of day */
 
 static void test_reload_after_an_account_status_change_takes_effect(void **state)
@@ -614,6 +656,7 @@ int main(void)
         T(test_modify_that_breaks_a_limit_is_refused_and_changes_nothing),
         T(test_market_order_with_no_price_yet_rests_until_the_next_tick),
         T(test_market_order_with_no_price_under_a_value_limit_is_rejected),
+        T(test_stop_behind_an_order_that_took_the_whole_print_triggers_on_it),
         T(test_reload_after_an_account_status_change_takes_effect),
         T(test_cancel_of_an_unknown_or_finished_order_is_refused),
         T(test_end_of_day_expires_day_orders_and_keeps_gtc),

@@ -2,16 +2,20 @@
  * test_paper.c - unit tests of the paper venue's matching rule, ts_paper_match()
  * (src/venue/paper.c; the rules in venue.h and docs/api.md "Paper venue"): LIMIT
  * at, through and beyond its price on both sides, MARKET at the tick, STOP and
- * STOP_LIMIT triggering (and staying triggered across ticks), partial fills, and
- * several orders sharing one tick's volume in time priority.
+ * STOP_LIMIT triggering (ts_paper_triggers(): on which tick, whatever volume is
+ * left, staying triggered across ticks, and a stop that comes in triggered as the
+ * order manager rebuilds it after a restart), partial fills, and several orders
+ * sharing one tick's volume in time priority.
  *
  * Table-driven: each case is a book of orders (oldest first) and a tape of ticks,
- * run through the loop the order manager runs for each tick (src/oms/oms.c,
- * ticks(): avail starts at the tick's volume, each fill is applied to its order
- * with ts_order_apply_fill() and taken from avail); the case lists every fill it
- * wants, in order, and the trigger state each order ends with. The loop is
- * re-written here because the order manager's is not exported. Does not test
- * trades, positions or the database (tests/cli/test_oms.sh does).
+ * run through the loop the order manager runs for each tick (src/oms/fills.c,
+ * ts_oms__ticks(): avail starts at the tick's volume; each order not yet triggered
+ * is asked whether the tick triggers it, then matched while volume is left; each
+ * fill is applied to its order with ts_order_apply_fill() and taken from avail);
+ * the case lists every fill it wants, in order, and the tick that triggered each
+ * stop. The loop is re-written here because the order manager's is not exported.
+ * Does not test trades, positions or the database (tests/integration/test_oms.c
+ * and tests/cli/test_oms.sh do).
  */
 #include "venue/venue.h"
 
@@ -33,14 +37,22 @@
 
 #define BUY TS_SIDE_BUY
 #define SELL TS_SIDE_SELL
-/* The orders of a case's book (struct order_spec); LIMIT_FILLED has `filled` filled already. */
+/*
+ * The orders of a case's book (struct order_spec); LIMIT_FILLED has `filled` filled
+ * already; STOP_LIMIT_TRIGGERED triggered before the tape (as loaded after a restart).
+ */
 /* clang-format off */
-#define MARKET(side, qty) {side, TS_ORDER_MARKET, qty, NULL, NULL, NULL}
-#define LIMIT(side, qty, price) {side, TS_ORDER_LIMIT, qty, price, NULL, NULL}
-#define LIMIT_FILLED(side, qty, price, filled) {side, TS_ORDER_LIMIT, qty, price, NULL, filled}
-#define STOP(side, qty, stop) {side, TS_ORDER_STOP, qty, NULL, stop, NULL}
-#define STOP_LIMIT(side, qty, price, stop) {side, TS_ORDER_STOP_LIMIT, qty, price, stop, NULL}
+#define MARKET(side, qty) {side, TS_ORDER_MARKET, qty, NULL, NULL, NULL, false}
+#define LIMIT(side, qty, price) {side, TS_ORDER_LIMIT, qty, price, NULL, NULL, false}
+#define LIMIT_FILLED(side, qty, price, filled) {side, TS_ORDER_LIMIT, qty, price, NULL, filled, false}
+#define STOP(side, qty, stop) {side, TS_ORDER_STOP, qty, NULL, stop, NULL, false}
+#define STOP_LIMIT(side, qty, price, stop) {side, TS_ORDER_STOP_LIMIT, qty, price, stop, NULL, false}
+#define STOP_TRIGGERED(side, qty, stop) {side, TS_ORDER_STOP, qty, NULL, stop, NULL, true}
+#define STOP_LIMIT_TRIGGERED(side, qty, price, stop) \
+    {side, TS_ORDER_STOP_LIMIT, qty, price, stop, NULL, true}
 /* clang-format on */
+/* paper_case.triggered_by: the tick (0-based) that triggered an order; 0 there means never. */
+#define ON_TICK(k) ((k) + 1)
 
 struct order_spec {
     enum ts_side side;
@@ -49,6 +61,7 @@ struct order_spec {
     const char *price;  /* LIMIT and STOP_LIMIT */
     const char *stop;   /* STOP and STOP_LIMIT */
     const char *filled; /* quantity already filled before the tape; NULL: none */
+    bool triggered;     /* a stop that triggered before the tape */
 };
 
 struct tick_spec {
@@ -67,7 +80,7 @@ struct paper_case {
     struct order_spec orders[MAX_ORDERS]; /* oldest first: time priority */
     struct tick_spec ticks[MAX_TICKS];
     struct fill_spec fills[MAX_FILLS]; /* every fill, in the order they happen; none: no fill */
-    bool triggered[MAX_ORDERS]; /* each order's trigger state after the tape (default false) */
+    int triggered_by[MAX_ORDERS];      /* ON_TICK(k): tick k triggered the order; 0: no tick did */
 };
 
 static struct ts_instrument petr4(void)
@@ -249,14 +262,14 @@ static const struct paper_case paper_cases[] = {
         .orders = {STOP(BUY, "100", "10.50")},
         .ticks = {{"10.49", "500"}, {"10.50", "500"}},
         .fills = {{1, 0, "100", "10.50"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(1)},
     },
     {
         "BUY STOP triggered through its stop fills at the tick's price",
         .orders = {STOP(BUY, "100", "10.50")},
         .ticks = {{"10.60", "500"}},
         .fills = {{0, 0, "100", "10.60"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
     {
         "BUY STOP below its stop never triggers",
@@ -268,14 +281,14 @@ static const struct paper_case paper_cases[] = {
         .orders = {STOP(SELL, "100", "9.50")},
         .ticks = {{"9.51", "500"}, {"9.40", "500"}},
         .fills = {{1, 0, "100", "9.40"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(1)},
     },
     {
         "SELL STOP triggers at its stop",
         .orders = {STOP(SELL, "100", "9.50")},
         .ticks = {{"9.50", "500"}},
         .fills = {{0, 0, "100", "9.50"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
     {
         "SELL STOP above its stop never triggers",
@@ -287,7 +300,7 @@ static const struct paper_case paper_cases[] = {
         .orders = {STOP(BUY, "500", "10.50")},
         .ticks = {{"10.50", "200"}, {"10.20", "1000"}},
         .fills = {{0, 0, "200", "10.50"}, {1, 0, "300", "10.20"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
 
     /* STOP_LIMIT */
@@ -296,7 +309,7 @@ static const struct paper_case paper_cases[] = {
         .orders = {STOP_LIMIT(BUY, "100", "10.40", "10.50")},
         .ticks = {{"10.50", "500"}, {"10.45", "500"}, {"10.40", "500"}},
         .fills = {{2, 0, "100", "10.40"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
     {
         "BUY STOP_LIMIT that never triggered does not fill at its limit",
@@ -308,21 +321,47 @@ static const struct paper_case paper_cases[] = {
         .orders = {STOP_LIMIT(SELL, "100", "9.60", "9.50")},
         .ticks = {{"9.50", "500"}, {"9.60", "500"}},
         .fills = {{1, 0, "100", "9.60"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
     {
         "BUY STOP_LIMIT triggered by a tick within its limit fills at the limit on that tick",
         .orders = {STOP_LIMIT(BUY, "100", "10.60", "10.50")},
         .ticks = {{"10.55", "500"}},
         .fills = {{0, 0, "100", "10.60"}},
-        .triggered = {true},
+        .triggered_by = {ON_TICK(0)},
     },
     {
         "a STOP takes no volume before it triggers; the LIMIT behind it does",
         .orders = {STOP(BUY, "300", "10.50"), LIMIT(BUY, "300", "10.00")},
         .ticks = {{"10.00", "400"}, {"10.50", "400"}},
         .fills = {{0, 1, "300", "10.00"}, {1, 0, "300", "10.50"}},
-        .triggered = {true, false},
+        .triggered_by = {ON_TICK(1), 0},
+    },
+    {
+        "a stop behind an order that took the whole print still triggers on that print",
+        .orders = {LIMIT(BUY, "300", "10.50"), STOP_LIMIT(BUY, "300", "10.50", "10.50")},
+        .ticks = {{"10.50", "300"}, {"10.45", "300"}},
+        .fills = {{0, 0, "300", "10.50"}, {1, 1, "300", "10.50"}},
+        .triggered_by = {0, ON_TICK(0)},
+    },
+    {
+        "a SELL STOP behind a print taken whole triggers on it and fills on the next tick",
+        .orders = {LIMIT(SELL, "100", "9.50"), STOP(SELL, "100", "9.50")},
+        .ticks = {{"9.50", "100"}, {"9.70", "100"}},
+        .fills = {{0, 0, "100", "9.50"}, {1, 1, "100", "9.70"}},
+        .triggered_by = {0, ON_TICK(0)},
+    },
+    {
+        "a STOP_LIMIT that comes in triggered fills at its limit without trading its stop again",
+        .orders = {STOP_LIMIT_TRIGGERED(BUY, "100", "10.40", "10.50")},
+        .ticks = {{"10.40", "500"}},
+        .fills = {{0, 0, "100", "10.40"}},
+    },
+    {
+        "a SELL STOP that comes in triggered fills at the next tick, above its stop",
+        .orders = {STOP_TRIGGERED(SELL, "100", "9.50")},
+        .ticks = {{"9.80", "500"}},
+        .fills = {{0, 0, "100", "9.80"}},
     },
 };
 
@@ -336,10 +375,12 @@ static void test_orders_fill_from_the_tape_as_the_paper_rules_say(void **state)
         const struct paper_case *c = &paper_cases[i];
         struct ts_order o[MAX_ORDERS];
         bool triggered[MAX_ORDERS] = {false};
+        int triggered_by[MAX_ORDERS] = {0};
         int norders = 0, nwant = 0, ngot = 0;
 
         while (norders < MAX_ORDERS && c->orders[norders].qty) {
             o[norders] = make_order(c->name, norders, &c->orders[norders]);
+            triggered[norders] = c->orders[norders].triggered;
             norders++;
         }
         while (nwant < MAX_FILLS && c->fills[nwant].qty) {
@@ -348,9 +389,13 @@ static void test_orders_fill_from_the_tape_as_the_paper_rules_say(void **state)
         for (int k = 0; k < MAX_TICKS && c->ticks[k].price; k++) {
             struct ts_tick t = make_tick(k, &c->ticks[k]);
             ts_dec avail = t.volume;
-            for (int j = 0; j < norders && avail > 0; j++) {
+            for (int j = 0; j < norders; j++) {
                 ts_dec qty = 0, price = 0, remaining = o[j].quantity - o[j].filled_quantity;
-                if (!ts_paper_match(&o[j], &triggered[j], &t, avail, &qty, &price)) {
+                if (!triggered[j] && ts_paper_triggers(&o[j], &t)) {
+                    triggered[j] = true;
+                    triggered_by[j] = ON_TICK(k);
+                }
+                if (avail <= 0 || !ts_paper_match(&o[j], triggered[j], &t, avail, &qty, &price)) {
                     continue;
                 }
                 EXPECT(qty > 0 && qty <= avail && qty <= remaining, c->name,
@@ -380,8 +425,9 @@ static void test_orders_fill_from_the_tape_as_the_paper_rules_say(void **state)
                nwant, ngot < nwant ? c->fills[ngot].tick : -1,
                ngot < nwant ? c->fills[ngot].order : -1);
         for (int j = 0; j < norders; j++) {
-            EXPECT(triggered[j] == c->triggered[j], c->name, "order %d: triggered %d, want %d", j,
-                   triggered[j], c->triggered[j]);
+            EXPECT(triggered_by[j] == c->triggered_by[j], c->name,
+                   "order %d: triggered by tick %d, want tick %d (-1: none)", j,
+                   triggered_by[j] - 1, c->triggered_by[j] - 1);
         }
     }
     assert_int_equal(failures, 0);
@@ -413,23 +459,72 @@ static void test_orders_that_are_not_working_or_have_nothing_left_never_fill(voi
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct ts_order o = make_order(cases[i].name, 0, &spec);
         struct ts_tick t = make_tick(0, &tape);
-        bool triggered = false;
         ts_dec qty = 0, price = 0;
         if (cases[i].filled) {
             o.filled_quantity = D(cases[i].filled);
         }
         o.status = cases[i].status;
-        bool got = ts_paper_match(&o, &triggered, &t, D(cases[i].avail), &qty, &price);
+        bool got = ts_paper_match(&o, false, &t, D(cases[i].avail), &qty, &price);
         EXPECT(!got, cases[i].name, "filled %lld at %lld", (long long)qty, (long long)price);
     }
     /* the control: the same order, working, on the same tick, fills */
     struct ts_order o = make_order("control", 0, &spec);
     struct ts_tick t = make_tick(0, &tape);
-    bool triggered = false;
     ts_dec qty = 0, price = 0;
-    assert_true(ts_paper_match(&o, &triggered, &t, t.volume, &qty, &price));
+    assert_true(ts_paper_match(&o, false, &t, t.volume, &qty, &price));
     assert_int_equal(qty, D("100"));
     assert_int_equal(price, D("10.00"));
+    assert_int_equal(failures, 0);
+}
+
+/*
+ * ts_paper_triggers() alone: a working stop at or through its stop, on either side,
+ * whatever its limit; never another type, never an order that is not working.
+ */
+static void test_only_a_working_stop_at_or_through_its_stop_triggers(void **state)
+{
+    static const struct {
+        const char *name;
+        struct order_spec order;
+        enum ts_order_status status; /* forced after the order is built */
+        const char *tick;            /* the tick's price */
+        bool want;
+    } cases[] = {
+        {"BUY STOP at its stop", STOP(BUY, "100", "10.50"), TS_ORDER_SUBMITTED, "10.50", true},
+        {"BUY STOP through its stop", STOP(BUY, "100", "10.50"), TS_ORDER_SUBMITTED, "11.00", true},
+        {"BUY STOP one cent below", STOP(BUY, "100", "10.50"), TS_ORDER_SUBMITTED, "10.49", false},
+        {"SELL STOP at its stop", STOP(SELL, "100", "9.50"), TS_ORDER_SUBMITTED, "9.50", true},
+        {"SELL STOP through its stop", STOP(SELL, "100", "9.50"), TS_ORDER_SUBMITTED, "9.00", true},
+        {"SELL STOP one cent above", STOP(SELL, "100", "9.50"), TS_ORDER_SUBMITTED, "9.51", false},
+        {"BUY STOP_LIMIT at its stop, above its limit", STOP_LIMIT(BUY, "100", "10.40", "10.50"),
+         TS_ORDER_SUBMITTED, "10.50", true},
+        {"SELL STOP_LIMIT one cent above", STOP_LIMIT(SELL, "100", "9.40", "9.50"),
+         TS_ORDER_SUBMITTED, "9.51", false},
+        {"a partly filled STOP at its stop", STOP(BUY, "100", "10.50"), TS_ORDER_PARTIAL_FILL,
+         "10.50", true},
+        {"a PENDING STOP at its stop", STOP(BUY, "100", "10.50"), TS_ORDER_PENDING, "10.50", false},
+        {"a CANCELED STOP at its stop", STOP(BUY, "100", "10.50"), TS_ORDER_CANCELED, "10.50",
+         false},
+        {"an EXPIRED STOP_LIMIT at its stop", STOP_LIMIT(BUY, "100", "10.40", "10.50"),
+         TS_ORDER_EXPIRED, "10.50", false},
+        {"a BUY LIMIT at its price", LIMIT(BUY, "100", "10.50"), TS_ORDER_SUBMITTED, "10.50",
+         false},
+        {"a SELL MARKET", MARKET(SELL, "100"), TS_ORDER_SUBMITTED, "10.50", false},
+    };
+    int failures = 0;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ts_order o = make_order(cases[i].name, 0, &cases[i].order);
+        struct tick_spec tape = {cases[i].tick, "100"};
+        struct ts_tick t = make_tick(0, &tape);
+        if (cases[i].status == TS_ORDER_PARTIAL_FILL) {
+            o.filled_quantity = D("1");
+        }
+        o.status = cases[i].status;
+        bool got = ts_paper_triggers(&o, &t);
+        EXPECT(got == cases[i].want, cases[i].name, "triggers %d, want %d", got, cases[i].want);
+    }
     assert_int_equal(failures, 0);
 }
 
@@ -438,6 +533,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orders_fill_from_the_tape_as_the_paper_rules_say),
         cmocka_unit_test(test_orders_that_are_not_working_or_have_nothing_left_never_fill),
+        cmocka_unit_test(test_only_a_working_stop_at_or_through_its_stop_triggers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
