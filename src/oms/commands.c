@@ -70,7 +70,7 @@ static void place_rejected(struct ts_oms *oms, struct ts_oms__cmd *c, struct ts_
     }
     ts_oms__stmt_actor(oms, c->actor, pl->reason);
     ts_oms__stmt_order_insert(oms, o, c->actor, pl->reason, pl->metadata);
-    ts_oms__stmt_order_event(oms, o, "OrderRejected");
+    ts_oms__stmt_order_event(oms, w, "OrderRejected");
     ts_oms__stmt_risk_event(oms, &o->id, v, why);
     c->rc = ts_err_set(&c->err, TS_ERISK, "%s", why);
     c->res->verdict = *v;
@@ -92,7 +92,7 @@ static void place_accepted(struct ts_oms *oms, struct ts_oms__cmd *c, struct ts_
         ts_error("oms", "cannot submit order %s: %s", o->order_ref, err.msg);
     }
     ts_oms__stmt_order_update(oms, o);
-    ts_oms__stmt_order_event(oms, o, "OrderPlaced");
+    ts_oms__stmt_order_event(oms, w, "OrderPlaced");
     if (ts_risk_record_order(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol, now,
                              &err)) {
         ts_error("oms", "cannot count order %s: %s", o->order_ref, err.msg);
@@ -198,7 +198,7 @@ static void cancel_order(struct ts_oms *oms, struct ts_oms__order *w, int64_t no
         return;
     }
     ts_oms__stmt_order_update(oms, &w->o);
-    ts_oms__stmt_order_event(oms, &w->o, "OrderCanceled");
+    ts_oms__stmt_order_event(oms, w, "OrderCanceled");
     atomic_fetch_add(&oms->m_canceled, 1);
 }
 
@@ -274,7 +274,7 @@ void ts_oms__modify(struct ts_oms *oms, struct ts_oms__cmd *c)
     *o = after;
     ts_oms__stmt_actor(oms, c->actor, m->reason);
     ts_oms__stmt_order_update(oms, o);
-    ts_oms__stmt_order_event(oms, o, "OrderModified");
+    ts_oms__stmt_order_event(oms, w, "OrderModified");
     c->writes = true;
     ts_oms__stmt_get_order(oms, &o->id, &c->res->order);
 }
@@ -314,7 +314,7 @@ void ts_oms__end_of_day(struct ts_oms *oms, struct ts_oms__cmd *c)
             continue;
         }
         ts_oms__stmt_order_update(oms, &w->o);
-        ts_oms__stmt_order_event(oms, &w->o, "OrderExpired");
+        ts_oms__stmt_order_event(oms, w, "OrderExpired");
         expired++;
     }
     ts_oms__compact_orders(&oms->st);

@@ -1,9 +1,10 @@
 /*
- * fills.c - the paper venue's side of the order manager: ticks mark the symbols
- * and fill the working orders they reach (venue/venue.h ts_paper_match, time
- * priority, a tick's volume shared), and what one fill changes: the trade, the
- * order, the position (opened, reduced, closed or flipped), the risk counters,
- * and their rows and events (stmt.c). OMS thread only.
+ * fills.c - the paper venue's side of the order manager: ticks mark the symbols,
+ * trigger the stops they reach (venue/venue.h ts_paper_triggers; the trigger is
+ * stored and audited, docs/oms.md "Stops") and fill the working orders they reach
+ * (ts_paper_match, time priority, a tick's volume shared), and what one fill
+ * changes: the trade, the order, the position (opened, reduced, closed or
+ * flipped), the risk counters, and their rows and events (stmt.c). OMS thread only.
  */
 #include "oms/internal.h"
 
@@ -99,7 +100,7 @@ int ts_oms__apply_fill(struct ts_oms *oms, struct ts_oms__order *w, ts_dec qty, 
     t.realized = res.realized;
     ts_oms__stmt_trade(oms, &t);
     ts_oms__stmt_order_update(oms, o);
-    ts_oms__stmt_order_event(oms, o,
+    ts_oms__stmt_order_event(oms, w,
                              o->status == TS_ORDER_FILLED ? "OrderFilled" : "OrderPartiallyFilled");
     write_position(oms, op, existed, &res, now);
     if ((rc = ts_risk_record_fill(&oms->st.risk, &o->account_id, &o->strategy_id, o->symbol,
@@ -132,6 +133,37 @@ static void mark_positions(struct ts_oms *oms, const char *sym, ts_dec price, in
         }
         ts_oms__stmt_position(oms, op, &op->p, false, NULL, now);
     }
+}
+
+/* The audit reasons of the rows a tick batch writes (app.reason). */
+static const char reason_fill[] = "paper venue fill";
+static const char reason_trigger[] = "paper venue: stop price traded";
+
+/* Who acts and why for the statements that follow; set again only when the reason changes. */
+static void set_reason(struct ts_oms *oms, const struct ts_oms__cmd *c, const char **current,
+                       const char *reason)
+{
+    if (*current != reason) {
+        ts_oms__stmt_actor(oms, c->actor, reason);
+        *current = reason;
+    }
+}
+
+/*
+ * Tick t triggered the stop w: kept in memory and written at once, in the batch's
+ * transaction before any fill it allows (its own UPDATE, audited TRIGGERED, and an
+ * OrderTriggered event), so the trigger is on file even when nothing fills.
+ */
+static void trigger(struct ts_oms *oms, struct ts_oms__order *w, const struct ts_tick *t,
+                    int64_t now)
+{
+    w->triggered = true;
+    w->triggered_at = now - now % 1000; /* a whole microsecond, as TIMESTAMPTZ stores it */
+    w->trigger_trade_id = t->trade_id;
+    w->trigger_price = t->price;
+    w->o.updated_at = now;
+    ts_oms__stmt_order_trigger(oms, w);
+    ts_oms__stmt_order_event(oms, w, "OrderTriggered");
 }
 
 /* The working orders of one symbol of a tick batch, in time priority. */
@@ -186,7 +218,7 @@ void ts_oms__ticks(struct ts_oms *oms, struct ts_oms__cmd *c)
 {
     struct ts_err err = TS_ERR_INIT;
     int fills = 0;
-    bool actor_set = false;
+    const char *reason = NULL; /* the audit reason set last, NULL: none yet */
     struct tick_group *groups;
     size_t *of_tick = ts_xcalloc((size_t)c->nticks, sizeof(*of_tick));
     size_t ngroups = group_orders(oms, c, &groups, of_tick);
@@ -203,15 +235,13 @@ void ts_oms__ticks(struct ts_oms *oms, struct ts_oms__cmd *c)
             ts_dec qty, price;
             /* a stop triggers on the print even when older orders took all its volume */
             if (!w->triggered && ts_paper_triggers(&w->o, t)) {
-                w->triggered = true;
+                set_reason(oms, c, &reason, reason_trigger);
+                trigger(oms, w, t, ts_oms__now(oms));
             }
             if (avail <= 0 || !ts_paper_match(&w->o, w->triggered, t, avail, &qty, &price)) {
                 continue;
             }
-            if (!actor_set) {
-                ts_oms__stmt_actor(oms, c->actor, "paper venue fill");
-                actor_set = true;
-            }
+            set_reason(oms, c, &reason, reason_fill);
             if (ts_oms__apply_fill(oms, w, qty, price, ts_oms__now(oms), &err)) {
                 ts_error("oms", "cannot fill order %s: %s", w->o.order_ref, err.msg);
                 continue;

@@ -5,7 +5,8 @@
  *   stmt.c      the SQL: prepared statements, the rows and events each change writes,
  *               the few reads a command needs
  *   commands.c  the decisions: place, modify, cancel, kill switch, end of day
- *   fills.c     the paper venue's fills from ticks, and what a fill changes
+ *   fills.c     the paper venue's stop triggers and fills from ticks, and what a
+ *               fill changes
  *   load.c      rebuilding the state from the databases
  * Everything here is owned by the OMS thread (DESIGN.md §5) unless said otherwise.
  *
@@ -32,8 +33,14 @@
 
 struct ts_oms__order {
     struct ts_order o;
-    bool triggered; /* STOP/STOP_LIMIT: the stop traded */
-    int fills;      /* fills so far: numbers the venue trade refs */
+    /* STOP/STOP_LIMIT: the stop traded (venue.h ts_paper_triggers). Stored in the order's
+       row with the batch that saw it (triggered_at, trigger_trade_id, trigger_price) and
+       loaded on start: a triggered stop stays live across restarts (docs/oms.md "Stops") */
+    bool triggered;
+    int64_t triggered_at;     /* ns, on a whole microsecond (as stored); 0 until triggered */
+    int64_t trigger_trade_id; /* the triggering trade's exchange number (ts_tick.trade_id) */
+    ts_dec trigger_price;     /* its price */
+    int fills;                /* fills so far: numbers the venue trade refs */
 };
 
 struct ts_oms__account {
@@ -223,10 +230,13 @@ void ts_oms__stmt_actor(struct ts_oms *oms, const char *actor, const char *reaso
 void ts_oms__stmt_order_insert(struct ts_oms *oms, const struct ts_order *o, const char *actor,
                                const char *reason, const char *metadata);
 void ts_oms__stmt_order_update(struct ts_oms *oms, const struct ts_order *o);
+/* The UPDATE that stores a stop's trigger (w->triggered_at...): audited as TRIGGERED. */
+void ts_oms__stmt_order_trigger(struct ts_oms *oms, const struct ts_oms__order *w);
 /* The order's row as committed, as JSON into capture (owned by the caller). */
 void ts_oms__stmt_get_order(struct ts_oms *oms, const struct ts_uuid *id, struct ts_buf *capture);
-/* The outbox event of an order on the "orders" topic (OrderPlaced, OrderFilled...). */
-void ts_oms__stmt_order_event(struct ts_oms *oms, const struct ts_order *o, const char *type);
+/* The outbox event of an order on the "orders" topic (OrderPlaced, OrderTriggered,
+   OrderFilled...); a triggered stop's payload carries its trigger. */
+void ts_oms__stmt_order_event(struct ts_oms *oms, const struct ts_oms__order *w, const char *type);
 /* RiskLimitBreached for an order refused by the risk check; why is the verdict in words. */
 void ts_oms__stmt_risk_event(struct ts_oms *oms, const struct ts_uuid *order_id,
                              const struct ts_risk_verdict *v, const char *why);

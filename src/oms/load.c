@@ -1,8 +1,9 @@
 /*
  * load.c - rebuilding the OMS state from the databases (start, reload, and after a
- * failed write): reference data, working orders, open positions, today's risk
- * counters, last prices, the kill switch and the order refs on file. Reads only;
- * the write path's statements are stmt.c. OMS thread (and ts_oms_start).
+ * failed write): reference data, working orders (a stop with its stored trigger),
+ * open positions, today's risk counters, last prices, the kill switch and the order
+ * refs on file. Reads only; the write path's statements are stmt.c. OMS thread (and
+ * ts_oms_start).
  */
 #include "oms/internal.h"
 
@@ -226,6 +227,28 @@ static int load_limits(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
     return rc;
 }
 
+/*
+ * A stop's trigger as stored (columns col.. col+2: triggered_at in microseconds,
+ * trigger_trade_id, trigger_price; all NULL until it triggered): without it a
+ * STOP_LIMIT resting at its limit after its stop traded would wait for its stop again.
+ */
+static int read_trigger(const PGresult *r, int row, int col, struct ts_oms__order *w,
+                        struct ts_err *err)
+{
+    w->triggered = !ts_db_isnull(r, row, col);
+    if (!w->triggered) {
+        return 0;
+    }
+    const char *id = ts_db_val(r, row, col + 1);
+    char *end;
+    w->triggered_at = us_of(r, row, col);
+    w->trigger_trade_id = strtoll(id, &end, 10);
+    if (!*id || *end) {
+        return ts_err_set(err, TS_EDB, "cannot read trigger_trade_id '%s' from the database", id);
+    }
+    return dec_of(r, row, col + 2, &w->trigger_price, err);
+}
+
 static int load_orders(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
 {
     PGresult *r;
@@ -237,7 +260,8 @@ static int load_orders(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
         " (extract(epoch FROM created_at) * 1000000)::bigint,"
         " (extract(epoch FROM submitted_at) * 1000000)::bigint,"
         " (extract(epoch FROM updated_at) * 1000000)::bigint,"
-        " (SELECT count(*) FROM order_manager.trades t WHERE t.order_id = o.id)"
+        " (SELECT count(*) FROM order_manager.trades t WHERE t.order_id = o.id),"
+        " (extract(epoch FROM triggered_at) * 1000000)::bigint, trigger_trade_id, trigger_price"
         " FROM order_manager.orders o WHERE status IN ('PENDING', 'SUBMITTED', 'PARTIAL_FILL')"
         " ORDER BY created_at, id",
         0, NULL, &r, err);
@@ -277,6 +301,7 @@ static int load_orders(struct ts_oms__state *st, PGconn *om, struct ts_err *err)
         o->submitted_at = us_of(r, i, 18);
         o->updated_at = us_of(r, i, 19);
         w->fills = atoi(ts_db_val(r, i, 20));
+        rc = rc ? rc : read_trigger(r, i, 21, w, err);
         if (rc) {
             ts_free(w);
             if (!err || !err->msg[0]) {

@@ -7,8 +7,9 @@
  * in one transaction (group commit), pipelined.
  *
  * On start the state is rebuilt from the database: instruments, accounts,
- * strategies, risk limits, working orders, open positions, today's counters and
- * the last price of each symbol. If a write fails, the batch is answered TS_ERETRY
+ * strategies, risk limits, working orders (a triggered stop stays triggered: its
+ * trigger is stored with the order), open positions, today's counters and the
+ * last price of each symbol. If a write fails, the batch is answered TS_ERETRY
  * and the state is rebuilt from the database, which stays the truth.
  *
  * Answers are a TS_E* code, the reason in a struct ts_err, and for a risk refusal

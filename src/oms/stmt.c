@@ -8,6 +8,7 @@
  */
 #include "oms/internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,10 @@ static const struct {
      " filled_quantity = $6, avg_fill_price = $7, submitted_at = $8, filled_at = $9,"
      " canceled_at = $10, expired_at = $11, updated_at = $12 WHERE id = $1",
      12},
+    {"oms_trigger_order",
+     "UPDATE order_manager.orders SET triggered_at = $2, trigger_trade_id = $3,"
+     " trigger_price = $4 WHERE id = $1",
+     4},
     {"oms_get_order", "SELECT * FROM order_manager.orders WHERE id = $1", 1},
     {"oms_ins_trade",
      "INSERT INTO order_manager.trades (id, trade_ref, order_id, account_id, symbol, exchange,"
@@ -151,6 +156,16 @@ void ts_oms__stmt_order_update(struct ts_oms *oms, const struct ts_order *o)
     ts_db_txn_add(&oms->txn, "oms_upd_order", 12, p);
 }
 
+void ts_oms__stmt_order_trigger(struct ts_oms *oms, const struct ts_oms__order *w)
+{
+    struct fmt f = {.i = 0};
+    char trade[24];
+    snprintf(trade, sizeof(trade), "%" PRId64, w->trigger_trade_id);
+    const char *p[4] = {f_uuid(&f, &w->o.id), f_time(&f, w->triggered_at), trade,
+                        f_dec(&f, w->trigger_price)};
+    ts_db_txn_add(&oms->txn, "oms_trigger_order", 4, p);
+}
+
 void ts_oms__stmt_order_insert(struct ts_oms *oms, const struct ts_order *o, const char *actor,
                                const char *reason, const char *metadata)
 {
@@ -198,8 +213,9 @@ static void stmt_event(struct ts_oms *oms, const char *topic, const char *type,
     ts_db_txn_add(&oms->txn, "oms_ins_outbox", 4, p);
 }
 
-static void order_payload(struct ts_oms *oms, const struct ts_order *o)
+static void order_payload(struct ts_oms *oms, const struct ts_oms__order *w)
 {
+    const struct ts_order *o = &w->o;
     struct fmt f = {.i = 0};
     struct ts_buf *b = &oms->scratch;
     ts_buf_reset(b);
@@ -224,6 +240,13 @@ static void order_payload(struct ts_oms *oms, const struct ts_order *o)
     if (o->status == TS_ORDER_REJECTED) {
         ts_buf_adds(b, ",\"reject_reason\":");
         ts_buf_add_json_str(b, o->reject_reason);
+    }
+    if (w->triggered) {
+        char at[TS_TIME_STRLEN];
+        ts_time_format_rfc3339(w->triggered_at, at, sizeof(at));
+        ts_buf_addf(
+            b, ",\"triggered_at\":\"%s\",\"trigger_trade_id\":%" PRId64 ",\"trigger_price\":\"%s\"",
+            at, w->trigger_trade_id, f_dec(&f, w->trigger_price));
     }
     ts_buf_addch(b, '}');
 }
@@ -301,10 +324,10 @@ void ts_oms__stmt_position(struct ts_oms *oms, const struct ts_oms__position *op
 }
 
 /* The outbox event of an order on the "orders" topic. */
-void ts_oms__stmt_order_event(struct ts_oms *oms, const struct ts_order *o, const char *type)
+void ts_oms__stmt_order_event(struct ts_oms *oms, const struct ts_oms__order *w, const char *type)
 {
-    order_payload(oms, o);
-    stmt_event(oms, "orders", type, &o->id);
+    order_payload(oms, w);
+    stmt_event(oms, "orders", type, &w->o.id);
 }
 
 /* RiskLimitBreached: the order refused, the rule, the limit, the value and why. */

@@ -529,6 +529,149 @@ static void test_stop_behind_an_order_that_took_the_whole_print_triggers_on_it(v
                "take-1 5.00000000@10.50000000,stop-1 5.00000000@10.50000000");
 }
 
+/* SQL: a timestamptz column as the order manager writes times in events (6 digits, Z). */
+#define RFC3339_OF(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* The injected clock's instant as SQL's microseconds since the epoch, in text. */
+static void clock_us(char *buf, size_t size)
+{
+    fmt(buf, size, "%lld", (long long)(atomic_load(&clock_now) / 1000));
+}
+
+/*
+ * The fault of issue 14: a BUY STOP_LIMIT (stop 10.50, limit 10.40) triggered by a
+ * trade at 10.50 rests as a limit at 10.40. Its trigger is stored with the order, in
+ * the tick's transaction, audited TRIGGERED and shown in its JSON; a new order
+ * manager on the same database loads it, so a trade at 10.40 fills the order.
+ */
+static void test_triggered_stop_limit_survives_a_restart(void **state)
+{
+    struct fx *f = *state;
+    char sql[768], oid[64], us[32], want[256], day[TS_TIME_STRLEN];
+    int fills = -1;
+    start(f, -1);
+    struct order o = {"stop-rst", NULL,  TS_SIDE_BUY, TS_ORDER_STOP_LIMIT,
+                      TS_TIF_GTC, "100", "10.40"};
+    fmt(oid, sizeof(oid), "%s", place_ok_stop(f, &o, "10.50"));
+    if (!strstr(f->res.order.buf,
+                "\"triggered_at\":null,\"trigger_trade_id\":null,\"trigger_price\":null")) {
+        fail_msg("a new stop's JSON shows no trigger: %s", f->res.order.buf);
+    }
+
+    set_clock_minute(NOON + 1); /* the trigger's time is not the order's */
+    clock_us(us, sizeof(us));
+    assert_int_equal(tick(f, "10.50", "300", 41, &fills), 0);
+    assert_int_equal(fills, 0); /* triggered: now a BUY limit at 10.40, below the tape */
+    fmt(sql, sizeof(sql),
+        "SELECT status || ' ' || filled_quantity || ' ' ||"
+        " (extract(epoch FROM triggered_at) * 1000000)::bigint || ' ' || trigger_trade_id ||"
+        " ' ' || trigger_price FROM order_manager.orders WHERE id = '%s'",
+        oid);
+    fmt(want, sizeof(want), "SUBMITTED 0.00000000 %s 41 10.50000000", us);
+    want_value(f->om, "the trigger is stored: its time, trade number and price", sql, want);
+    fmt(sql, sizeof(sql),
+        "SELECT l.action || ' ' || l.old_status || '>' || l.new_status || ' ' || l.changed_by ||"
+        " ' ' || l.reason || ' ' || (l.changes->'trigger_trade_id'->>'new') || ' ' ||"
+        " (l.changes->'trigger_price'->>'new') || ' ' ||"
+        " ((l.changes->'triggered_at'->>'new')::timestamptz = o.triggered_at) || ' ' ||"
+        " (SELECT string_agg(k || ':' || coalesce(l.changes->k->>'old', 'null'), ',' ORDER BY k)"
+        "  FROM jsonb_object_keys(l.changes) k)"
+        " FROM order_manager.order_audit_log l JOIN order_manager.orders o ON o.id = l.order_id"
+        " WHERE l.order_id = '%s' ORDER BY l.seq DESC LIMIT 1",
+        oid);
+    want_value(f->om, "audited as TRIGGERED: who, why, and the trigger's columns from null", sql,
+               "TRIGGERED SUBMITTED>SUBMITTED feed paper venue: stop price traded 41 10.50000000"
+               " true trigger_price:null,trigger_trade_id:null,triggered_at:null");
+    fmt(sql, sizeof(sql),
+        "SELECT count(*) || ' ' || min(e.payload->>'trigger_trade_id') || ' ' ||"
+        " min(e.payload->>'trigger_price') || ' ' ||"
+        " bool_and(e.payload->>'triggered_at' = " RFC3339_OF(
+            "o.triggered_at") ") || ' ' ||"
+                              " count(DISTINCT e.xmin::text) FILTER (WHERE e.xmin::text = "
+                              "o.xmin::text)"
+                              " FROM order_manager.outbox e JOIN order_manager.orders o ON o.id = "
+                              "e.aggregate_id"
+                              " WHERE e.event_type = 'OrderTriggered' AND o.id = '%s'",
+        oid);
+    want_value(f->om, "one OrderTriggered event with the trigger, in the trigger's transaction",
+               sql, "1 41 10.50000000 true 1");
+    assert_int_equal(place_stop(f, &o, "10.50"), 0); /* the same order_ref: the order's JSON */
+    assert_false(f->res.created);
+    ts_time_format_rfc3339(atomic_load(&clock_now), day, sizeof(day));
+    fmt(want, sizeof(want),
+        "\"triggered_at\":\"%.19sZ\",\"trigger_trade_id\":41,\"trigger_price\":\"10.50000000\"",
+        day);
+    if (!strstr(f->res.order.buf, want)) {
+        fail_msg("the order's JSON shows its trigger: want %s in %s", want, f->res.order.buf);
+    }
+
+    stop(f);
+    start(f, -1); /* a new order manager on the same database */
+    set_clock_minute(NOON + 2);
+    assert_int_equal(tick(f, "10.40", "300", 42, &fills), 0);
+    assert_int_equal(fills, 1);
+    fmt(sql, sizeof(sql),
+        "SELECT status || ' ' || filled_quantity || ' ' || avg_fill_price || ' ' ||"
+        " (extract(epoch FROM triggered_at) * 1000000)::bigint || ' ' || trigger_trade_id"
+        " FROM order_manager.orders WHERE id = '%s'",
+        oid);
+    fmt(want, sizeof(want), "FILLED 100.00000000 10.40000000 %s 41", us);
+    want_value(f->om, "after the restart a trade at the limit fills it; the trigger stays", sql,
+               want);
+    fmt(sql, sizeof(sql),
+        "SELECT string_agg(action, ' ' ORDER BY seq) FROM order_manager.order_audit_log"
+        " WHERE order_id = '%s'",
+        oid);
+    want_value(f->om, "triggered once, never again after the restart", sql,
+               "CREATED SUBMITTED TRIGGERED FILLED");
+    fmt(sql, sizeof(sql),
+        "SELECT e.payload->>'trigger_trade_id' || ' ' || (e.payload->>'trigger_price') || ' ' ||"
+        " (e.payload->>'triggered_at' = " RFC3339_OF(
+            "o.triggered_at") ")"
+                              " FROM order_manager.outbox e JOIN order_manager.orders o ON o.id = "
+                              "e.aggregate_id"
+                              " WHERE e.event_type = 'OrderFilled' AND o.id = '%s'",
+        oid);
+    want_value(f->om, "the fill's event carries the trigger as loaded", sql, "41 10.50000000 true");
+}
+
+/*
+ * A stop that triggers and fills on one tick: the trigger is written before the fill,
+ * so the trail reads TRIGGERED then FILLED, each with its reason, all in the tick's
+ * one transaction with the trade and the events.
+ */
+static void
+test_stop_triggered_and_filled_by_one_tick_is_audited_triggered_then_filled(void **state)
+{
+    struct fx *f = *state;
+    char sql[768], oid[64];
+    int fills = -1;
+    start(f, -1);
+    struct order o = {"stop-one", NULL, TS_SIDE_SELL, TS_ORDER_STOP, TS_TIF_DAY, "10", NULL};
+    fmt(oid, sizeof(oid), "%s", place_ok_stop(f, &o, "9.50"));
+    assert_int_equal(tick(f, "9.40", "100", 5, &fills), 0);
+    assert_int_equal(fills, 1);
+    fmt(sql, sizeof(sql),
+        "SELECT string_agg(action || ':' || coalesce(reason, '-'), ', ' ORDER BY seq)"
+        " FROM order_manager.order_audit_log WHERE order_id = '%s'",
+        oid);
+    want_value(f->om, "TRIGGERED, then FILLED at the tick", sql,
+               "CREATED:integration test, SUBMITTED:integration test,"
+               " TRIGGERED:paper venue: stop price traded, FILLED:paper venue fill");
+    fmt(sql, sizeof(sql),
+        "SELECT o.trigger_trade_id || ' ' || o.trigger_price || ' ' || t.price || ' ' ||"
+        " (SELECT count(DISTINCT x) FROM (SELECT o.xmin::text UNION ALL SELECT t.xmin::text"
+        "  UNION ALL SELECT l.xmin::text FROM order_manager.order_audit_log l"
+        "   WHERE l.order_id = o.id AND l.action IN ('TRIGGERED', 'FILLED')"
+        "  UNION ALL SELECT e.xmin::text FROM order_manager.outbox e WHERE e.aggregate_id = o.id"
+        "   AND e.event_type IN ('OrderTriggered', 'OrderFilled')) xs (x))"
+        " FROM order_manager.orders o JOIN order_manager.trades t ON t.order_id = o.id"
+        " WHERE o.id = '%s'",
+        oid);
+    want_value(f->om, "trigger, fill, trade, audit rows and events in one transaction", sql,
+               "5 9.40000000 9.40000000 1");
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* reload, cancel, end of day */
 
@@ -657,6 +800,8 @@ int main(void)
         T(test_market_order_with_no_price_yet_rests_until_the_next_tick),
         T(test_market_order_with_no_price_under_a_value_limit_is_rejected),
         T(test_stop_behind_an_order_that_took_the_whole_print_triggers_on_it),
+        T(test_triggered_stop_limit_survives_a_restart),
+        T(test_stop_triggered_and_filled_by_one_tick_is_audited_triggered_then_filled),
         T(test_reload_after_an_account_status_change_takes_effect),
         T(test_cancel_of_an_unknown_or_finished_order_is_refused),
         T(test_end_of_day_expires_day_orders_and_keeps_gtc),
