@@ -34,9 +34,9 @@
 
 static const char *const order_status[] = {"PENDING",  "SUBMITTED", "PARTIAL_FILL", "FILLED",
                                            "CANCELED", "REJECTED",  "EXPIRED"};
-static const char *const audit_actions[] = {"CREATED", "SUBMITTED", "PARTIAL_FILL",
-                                            "FILLED",  "CANCELED",  "REJECTED",
-                                            "EXPIRED", "MODIFIED",  "UPDATED"};
+static const char *const audit_actions[] = {"CREATED",  "SUBMITTED", "PARTIAL_FILL", "FILLED",
+                                            "CANCELED", "REJECTED",  "EXPIRED",      "MODIFIED",
+                                            "UPDATED",  "TRIGGERED"};
 static const char *const position_status[] = {"OPEN", "CLOSING", "CLOSED"};
 static const char *const history_reasons[] = {"trade_fill", "price_update", "eod_snapshot"};
 static const char *const intervals[] = {"1m", "5m", "15m", "1h", "1d"};

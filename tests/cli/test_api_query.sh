@@ -168,7 +168,7 @@ expect_match "orders: decimals as strings with their scale" "$BODY" '"quantity":
 expect_match "orders: created_at RFC 3339 UTC with microseconds" "$BODY" '"created_at":"2026-11-02T10:00:00.123456Z"'
 expect_match "orders: submitted_at and filled_at" "$BODY" '"submitted_at":"2026-11-02T10:00:01Z","filled_at":"2026-11-02T10:06:30.5Z"'
 expect_match "orders: updated_at is an RFC 3339 UTC time" "$(col "$BODY" updated_at)" "$TIME"
-expect_match "orders: metadata inline, reason as stored" "$BODY" '"created_by":"alice","reason":"breakout","metadata":\{\}\}\]$'
+expect_match "orders: metadata inline, reason as stored, no trigger" "$BODY" '"created_by":"alice","reason":"breakout","metadata":\{\},"triggered_at":null,"trigger_trade_id":null,"trigger_price":null\}\]$'
 http "/orders?account_id=$A1&status=PENDING"
 expect_match "orders: the smallest price exactly" "$BODY" '"price":"0.00000001"'
 expect_match "orders: unicode ref answered as stored" "$BODY" '"order_ref":"ordem-ação-1"'
@@ -321,7 +321,7 @@ expect_list "audit: a range of dates" "/audit/orders?from=2020-01-01&to=2020-02-
 n_all=$(sql "SELECT count(*) FROM order_manager.order_audit_log")
 http "/audit/orders?limit=1000"
 expect_eq "audit: every row" "$(col "$BODY" action | tr ',' '\n' | grep -c .)" "$n_all"
-refused "audit: unknown action" "/audit/orders?action=canceled" 400 invalid_argument "query parameter 'action' must be one of CREATED, SUBMITTED, PARTIAL_FILL, FILLED, CANCELED, REJECTED, EXPIRED, MODIFIED, UPDATED \\(not 'canceled'\\)"
+refused "audit: unknown action" "/audit/orders?action=canceled" 400 invalid_argument "query parameter 'action' must be one of CREATED, SUBMITTED, PARTIAL_FILL, FILLED, CANCELED, REJECTED, EXPIRED, MODIFIED, UPDATED, TRIGGERED \\(not 'canceled'\\)"
 refused "audit: STATUS_CHANGE is gone" "/audit/orders?action=STATUS_CHANGE" 400 invalid_argument "query parameter 'action' must be one of"
 refused "audit: malformed order_id" "/audit/orders?order_id=$O1," 400 invalid_argument "query parameter 'order_id' must be a UUID"
 refused "audit: bad from" "/audit/orders?from=2026-13-01" 400 invalid_argument "query parameter 'from' is not an RFC 3339 time"

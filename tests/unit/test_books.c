@@ -16,12 +16,16 @@
 #include "capture/internal.h"
 #include "core/buf.h"
 
-#define P(x) ((ts_dec)(x) * TS_DEC_SCALE)
+#define P(x) ((ts_dec)(x)*TS_DEC_SCALE)
 
 static struct ts_books_action add(enum ts_book_side side, int pos, ts_dec price, ts_dec vol)
 {
-    return (struct ts_books_action){.kind = TS_BOOKS_ADD, .side = side, .pos = pos,
-                                    .price = price, .volume = vol, .time_ns = 1000};
+    return (struct ts_books_action){.kind = TS_BOOKS_ADD,
+                                    .side = side,
+                                    .pos = pos,
+                                    .price = price,
+                                    .volume = vol,
+                                    .time_ns = 1000};
 }
 
 /* How many books ts_books_changed_json() lists, and the list in out. */
@@ -86,7 +90,7 @@ static void test_snapshots_list_the_changed_books_and_top_only_the_new_tops(void
     struct ts_books_action a = add(TS_BOOK_BID, 0, P(30), P(100));
     assert_int_equal(ts_books_apply(bs, "PETR4", &a, &err), 0);
     assert_int_equal(ts_books_apply(bs, "VALE3", &a, &err), 0);
-    assert_int_equal(changed(bs, true, &out), 2); /* both tops are new */
+    assert_int_equal(changed(bs, true, &out), 2);  /* both tops are new */
     assert_int_equal(changed(bs, false, &out), 0); /* and marked snapshotted */
     a = add(TS_BOOK_BID, 1, P(29), P(50));         /* below PETR4's top */
     assert_int_equal(ts_books_apply(bs, "PETR4", &a, &err), 0);
@@ -94,8 +98,12 @@ static void test_snapshots_list_the_changed_books_and_top_only_the_new_tops(void
     assert_int_equal(changed(bs, false, &out), 1);
     assert_non_null(strstr(out.buf, "PETR4"));
     assert_null(strstr(out.buf, "VALE3"));
-    a = (struct ts_books_action){.kind = TS_BOOKS_EDIT, .side = TS_BOOK_BID, .pos = 0,
-                                 .price = P(30), .volume = P(7), .time_ns = 2000};
+    a = (struct ts_books_action){.kind = TS_BOOKS_EDIT,
+                                 .side = TS_BOOK_BID,
+                                 .pos = 0,
+                                 .price = P(30),
+                                 .volume = P(7),
+                                 .time_ns = 2000};
     assert_int_equal(ts_books_apply(bs, "VALE3", &a, &err), 0); /* the top's volume */
     assert_int_equal(changed(bs, true, &out), 1);
     assert_non_null(strstr(out.buf, "VALE3"));
