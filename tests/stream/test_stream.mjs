@@ -1,38 +1,20 @@
 // Live streams (docs/api.md "Streams") against a real `serve` on loopback with its own
 // cluster: event topics in seq order from the order manager's outbox, replay with `since`,
 // `since` older than what the server holds, conflated market topics, and bad input on the
-// socket. Run by ctest: TS_BIN=build/tradingsystem node --test tests/stream/test_stream.mjs
+// socket.
+// Run by ctest: TS_BIN=build/tradingsystem node --test tests/stream/test_stream.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import WebSocket from 'ws';
+import { Serve } from './lib.mjs';
 
-const BIN = process.env.TS_BIN;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-stream-'));
-fs.chmodSync(home, 0o755);
-const port = 20000 + Math.floor(Math.random() * 12000);
-const api = `http://127.0.0.1:${port}/api/v1`;
-const wsUrl = `ws://127.0.0.1:${port}/api/v1/stream`;
 const RING = 64;
-const env = { ...process.env, TS_HOME: path.join(home, 'home'), TS_PG_PORT: '55438',
-  TS_TRADING_HOURS: 'off', TS_EOD_TIME: 'off', TS_STREAM_RING: String(RING),
-  TS_BARS_REFRESH_MS: '300' };
-for (const k of Object.keys(env)) if (k === 'TS_DATABASE_URL' || k.startsWith('TS_DB_')) delete env[k];
+const srv = new Serve('ts-stream-', 55438, { TS_STREAM_RING: String(RING), TS_BARS_REFRESH_MS: '300' });
+const http = (method, p, body) => srv.http(method, p, body);
+const client = () => srv.client();
 
-let serve;
-let serveErr = '';
 let acc, strat;
-
-async function http(method, p, body) {
-  const r = await fetch(api + p, { method, body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { 'content-type': 'application/json' } });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
-}
 
 let refNo = 0;
 async function placeOrder(symbol = 'PETR4', price = '1.00') {
@@ -49,64 +31,27 @@ function ticks(symbol, prices) {
     tick_time: new Date(t + i).toISOString(), trade_id: ++tradeId }));
 }
 
-// A client that keeps every message; wait(pred) resolves with the first one matching.
-class Client {
-  constructor() {
-    this.msgs = [];
-    this.waiters = [];
-    this.ws = new WebSocket(wsUrl);
-    this.ws.on('message', (m) => {
-      const o = JSON.parse(m.toString());
-      this.msgs.push(o);
-      this.waiters = this.waiters.filter((w) => (w.pred(o) ? (w.resolve(o), false) : true));
-    });
-    this.closed = new Promise((res) => this.ws.on('close', (code, reason) => res({ code, reason: reason.toString() })));
-  }
-  async open() { if (this.ws.readyState !== WebSocket.OPEN) await once(this.ws, 'open'); return this; }
-  send(o) { this.ws.send(typeof o === 'string' ? o : JSON.stringify(o)); }
-  wait(pred, ms = 5000) {
-    const hit = this.msgs.find(pred);
-    if (hit) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      this.waiters.push(w);
-      setTimeout(() => reject(new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.msgs.slice(-5))}`)), ms);
-    });
-  }
-  events(topic) { return this.msgs.filter((m) => m.topic === topic); }
-  close() { this.ws.close(); }
+async function instrument(symbol) {
+  const r = await http('POST', '/instruments', { symbol, asset_class: 'stock', name: symbol, lot_size: 1, tick_size: 0.01 });
+  assert.equal(r.status, 201, `serve refused ${symbol}: ${JSON.stringify(r.body)} ${srv.stderr.slice(-2000)}`);
 }
 
 before(async () => {
-  assert.ok(BIN, 'TS_BIN names the tradingsystem binary');
-  serve = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  serve.stderr.on('data', (d) => { serveErr += d; });
-  for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(`${api}/health`)).status === 200) break; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  for (const sym of ['PETR4', 'VALE3']) {
-    const r = await http('POST', '/instruments', { symbol: sym, asset_class: 'stock', name: sym, lot_size: 1, tick_size: 0.01 });
-    assert.equal(r.status, 201, `serve did not start or refused ${sym}: ${serveErr}`);
-  }
+  await srv.start();
+  for (const sym of ['PETR4', 'VALE3']) await instrument(sym);
   acc = (await http('POST', '/accounts', { name: 'stream', broker_account: 'S-1' })).body.id;
   strat = (await http('POST', '/strategies', { name: 'stream', strategy_type: 'MANUAL', status: 'ACTIVE' })).body.id;
 });
 
 after(async () => {
-  let code = serve ? serve.exitCode : 0;
-  if (serve && code === null) {
-    serve.kill('SIGTERM');
-    [code] = await once(serve, 'exit');
-  }
-  fs.rmSync(home, { recursive: true, force: true });
+  const code = await srv.stop();
   // under the sanitizers a leak or UB report makes the exit status non-zero
-  assert.equal(code, 0, `serve exited ${code}: ${serveErr.slice(-3000)}`);
-  assert.doesNotMatch(serveErr, / ERROR /, 'serve logged no error');
+  assert.equal(code, 0, `serve exited ${code}: ${srv.stderr.slice(-3000)}`);
+  assert.doesNotMatch(srv.stderr, / ERROR /, 'serve logged no error');
 });
 
 test('subscribe is acknowledged with the topics and the newest seq', async () => {
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['orders', 'ticks:PETR4'] });
   const ack = await c.wait((m) => m.type === 'subscribed');
   assert.deepEqual(ack.topics, ['orders', 'ticks:PETR4']);
@@ -117,7 +62,7 @@ test('subscribe is acknowledged with the topics and the newest seq', async () =>
 });
 
 test('the order manager\'s changes arrive in seq order, with their data', async () => {
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['orders', 'trades', 'positions'] });
   await c.wait((m) => m.type === 'subscribed');
   const o = await placeOrder('PETR4', '30.00');
@@ -137,7 +82,7 @@ test('the order manager\'s changes arrive in seq order, with their data', async 
 });
 
 test('a client that reconnects with since gets what it missed, in order, then live', async () => {
-  const a = await new Client().open();
+  const a = await client();
   a.send({ op: 'subscribe', topics: ['orders'] });
   await a.wait((m) => m.type === 'subscribed');
   const first = await placeOrder();
@@ -145,7 +90,7 @@ test('a client that reconnects with since gets what it missed, in order, then li
   a.close();
   await a.closed;
   const missed = [await placeOrder(), await placeOrder(), await placeOrder()];
-  const b = await new Client().open();
+  const b = await client();
   b.send({ op: 'subscribe', topics: ['orders'], since: seen.seq });
   await b.wait((m) => m.data && m.data.id === missed[2].id);
   const live = await placeOrder();
@@ -160,7 +105,7 @@ test('a client that reconnects with since gets what it missed, in order, then li
 test('since older than the events the server holds is refused with since_too_old', async () => {
   // the ring holds RING events: push it past the first ones
   for (let i = 0; i < RING + 4; i += 8) await Promise.all(Array.from({ length: 8 }, () => placeOrder()));
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['orders'], since: 0 });
   const e = await c.wait((m) => m.type === 'error');
   assert.equal(e.code, 'since_too_old');
@@ -170,7 +115,7 @@ test('since older than the events the server holds is refused with since_too_old
 });
 
 test('market topics are conflated: a slow client gets the latest value, not every value', async () => {
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['ticks:VALE3'] });
   await c.wait((m) => m.type === 'subscribed');
   c.ws._socket.pause(); // a client that does not read
@@ -191,11 +136,11 @@ test('market topics are conflated: a slow client gets the latest value, not ever
 });
 
 test('a client too slow for event topics is closed; trading and other clients go on', async () => {
-  const slow = await new Client().open();
+  const slow = await client();
   slow.send({ op: 'subscribe', topics: ['orders'] });
   await slow.wait((m) => m.type === 'subscribed');
   slow.ws._socket.pause(); // reads nothing: its socket buffers fill, the ring overtakes it
-  const fast = await new Client().open();
+  const fast = await client();
   fast.send({ op: 'subscribe', topics: ['orders'] });
   await fast.wait((m) => m.type === 'subscribed');
   const N = 1600; // about 700 KB of events: more than the socket buffers hold
@@ -207,7 +152,9 @@ test('a client too slow for event topics is closed; trading and other clients go
   // the fast client saw every order, the slow one is closed
   await fast.wait((m) => m.data && m.data.id === last.id, 15000);
   slow.ws._socket.resume();
-  const closed = await Promise.race([slow.closed, new Promise((r) => setTimeout(() => r(null), 15000))]);
+  let timer;
+  const closed = await Promise.race([slow.closed, new Promise((r) => { timer = setTimeout(() => r(null), 30000); })]);
+  clearTimeout(timer);
   assert.ok(closed, `the slow client was closed by the server (it got ${slow.events('orders').length} of ${N})`);
   assert.ok([1008, 1006].includes(closed.code), `close code ${closed.code} ${closed.reason}`);
   assert.ok(slow.events('orders').length < N, `slow client got ${slow.events('orders').length} of ${N}`);
@@ -217,7 +164,7 @@ test('a client too slow for event topics is closed; trading and other clients go
 test('the status topic: database, order manager, kill switch, feed; the latest on subscribe', async () => {
   // (the kill switch below cancels every order of the earlier tests: far more events than the
   // ring holds, none of them on this client's topics, so it must not be closed as too slow)
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['status'] });
   const ack = await c.wait((m) => m.type === 'subscribed');
   assert.deepEqual(ack.topics, ['status']);
@@ -239,7 +186,7 @@ test('bars:SYMBOL:1m pushes the previous and the current 1-minute bar', async ()
   // a symbol of its own: other tests' ticks would share the minute
   assert.equal((await http('POST', '/instruments', { symbol: 'BARS4', asset_class: 'stock', name: 'Bars',
     lot_size: 1, tick_size: 0.01 })).status, 201);
-  const c = await new Client().open();
+  const c = await client();
   c.send({ op: 'subscribe', topics: ['bars:BARS4:1m'] });
   await c.wait((m) => m.type === 'subscribed');
   const now = Date.now();
@@ -258,7 +205,7 @@ test('bars:SYMBOL:1m pushes the previous and the current 1-minute bar', async ()
 });
 
 test('bad input on the socket gets an error message, and the connection stays usable', async () => {
-  const c = await new Client().open();
+  const c = await client();
   const cases = [
     ['not json', 'invalid_message'],
     ['[1,2]', 'invalid_message'],
@@ -284,20 +231,20 @@ test('bad input on the socket gets an error message, and the connection stays us
 });
 
 test('a huge frame or a binary frame closes the connection with a reason', async () => {
-  const big = await new Client().open();
+  const big = await client();
   big.send('{"op":"ping","pad":"' + 'x'.repeat(100 * 1024) + '"}');
   assert.equal((await big.closed).code, 1009);
-  const bin = await new Client().open();
+  const bin = await client();
   bin.ws.send(Buffer.from([1, 2, 3]), { binary: true });
   assert.equal((await bin.closed).code, 1003);
-  const ok = await new Client().open(); // the server is fine
+  const ok = await client(); // the server is fine
   ok.send({ op: 'ping' });
   await ok.wait((m) => m.type === 'pong');
   ok.close();
 });
 
 test('only /api/v1/stream upgrades', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/orders`);
+  const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/api/v1/orders`);
   const err = await new Promise((res) => { ws.on('error', res); ws.on('open', () => res(null)); });
   assert.ok(err, 'the upgrade on another path is refused');
 });
