@@ -276,8 +276,26 @@ test('a huge frame or a binary frame closes the connection with a reason', async
   ok.close();
 });
 
+// How an upgrade attempt ends: 'open', or the HTTP status the server answered, or the
+// socket error (code) when it hung up without an answer.
+function upgrade(url) {
+  return new Promise((res) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => { ws.close(); res({ open: true }); });
+    ws.on('unexpected-response', (req, r) => { res({ status: r.statusCode }); req.destroy(); });
+    ws.on('error', (e) => res({ error: e.code || e.message }));
+  });
+}
+
 test('only /api/v1/stream upgrades', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/api/v1/orders`);
-  const err = await new Promise((res) => { ws.on('error', res); ws.on('open', () => res(null)); });
-  assert.ok(err, 'the upgrade on another path is refused');
+  const base = srv.wsUrl.replace(/\/api\/v1\/stream$/, '');
+  // the server is there and upgrades its stream path (so a refusal below is the server's)
+  assert.deepEqual(await upgrade(srv.wsUrl), { open: true });
+  for (const p of ['/api/v1/orders', '/api/v1/streams', '/api/v1/stream/x', '/']) {
+    // the server accepts the connection, reads the request and closes it without upgrading
+    // (libwebsockets refuses the protocol in its filter): a hang-up, not a refused connection
+    assert.deepEqual(await upgrade(base + p), { error: 'ECONNRESET' }, `upgrade on ${p}`);
+  }
+  assert.equal((await http('GET', '/orders?limit=1')).status, 200, 'the path is served over plain HTTP');
+  assert.deepEqual(await upgrade(srv.wsUrl), { open: true }, 'and the server still upgrades its stream path');
 });
