@@ -1,7 +1,8 @@
 // Live streams (docs/api.md "Streams") against a real `serve` on loopback with its own
 // cluster: event topics in seq order from the order manager's outbox, replay with `since`,
-// `since` older than what the server holds, conflated market topics, and bad input on the
-// socket.
+// `since` older than what the server holds, unsubscribe, the risk and signals topics,
+// conflated market topics, and bad input on the socket. The book topic and the book
+// snapshots need the sim feed: test_stream_sim.mjs.
 // Run by ctest: TS_BIN=build/tradingsystem node --test tests/stream/test_stream.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +112,68 @@ test('since older than the events the server holds is refused with since_too_old
   assert.equal(e.code, 'since_too_old');
   c.send({ op: 'subscribe', topics: ['orders'] });
   await c.wait((m) => m.type === 'subscribed');
+  c.close();
+});
+
+test('after unsubscribe no more messages of those topics arrive; the others go on', async () => {
+  await instrument('UNSB3');
+  await instrument('UNSC3');
+  const c = await client();
+  c.send({ op: 'subscribe', topics: ['orders', 'trades', 'ticks:UNSB3', 'ticks:UNSC3'] });
+  await c.wait((m) => m.type === 'subscribed');
+  // both kinds of subscription are live
+  const o1 = await placeOrder('UNSB3', '9.00');
+  await c.wait((m) => m.type === 'OrderPlaced' && m.data.id === o1.id);
+  const [t1] = ticks('UNSB3', ['11.00']);
+  assert.equal((await http('POST', '/market/ticks', [t1])).body.stored, 1);
+  await c.wait((m) => m.topic === 'ticks:UNSB3' && m.data.trade_id === t1.trade_id);
+
+  c.send({ op: 'unsubscribe', topics: ['orders', 'ticks:UNSB3'] });
+  const un = await c.wait((m) => m.type === 'unsubscribed');
+  assert.deepEqual(un.topics, ['trades', 'ticks:UNSC3'], 'what remains');
+  assert.equal(typeof un.seq, 'number');
+
+  // An order placed and filled: its OrderPlaced and OrderFilled (orders) are committed around
+  // its TradeExecuted (trades), and events reach a client in seq order, so once the trade is
+  // here an OrderPlaced of a still-subscribed `orders` would be here too. Then a tick of
+  // UNSB3 and, after it, one of UNSC3: market values reach a client in the order published.
+  const o2 = await placeOrder('UNSB3', '10.00');
+  const [t2] = ticks('UNSB3', ['10.00']);
+  assert.equal((await http('POST', '/market/ticks', [t2])).body.fills, 1, 'o2 fills, o1 (9.00) does not');
+  const [t3] = ticks('UNSC3', ['5.00']);
+  assert.equal((await http('POST', '/market/ticks', [t3])).body.stored, 1);
+  await c.wait((m) => m.type === 'TradeExecuted' && m.data.order_id === o2.id);
+  await c.wait((m) => m.topic === 'ticks:UNSC3' && m.data.trade_id === t3.trade_id);
+  const since = c.after(un);
+  assert.deepEqual(since.filter((m) => m.topic === 'orders' || m.topic === 'ticks:UNSB3'), [],
+    'nothing of the unsubscribed topics');
+  assert.deepEqual(since.map((m) => m.topic).sort(), ['ticks:UNSC3', 'trades']);
+
+  // unsubscribing the rest leaves nothing, and the connection is still usable
+  c.send({ op: 'unsubscribe', topics: ['trades', 'ticks:UNSC3'] });
+  const none = await c.wait((m) => m.type === 'unsubscribed' && m !== un);
+  assert.deepEqual(none.topics, []);
+  c.send({ op: 'ping' });
+  await c.wait((m) => m.type === 'pong');
+  c.close();
+});
+
+// Nothing produces signals yet (docs/api.md: "signals: none yet"): the topic is accepted and
+// acknowledged, and nothing arrives on it before a positive event on the same connection.
+test('the signals topic is accepted and delivers nothing before a later event', async () => {
+  const c = await client();
+  c.send({ op: 'subscribe', topics: ['signals'] });
+  const ack = await c.wait((m) => m.type === 'subscribed');
+  assert.deepEqual(ack.topics, ['signals']);
+  c.send({ op: 'subscribe', topics: ['orders'] });
+  const ack2 = await c.wait((m) => m.type === 'subscribed' && m !== ack);
+  assert.deepEqual(ack2.topics, ['orders', 'signals'], 'both, in the server\'s order');
+  // events reach a client in seq order: once this order's event is here, any signal committed
+  // before it would be here too
+  const o = await placeOrder();
+  await c.wait((m) => m.type === 'OrderPlaced' && m.data.id === o.id);
+  assert.deepEqual(c.msgs.filter((m) => m.topic === 'signals'), []);
+  assert.deepEqual(c.msgs.filter((m) => m.topic).map((m) => m.type), ['OrderPlaced']);
   c.close();
 });
 
