@@ -267,6 +267,46 @@ test('the status topic: database, order manager, kill switch, feed; the latest o
   c.close();
 });
 
+test('the risk topic: a risk refusal and the kill switch, each with its data', async () => {
+  // (after the status test: activating the kill switch cancels every working order)
+  await instrument('RISK3');
+  const lim = await http('POST', '/risk-limits', { limit_type: 'SYMBOL', symbol: 'RISK3', max_order_value: '100.00' });
+  assert.equal(lim.status, 201, JSON.stringify(lim.body));
+  const c = await client();
+  c.send({ op: 'subscribe', topics: ['risk'] });
+  await c.wait((m) => m.type === 'subscribed');
+  const order = (symbol, price) => http('POST', '/orders', { order_ref: `risk-${++refNo}`, account_id: acc,
+    strategy_id: strat, symbol, side: 'BUY', order_type: 'LIMIT', quantity: '1', price, position_type: 'DAY_TRADE' });
+
+  let r = await order('RISK3', '101.00');
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  const refused = r.body.error;
+  const breach = await c.wait((m) => m.type === 'RiskLimitBreached' && m.data.order_id === refused.details.order_id);
+  assert.equal(breach.topic, 'risk');
+  assert.deepEqual(breach.data, { order_id: refused.details.order_id, rule: 'max_order_value',
+    limit: '100.00000000', value: '101.00000000', message: refused.message });
+
+  r = await http('POST', '/risk/kill-switch', { active: true, reason: 'risk topic test' });
+  assert.equal(r.status, 200);
+  const on = await c.wait((m) => m.type === 'KillSwitchActivated');
+  assert.deepEqual(on.data, r.body);
+  assert.equal(on.data.reason, 'risk topic test');
+  r = await order('PETR4', '1.00');
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  const ks = await c.wait((m) => m.type === 'RiskLimitBreached' && m.data.order_id === r.body.error.details.order_id);
+  assert.equal(ks.data.rule, 'kill_switch');
+  r = await http('POST', '/risk/kill-switch', { active: false, reason: 'risk topic test done' });
+  assert.equal(r.status, 200);
+  const off = await c.wait((m) => m.type === 'KillSwitchReleased');
+  assert.deepEqual(off.data, r.body);
+
+  // exactly these, in seq order, and nothing of other topics
+  const got = c.msgs.filter((m) => m.topic);
+  assert.deepEqual(got.map((m) => m.type), ['RiskLimitBreached', 'KillSwitchActivated', 'RiskLimitBreached', 'KillSwitchReleased']);
+  assert.ok(got.every((m, i) => m.topic === 'risk' && (i === 0 || m.seq > got[i - 1].seq)), 'risk events in seq order');
+  c.close();
+});
+
 // The 1-minute bar of ticks, computed here from what is sent: prices as cents.
 function barOf(sent) {
   const cents = (p) => Math.round(Number(p) * 100);
