@@ -147,7 +147,9 @@ after(async () => {
   if (browser) await browser.close();
   if (proc && !exitInfo) {
     proc.kill('SIGTERM');
-    await Promise.race([proc.exited, sleep(30000)]);
+    let timer; // a deadline, cleared: a pending timer would hold the run open for its 30 s
+    await Promise.race([proc.exited, new Promise((r) => { timer = setTimeout(r, 30000); })]);
+    clearTimeout(timer);
     if (!exitInfo) proc.kill('SIGKILL');
   }
   if (tmp) await rm(tmp, { recursive: true, force: true });
