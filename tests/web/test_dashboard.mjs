@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { Client } from '../stream/lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.TS_BIN || path.join(repo, 'build', 'tradingsystem');
@@ -146,7 +147,9 @@ after(async () => {
   if (browser) await browser.close();
   if (proc && !exitInfo) {
     proc.kill('SIGTERM');
-    await Promise.race([proc.exited, sleep(30000)]);
+    let timer; // a deadline, cleared: a pending timer would hold the run open for its 30 s
+    await Promise.race([proc.exited, new Promise((r) => { timer = setTimeout(r, 30000); })]);
+    clearTimeout(timer);
     if (!exitInfo) proc.kill('SIGKILL');
   }
   if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -318,14 +321,23 @@ test('the kill switch is activated through the confirmation, refuses orders, and
 
 test('a dropped stream reconnects and replays the events it missed (since)', async () => {
   const seq0 = Number(await page.locator(`${tid('last-seq')} .num`).innerText());
+  // a stream client of the test's own: it sees what the page would see if it were connected
+  const watcher = await new Client(base.replace(/^http/, 'ws') + '/api/v1/stream').open();
+  watcher.send({ op: 'subscribe', topics: ['orders'] });
+  await watcher.wait((m) => m.type === 'subscribed');
   // drop the socket and hold the reconnect until the order below is committed, so that it
   // can only arrive by the replay of `since`
   await page.evaluate(() => window.__tradingsystem.stream.stop());
-  await until('disconnected shown', async () => /disconnected/.test(await text(tid('stream-status'))), 3000);
+  await until('disconnected shown', async () => /disconnected/.test(await text(tid('stream-status'))));
   // an order placed by someone else while the page is not listening
   const o = await created('/orders', { order_ref: 'rest-while-away', account_id: acc.id, strategy_id: str.id,
     symbol: 'TEST4', side: 'SELL', order_type: 'LIMIT', quantity: '10', price: '70.00', position_type: 'SWING' });
-  await sleep(300);
+  // before "the page does not show it" means anything: its event has been streamed (our
+  // client got it), and the page has drawn itself since (its clock moved on)
+  await watcher.wait((m) => m.type === 'OrderPlaced' && m.data.id === o.id);
+  watcher.close();
+  const clock = await text(tid('b3-clock'));
+  await until('the page redraws (its clock moves on)', async () => (await text(tid('b3-clock'))) !== clock);
   assert.equal(await page.locator(`${tid('working-orders')} tr[data-order-id="${o.id}"]`).count(), 0);
   await page.evaluate(() => window.__tradingsystem.stream.start());
   await until('reconnected', async () => /Stream connected/.test(await text(tid('stream-status'))));
@@ -340,14 +352,17 @@ test('a dropped stream reconnects and replays the events it missed (since)', asy
 test('screenshots at 1280x800 and 420x900', async () => {
   await ticks(['TEST4', '61.50', '100'], ['TEST3', '31.20', '100']);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await sleep(500);
+  const last = (sym) => page.locator(`${tid('market-watch')} tr[data-symbol="${sym}"] ${tid('last-price')}`).innerText();
+  await until('the watch shows the new prints', async () => (await last('TEST4')) === '61.50' && (await last('TEST3')) === '31.20');
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
   await page.setViewportSize({ width: 420, height: 900 });
-  await sleep(500);
   // one column: the ticket sits below the market watch, as wide as it
-  const w = await page.locator(tid('market-watch')).boundingBox();
-  const t = await page.locator(tid('ticket')).boundingBox();
-  assert.ok(t.y > w.y && Math.abs(t.x - w.x) < 2 && Math.abs(t.width - w.width) < 2, JSON.stringify({ w, t }));
+  await until('one column at 420 px', async () => {
+    const w = await page.locator(tid('market-watch')).boundingBox();
+    const t = await page.locator(tid('ticket')).boundingBox();
+    if (t.y > w.y && Math.abs(t.x - w.x) < 2 && Math.abs(t.width - w.width) < 2) return true;
+    throw new Error(JSON.stringify({ w, t }));
+  });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scroll at 420 px (overflow ${overflow})`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-narrow.png'), fullPage: true });
