@@ -55,7 +55,9 @@ struct bridge {
     pthread_mutex_t lock; /* fd, states */
     int fd;               /* the connection, -1 when none */
     atomic_bool connected, reconnect;
-    _Atomic int64_t connected_since, last_msg_ns, next_attempt_ns, backoff_ns;
+    _Atomic int64_t connected_since, last_msg_ns, next_attempt_ns;
+    /* the wait before the latest attempt, or the one in progress; 0: at once (or asked) */
+    _Atomic int64_t backoff_ns;
     _Atomic int64_t connections, failed_attempts, drops;
     _Atomic int64_t count[3]; /* by status */
     _Atomic int64_t rate[RATE_SLOTS], rate_sec[RATE_SLOTS];
@@ -478,11 +480,12 @@ static void *bridge_main(void *arg)
         }
         /* at once the first time and when asked for (the wait starts over); else 1 s, 2, 4... */
         int64_t wait = ts_backoff_next(&bo, atomic_exchange(&br->reconnect, false));
+        atomic_store(&br->backoff_ns, wait);
         if (wait) {
-            atomic_store(&br->backoff_ns, wait);
             backoff_wait(f, wait);
             if (atomic_exchange(&br->reconnect, false)) {
                 ts_backoff_restart(&bo); /* the wait was cut short: now, and over */
+                atomic_store(&br->backoff_ns, 0);
             }
             if (atomic_load(&f->stopping) || atomic_load(&f->paused)) {
                 continue;
@@ -576,6 +579,7 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
     struct bridge *br = f->br;
     bool connected = atomic_load(&br->connected);
     int64_t conns = atomic_load(&br->connections);
+    int64_t backoff = atomic_load(&br->backoff_ns); /* after conns: never older than it */
     ts_buf_adds(out, ",\"bridge\":");
     ts_buf_addf(out, "\"%s:%d\"", f->cfg.host, f->cfg.port); /* host: checked by parse */
     ts_buf_addf(out, ",\"mode\":\"%s\",\"connected\":%s", f->cfg.listen ? "listen" : "connect",
@@ -583,6 +587,7 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
     add_time(out, "connected_since", connected ? atomic_load(&br->connected_since) : 0);
     add_time(out, "last_message_at", atomic_load(&br->last_msg_ns));
     add_time(out, "next_attempt_at", connected ? 0 : atomic_load(&br->next_attempt_ns));
+    ts_buf_addf(out, ",\"backoff_ms\":%" PRId64, backoff / TS_NS_PER_MS);
     ts_buf_addf(out,
                 ",\"connections\":%" PRId64 ",\"reconnects\":%" PRId64 ",\"drops\":%" PRId64
                 ",\"failed_attempts\":%" PRId64,

@@ -74,7 +74,7 @@ expect_match "order_book_snapshots: the latest book written" \
     '^38.45000000 38.46000000 0.01000000$'
 
 http GET /feed
-expect_match "GET /feed: connected, since, reconnects" "$BODY" '^\{"feed":"bridge","state":"running",.*"bridge":"127.0.0.1:[0-9]+","mode":"connect","connected":true,"connected_since":"[0-9T:.Z-]+","last_message_at":"[0-9T:.Z-]+","next_attempt_at":null,"connections":3,"reconnects":2,"drops":2,'
+expect_match "GET /feed: connected, since, the last backoff, reconnects" "$BODY" '^\{"feed":"bridge","state":"running",.*"bridge":"127.0.0.1:[0-9]+","mode":"connect","connected":true,"connected_since":"[0-9T:.Z-]+","last_message_at":"[0-9T:.Z-]+","next_attempt_at":null,"backoff_ms":2000,"connections":3,"reconnects":2,"drops":2,'
 expect_match "GET /feed: callback counts and rate" "$BODY" '"callbacks":\{"total":25,"processed":12,"failed":11,"skipped":2,"logged":25,"per_s":[0-9.]+\}'
 expect_match "GET /feed: the bridge's states" "$BODY" '"states":\{"MARKET_DATA":"CONNECTED","ROUTING":"UP3"\}'
 expect_match "GET /feed: processing latency p50/p99" "$BODY" '"visible_ms":\{"p50":[0-9.]+,"p99":[0-9.]+'
