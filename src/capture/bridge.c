@@ -12,8 +12,9 @@
  *
  * When the connection fails or drops, the reader waits and tries again: 1 s, then
  * doubling up to 60 s; the wait starts again from 1 s after a connection that
- * stayed up STABLE_NS. POST /feed/reconnect drops the connection and connects at
- * once; POST /feed/stop disconnects until /feed/start.
+ * stayed up 10 s (the policy is backoff.h's, pure and unit-tested; this file only
+ * sleeps). POST /feed/reconnect drops the connection and connects at once;
+ * POST /feed/stop disconnects until /feed/start.
  */
 #include "capture/internal.h"
 
@@ -28,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capture/backoff.h"
 #include "capture/capture.h"
 #include "capture/frame.h"
 #include "core/json.h"
@@ -37,9 +39,6 @@
 #include "db/pgcopy.h"
 #include "core/tstime.h"
 
-#define BACKOFF_MIN_NS (1 * TS_NS_PER_SEC)
-#define BACKOFF_MAX_NS (60 * TS_NS_PER_SEC)
-#define STABLE_NS (10 * TS_NS_PER_SEC) /* a connection this old resets the backoff */
 #define CONNECT_TIMEOUT_MS 3000
 #define FLUSH_NS (10 * TS_NS_PER_MS)
 #define BATCH_ITEMS 2000
@@ -56,7 +55,9 @@ struct bridge {
     pthread_mutex_t lock; /* fd, states */
     int fd;               /* the connection, -1 when none */
     atomic_bool connected, reconnect;
-    _Atomic int64_t connected_since, last_msg_ns, next_attempt_ns, backoff_ns;
+    _Atomic int64_t connected_since, last_msg_ns, next_attempt_ns;
+    /* the wait before the latest attempt, or the one in progress; 0: at once (or asked) */
+    _Atomic int64_t backoff_ns;
     _Atomic int64_t connections, failed_attempts, drops;
     _Atomic int64_t count[3]; /* by status */
     _Atomic int64_t rate[RATE_SLOTS], rate_sec[RATE_SLOTS];
@@ -468,8 +469,8 @@ static void *bridge_main(void *arg)
 {
     struct ts_feed *f = arg;
     struct bridge *br = f->br;
-    int64_t wait = BACKOFF_MIN_NS;
-    bool first = true;
+    struct ts_backoff bo; /* when to try again (backoff.h) */
+    ts_backoff_init(&bo);
     while (!atomic_load(&f->stopping)) {
         if (atomic_load(&f->paused)) {
             atomic_store(&br->reconnect, false);
@@ -477,20 +478,19 @@ static void *bridge_main(void *arg)
             nanosleep(&t, NULL);
             continue;
         }
-        if (atomic_exchange(&br->reconnect, false)) {
-            wait = BACKOFF_MIN_NS; /* asked for: now, and the backoff starts over */
-        } else if (!first) {
-            atomic_store(&br->backoff_ns, wait);
+        /* at once the first time and when asked for (the wait starts over); else 1 s, 2, 4... */
+        int64_t wait = ts_backoff_next(&bo, atomic_exchange(&br->reconnect, false));
+        atomic_store(&br->backoff_ns, wait);
+        if (wait) {
             backoff_wait(f, wait);
-            wait = wait * 2 < BACKOFF_MAX_NS ? wait * 2 : BACKOFF_MAX_NS;
             if (atomic_exchange(&br->reconnect, false)) {
-                wait = BACKOFF_MIN_NS;
+                ts_backoff_restart(&bo); /* the wait was cut short: now, and over */
+                atomic_store(&br->backoff_ns, 0);
             }
             if (atomic_load(&f->stopping) || atomic_load(&f->paused)) {
                 continue;
             }
         }
-        first = false;
         char msg[512];
         int fd = next_connection(f, msg, sizeof(msg));
         if (fd < 0) {
@@ -498,11 +498,12 @@ static void *bridge_main(void *arg)
                 atomic_fetch_add(&br->failed_attempts, 1);
                 ts_cap__feed_error(f, "%s", msg);
                 ts_warn("feed", "bridge: %s (next try in %" PRId64 " s)", msg,
-                        wait / TS_NS_PER_SEC);
+                        bo.wait_ns / TS_NS_PER_SEC);
             }
             continue;
         }
         int64_t since = ts_now_ns();
+        ts_backoff_up(&bo, since);
         set_fd(br, fd);
         atomic_fetch_add(&br->connections, 1);
         atomic_store(&br->connected_since, since);
@@ -517,9 +518,7 @@ static void *bridge_main(void *arg)
             ts_warn("feed", "bridge connection ended after %" PRId64 " ms",
                     (ts_now_ns() - since) / TS_NS_PER_MS);
         }
-        if (ts_now_ns() - since >= STABLE_NS) {
-            wait = BACKOFF_MIN_NS;
-        }
+        ts_backoff_down(&bo, ts_now_ns());
     }
     return NULL;
 }
@@ -580,6 +579,7 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
     struct bridge *br = f->br;
     bool connected = atomic_load(&br->connected);
     int64_t conns = atomic_load(&br->connections);
+    int64_t backoff = atomic_load(&br->backoff_ns); /* after conns: never older than it */
     ts_buf_adds(out, ",\"bridge\":");
     ts_buf_addf(out, "\"%s:%d\"", f->cfg.host, f->cfg.port); /* host: checked by parse */
     ts_buf_addf(out, ",\"mode\":\"%s\",\"connected\":%s", f->cfg.listen ? "listen" : "connect",
@@ -587,6 +587,7 @@ static void bridge_status(struct ts_feed *f, struct ts_buf *out)
     add_time(out, "connected_since", connected ? atomic_load(&br->connected_since) : 0);
     add_time(out, "last_message_at", atomic_load(&br->last_msg_ns));
     add_time(out, "next_attempt_at", connected ? 0 : atomic_load(&br->next_attempt_ns));
+    ts_buf_addf(out, ",\"backoff_ms\":%" PRId64, backoff / TS_NS_PER_MS);
     ts_buf_addf(out,
                 ",\"connections\":%" PRId64 ",\"reconnects\":%" PRId64 ",\"drops\":%" PRId64
                 ",\"failed_attempts\":%" PRId64,

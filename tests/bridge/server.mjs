@@ -1,12 +1,17 @@
 // A test bridge for `serve --feed bridge:HOST:PORT` (docs/api.md "Feed bridge protocol"):
-// listens on 127.0.0.1 (port written to PORTFILE), speaks a script per connection and
-// logs "connect N MS" / "close N MS" lines to EVENTS so the test can check the backoff.
-//   1st connection: state, three trades, bad lines of every kind, book actions, an order;
-//                   then it hangs up.
-//   2nd: resends the three trades and one new one (idempotency), then hangs up.
-//   3rd and later: a state line, then stays open until the client leaves.
+// listens on 127.0.0.1, speaks a script per connection and logs "connect N MS",
+// "hangup N MS" and "close N MS" lines to EVENTS, so that the test can check the order
+// of events (the backoff's timing is tests/unit/test_backoff.c's, with an injected clock).
+//   1st connection: state, three trades, bad lines of every kind, book actions, an order.
+//   2nd: resends the three trades and one new one (idempotency).
+//   3rd and later: a state line.
+// Each then stays open until the client leaves or the test says `GET /hangup/N` on the
+// control port (plain HTTP): the bridge logs "hangup N" and then hangs up, so the line is
+// in EVENTS before the client can see the hang-up (200; 404 for no open connection N).
+// PORTFILE gets "BRIDGE_PORT CONTROL_PORT" once both listen.
 // Usage: node server.mjs PORTFILE EVENTS
 import net from 'node:net';
+import http from 'node:http';
 import fs from 'node:fs';
 
 const [portFile, events] = process.argv.slice(2);
@@ -43,11 +48,13 @@ const first = [
 const second = [trade(1, '38.45', 100, 1), trade(2, '38.46', 200, 2), trade(3, 38.47, 300, 3),
                 trade(4, '38.50', 100, 9)];
 let n = 0;
+const open = new Map(); // N -> its socket, while open
 const log = (s) => fs.appendFileSync(events, `${s} ${Date.now()}\n`);
 const server = net.createServer((sock) => {
   const k = ++n;
   log(`connect ${k}`);
-  sock.on('close', () => log(`close ${k}`));
+  open.set(k, sock);
+  sock.on('close', () => { open.delete(k); log(`close ${k}`); });
   sock.on('error', () => {});
   const lines = k === 1 ? first : k === 2 ? second
     : [JSON.stringify({ type: 'STATE', time: t(0), conn: 'ROUTING', result: `UP${k}` })];
@@ -55,7 +62,16 @@ const server = net.createServer((sock) => {
     sock.write(l);
     sock.write('\n');
   }
-  if (k <= 2) setTimeout(() => sock.end(), 300);
 });
-server.listen(0, '127.0.0.1', () => fs.writeFileSync(portFile, String(server.address().port)));
+const control = http.createServer((req, res) => {
+  const m = /^\/hangup\/([0-9]+)$/.exec(req.url);
+  const sock = m && open.get(Number(m[1]));
+  if (sock) {
+    log(`hangup ${m[1]}`); // before the FIN: the client sees it after the line is written
+    sock.end();
+  }
+  res.writeHead(sock ? 200 : 404).end();
+});
+server.listen(0, '127.0.0.1', () => control.listen(0, '127.0.0.1', () =>
+  fs.writeFileSync(portFile, `${server.address().port} ${control.address().port}\n`)));
 process.on('SIGTERM', () => process.exit(0));
