@@ -502,8 +502,8 @@ static void *bridge_main(void *arg)
             }
             continue;
         }
-        int64_t since = ts_now_ns();
-        ts_backoff_up(&bo, since);
+        int64_t since = ts_now_ns(), up_mono = ts_mono_ns(); /* shown | how long it stays up */
+        ts_backoff_up(&bo, up_mono);
         set_fd(br, fd);
         atomic_fetch_add(&br->connections, 1);
         atomic_store(&br->connected_since, since);
@@ -516,9 +516,9 @@ static void *bridge_main(void *arg)
         if (!atomic_load(&f->stopping)) {
             atomic_fetch_add(&br->drops, 1);
             ts_warn("feed", "bridge connection ended after %" PRId64 " ms",
-                    (ts_now_ns() - since) / TS_NS_PER_MS);
+                    (ts_mono_ns() - up_mono) / TS_NS_PER_MS);
         }
-        ts_backoff_down(&bo, ts_now_ns());
+        ts_backoff_down(&bo, ts_mono_ns()); /* a wall-clock jump neither makes nor breaks 10 s */
     }
     return NULL;
 }
