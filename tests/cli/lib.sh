@@ -29,6 +29,46 @@ expect_match() { # name text regex
 expect_eq() { # name got want
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi
 }
+# must_read VAR CMD...: VAR = what CMD prints (trailing newlines cut, as $(...) does). A value
+# that a check compares (a digest, a setting, a count read twice) must not let the check pass
+# because the read failed: two failed reads are two equal empty strings. When CMD exits non-zero
+# or prints nothing, a failed check names it and VAR holds a marker that equals no other read.
+# CMD may be a function (pipelines in it fail as a whole: lib.sh sets pipefail).
+READS=0
+must_read() {
+    local __mr_var=$1 __mr_out __mr_rc
+    shift
+    READS=$((READS + 1))
+    __mr_out=$("$@" 2>"$TMP/must_read.err"); __mr_rc=$?
+    if [ "$__mr_rc" -ne 0 ] || [ -z "$__mr_out" ]; then
+        not_ok "read $READS failed: $(printf '%s' "$*" | head -c 200)" "exit $__mr_rc, printed: '$(printf '%s' "$__mr_out" | head -c 200)'" \
+            "stderr: $(head -c 600 "$TMP/must_read.err")"
+        __mr_out="<read $READS failed>"
+    fi
+    printf -v "$__mr_var" '%s' "$__mr_out"
+}
+
+# wait_for WHAT CMD...: polls CMD (one argument: a shell condition, eval'd) every 0.1 s until it
+# succeeds; 0 then. After WAIT_S seconds (30 by default: a slow, loaded machine) a failed check
+# says what did not happen, with the condition's last stderr; 1 then. Wait for the event, never
+# for a duration: a sleep that is long enough here is too short on a loaded machine.
+WAIT_S=${WAIT_S:-30}
+wait_for() {
+    local what=$1 end
+    shift
+    end=$(($(date +%s) + WAIT_S))
+    while :; do
+        if [ $# -eq 1 ]; then eval "$1"; else "$@"; fi >/dev/null 2>"$TMP/wait_for.err" && return 0
+        [ "$(date +%s)" -lt "$end" ] || break
+        sleep 0.1
+    done
+    not_ok "waited ${WAIT_S} s for: $what" "last stderr: $(head -c 600 "$TMP/wait_for.err")"
+    return 1
+}
+
+# count_in REGEX FILE: how many lines of FILE match (0 included, exit 0); no FILE: nothing, exit 2.
+count_in() { grep -cE -- "$1" "$2" || [ $? -eq 1 ]; }
+
 # The fixture cluster's connection string for a database.
 fixture_url() {
     (unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
