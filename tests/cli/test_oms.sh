@@ -25,9 +25,9 @@ created() { [ "$CODE" = "$1" ] && ok "$2: $1" || not_ok "$2" "status $CODE, want
 # refused NAME STATUS CODE MSG_REGEX METHOD PATH [JSON]: that answer, and nothing written.
 refused() {
     local name=$1 want=$2 code=$3 msg=$4 m=$5 p=$6 before after
-    before=$(state)
+    must_read before state
     if [ $# -ge 7 ]; then send "$m" "$p" "$7"; else http "$m" "$p"; fi
-    after=$(state)
+    must_read after state
     if [ "$CODE" = "$want" ] && printf '%s' "$BODY" | grep -qE -- "^\\{\"error\":\\{\"code\":\"$code\",\"message\":\"([^\"\\\\]|\\\\.)*$msg" \
         && [ "$before" = "$after" ]; then
         ok "$name: $want $code, nothing written"
@@ -210,9 +210,10 @@ refused "unknown account" 400 invalid_argument "unknown account" POST /orders "{
 refused "an INACTIVE strategy" 400 invalid_argument "strategy is INACTIVE" POST /orders "{\"order_ref\":\"bad-15\",\"account_id\":\"$A6\",\"strategy_id\":\"$S2\",\"side\":\"BUY\",\"order_type\":\"LIMIT\",\"position_type\":\"DAY_TRADE\",\"symbol\":\"PETR4\",\"quantity\":\"1\",\"price\":\"1.00\"}"
 refused "a HALTED instrument" 400 invalid_argument "HALTED" POST /orders "{\"order_ref\":\"bad-16\",$base,\"symbol\":\"HALT3\",\"quantity\":\"1\",\"price\":\"1.00\"}"
 { printf '{"order_ref":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } >"$TMP/big.json"
-before=$(state)
+must_read before state
 http POST /orders -H 'Content-Type: application/json' --data-binary "@$TMP/big.json"
-expect_eq "a body over 1 MiB: 413, nothing written" "$CODE $(state)" "413 $before"
+must_read after state
+expect_eq "a body over 1 MiB: 413, nothing written" "$CODE $after" "413 $before"
 refused "ticks: not an array" 400 invalid_argument "JSON array" POST /market/ticks '{"symbol":"PETR4"}'
 refused "ticks: negative price" 400 invalid_argument "tick 0: field 'price'" POST /market/ticks '[{"symbol":"PETR4","price":"-1","volume":"1","tick_time":"2026-11-27T13:00:00Z","trade_id":9}]'
 refused "ticks: bad time" 400 invalid_argument "tick 1" POST /market/ticks '[{"symbol":"PETR4","price":"1","volume":"1","tick_time":"2026-11-27T13:00:00Z","trade_id":90},{"symbol":"PETR4","price":"1","volume":"1","tick_time":"yesterday","trade_id":91}]'
@@ -223,7 +224,6 @@ expect_eq "refused tick batches stored nothing" "$(sql "SELECT count(*) FROM dat
 # Idempotency: the same ref answers the existing order, also when requests race
 order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "same ref again: 200 with the existing order" "$CODE $OID" "200 $O1"
-before=$(state)
 pids=()
 for i in $(seq 12); do
     curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST "http://$addr$API/orders" --data-binary \
@@ -338,7 +338,7 @@ expect_eq "expiry audited" "$(sql "SELECT action FROM order_manager.order_audit_
 # ------------------------------------------------------------------------------------------
 # The database goes away: orders are answered 503 and nothing is half-written; when it is
 # back, the same order_ref places the order once.
-errors() { grep -c ' ERROR ' "$TMP/serve.err"; }
+errors() { count_in ' ERROR ' "$TMP/serve.err"; }
 expect_eq "no error logged before the outage" "$(errors)" 0
 "$BIN" db stop >/dev/null 2>&1
 order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
@@ -355,7 +355,7 @@ expect_eq "and answers it after" "$CODE" 200
 send POST "/orders/$OID/cancel" '{}'
 created 200 "and cancels it"
 expect_match "the outage is logged as the database's" "$(grep ' ERROR ' "$TMP/serve.err" | head -1)" 'oms: .*(connect|server|socket|terminat)'
-outage_errors=$(errors)
+must_read outage_errors errors
 
 # ------------------------------------------------------------------------------------------
 # Metrics
@@ -366,10 +366,11 @@ expect_match "metrics: rejections counted" "$BODY" 'ts_orders_rejected_total [1-
 
 # ------------------------------------------------------------------------------------------
 # Restart: the state comes back from the database
-before=$(state)
+must_read before state
 serve_stop
 serve_start
-expect_eq "a restart writes nothing" "$(state)" "$before"
+must_read after state
+expect_eq "a restart writes nothing" "$after" "$before"
 order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "a ref from before the restart answers its order" "$CODE $OID" "200 $O1"
 order tr-4 "$A4" BUY LIMIT 1 1.00
@@ -406,5 +407,6 @@ expect_match "named in one line" "$ERR" '^tradingsystem: TS_EOD_TIME must be HH:
 run env TS_TRADING_HOURS=maybe "$BIN" serve --addr 127.0.0.1:1
 expect_rc "a bad TS_TRADING_HOURS is a usage error" 2
 
-expect_eq "serve logged no error after the outage" "$(errors)" "$outage_errors"
+must_read errors_now errors
+expect_eq "serve logged no error after the outage" "$errors_now" "$outage_errors"
 finish
