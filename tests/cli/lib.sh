@@ -54,15 +54,15 @@ must_read() {
 # for a duration: a sleep that is long enough here is too short on a loaded machine.
 WAIT_S=${WAIT_S:-30}
 wait_for() {
-    local what=$1 end
+    local __wf_what=$1 __wf_end
     shift
-    end=$(($(date +%s) + WAIT_S))
+    __wf_end=$(($(date +%s) + WAIT_S))
     while :; do
         if [ $# -eq 1 ]; then eval "$1"; else "$@"; fi >/dev/null 2>"$TMP/wait_for.err" && return 0
-        [ "$(date +%s)" -lt "$end" ] || break
+        [ "$(date +%s)" -lt "$__wf_end" ] || break
         sleep 0.1
     done
-    not_ok "waited ${WAIT_S} s for: $what" "last stderr: $(head -c 600 "$TMP/wait_for.err")"
+    not_ok "waited ${WAIT_S} s for: $__wf_what" "last stderr: $(head -c 600 "$TMP/wait_for.err")"
     return 1
 }
 
@@ -110,6 +110,22 @@ serve_start() {
 }
 serve_stop() { kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null; SERVE=; }
 serve_cleanup() { cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1"); }
+
+# maint_turns N: waits for N more turns of serve's maintenance loop, one every TS_BARS_REFRESH_MS
+# by serve's own clock (each stamps rollup_watermarks.refreshed_at): a positive event after which
+# the absence of what serve would have done in that time (a tick, a line) means something.
+maint_turn_at() {
+    psql -X -q -At -v ON_ERROR_STOP=1 "$("$BIN" db url --module data_capture)" \
+        -c "SELECT coalesce(refreshed_at::text, 'never') FROM data_capture.rollup_watermarks WHERE rollup = 'market_bars_1m'"
+}
+maint_turns() {
+    local __mt_i __mt_at __mt_now
+    for __mt_i in $(seq "$1"); do
+        must_read __mt_at maint_turn_at
+        wait_for "a turn of serve's maintenance loop after $__mt_at" \
+            '__mt_now=$(maint_turn_at) && [ -n "$__mt_now" ] && [ "$__mt_now" != "$__mt_at" ]' || return 1
+    done
+}
 
 http() { # METHOD PATH [curl args]: sets CODE and BODY
     local m=$1 p=$2; shift 2
