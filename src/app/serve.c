@@ -5,8 +5,11 @@
  * market-data service with its maintenance loop and feed. SIGINT/SIGTERM stop it
  * all in reverse order; a cluster that serve started is stopped with it.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include "capture/capture.h"
 #include "capture/tradefile.h"
 #include "core/log.h"
+#include "core/tstime.h"
 #include "db/cluster.h"
 #include "db/db.h"
 #include "oms/oms.h"
@@ -31,6 +35,9 @@
 /* Worker threads for blocking routes: enough waiting placements make a batch
  * for the order manager's group commit (bench/orders). */
 #define HTTP_WORKERS 32
+
+/* TS_CLOCK_OFFSET_S, a testing setting: at most 10 years (of 365.25 days) either way. */
+#define CLOCK_OFFSET_MAX_S INT64_C(315576000)
 
 enum { EXIT_OK = TS_APP_EXIT_OK, EXIT_FAIL = TS_APP_EXIT_FAIL };
 
@@ -64,8 +71,18 @@ struct serve_opts {
     const char *feed; /* "sim", "none", "replay:FILE", "bridge:HOST:PORT" */
     struct ts_feed_config fcfg;
     bool check_hours;
-    int eod_minute; /* B3 local minute of day; -1: only on demand */
+    int eod_minute;         /* B3 local minute of day; -1: only on demand */
+    int64_t clock_offset_s; /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
 };
+
+/* The order manager's clock when TS_CLOCK_OFFSET_S shifts it (tests): the wall clock plus
+ * the offset. Set before the order manager starts, read-only after: thread-safe. */
+static int64_t clock_offset_ns;
+
+static int64_t offset_clock_ns(void)
+{
+    return ts_now_ns() + clock_offset_ns;
+}
 
 struct sigctx {
     struct ts_http *http;
@@ -201,6 +218,21 @@ static int parse_env(struct serve_opts *o)
         }
         o->eod_minute = hh * 60 + mm;
     }
+    const char *off = getenv("TS_CLOCK_OFFSET_S");
+    if (off && *off) {
+        char *end = NULL;
+        errno = 0;
+        long long secs = strtoll(off, &end, 10);
+        /* digits with an optional sign: no blanks, no "0x", nothing after */
+        bool digits = (*off >= '0' && *off <= '9') ||
+                      ((*off == '-' || *off == '+') && off[1] >= '0' && off[1] <= '9');
+        if (!digits || errno || *end || secs < -CLOCK_OFFSET_MAX_S || secs > CLOCK_OFFSET_MAX_S) {
+            return ts_app_usage_error("TS_CLOCK_OFFSET_S must be whole seconds within 10 years "
+                                      "(-%" PRId64 " to %" PRId64 "), not '%s'",
+                                      CLOCK_OFFSET_MAX_S, CLOCK_OFFSET_MAX_S, off);
+        }
+        o->clock_offset_s = secs;
+    }
     char host[256];
     int port;
     if (ts_http_parse_addr(o->addr, host, sizeof(host), &port, &err)) {
@@ -281,6 +313,14 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     }
     struct ts_oms_config ocfg = {
         .db = cfg, .check_trading_hours = o->check_hours, .eod_minute = o->eod_minute};
+    if (o->clock_offset_s) {
+        clock_offset_ns = o->clock_offset_s * TS_NS_PER_SEC;
+        ocfg.clock_ns = offset_clock_ns;
+        ts_warn("app",
+                "the order manager's clock is the wall clock %+" PRId64
+                " s (TS_CLOCK_OFFSET_S, a testing setting)",
+                o->clock_offset_s);
+    }
     if (ts_oms_start(&ocfg, &s->wire.oms, &err)) {
         return ts_app_fail(&err);
     }
