@@ -381,26 +381,67 @@ tick PETR4 29.00 10 30
 expect_eq "the short position is marked after the restart (+100.00)" "$(sql "$POS")" "SHORT 50.00000000 31.00000000 29.00000000 100.00 0.00"
 
 # ------------------------------------------------------------------------------------------
-# End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date
+# End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date. The
+# order manager's clock is moved (TS_CLOCK_OFFSET_S) so that both branches run on any day:
+# to the last weekday at 20:00 B3 that is not after now (the end of day on file is dated by
+# the database's clock), then to the next Saturday at 20:00, with TS_EOD_TIME=18:30.
+b3_day_at() { # DAYS HH:MM: epoch seconds of HH:MM B3 local time, DAYS days from today's B3 date
+    TZ=America/Sao_Paulo date -d "$(TZ=America/Sao_Paulo date -d "$1 days" +%F) $2" +%s
+}
+b3_date() { TZ=America/Sao_Paulo date -d "@$1" +%Y%m%d; }
+weekday= saturday=
+now=$(date +%s)
+for k in 0 1 2 3 4 5 6 7; do
+    t=$(b3_day_at "-$k" 20:00)
+    [ -z "$weekday" ] && [ "$t" -le "$now" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" -le 5 ] && weekday=$t
+    t=$(b3_day_at "$((k + 1))" 20:00)
+    [ -z "$saturday" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" = 6 ] && saturday=$t
+done
+[ -n "$weekday" ] && [ -n "$saturday" ] && ok "a weekday ($(b3_date "$weekday")) and a Saturday ($(b3_date "$saturday")) to move the clock to" ||
+    not_ok "a weekday and a Saturday to move the clock to" "weekday '$weekday', saturday '$saturday'"
+# clock_at EPOCH: serve's settings for an order manager whose clock reads EPOCH now
+clock_at() { echo "TS_EOD_TIME=18:30 TS_CLOCK_OFFSET_S=$(($1 - $(date +%s)))"; }
+eods() { sql "SELECT count(*) FROM order_manager.outbox WHERE event_type = 'EndOfDay'"; }
+last_eod() { sql "SELECT payload->>'date' FROM order_manager.outbox WHERE event_type = 'EndOfDay' ORDER BY seq DESC LIMIT 1"; }
+ostate() { ostatus "$1" | cut -d' ' -f1; }
+# placed ORDER_ID: the B3 date the order manager placed it on (its clock)
+placed() { sql "SELECT to_char(created_at AT TIME ZONE 'America/Sao_Paulo', 'YYYYMMDD') FROM order_manager.orders WHERE id = '$1'"; }
+# beat REF: a DAY order, answered by the order manager: the positive event after which an end
+# of day that was due would have run (it runs when the queue is empty, between commands), and
+# which that end of day would expire
+beat() { order "$1" "$A6" BUY LIMIT 1 2.00; created 201 "heartbeat order $1"; }
+
 order eod-clock "$A6" BUY LIMIT 1 2.00
 EODO=$OID
-eods() { sql "SELECT count(*) FROM order_manager.outbox WHERE event_type = 'EndOfDay'"; }
-# the end of day run above by hand counts for today: make it yesterday's (read at start)
-sql "UPDATE order_manager.outbox SET created_at = created_at - interval '1 day' WHERE event_type = 'EndOfDay'"
-n0=$(eods)
+# the end of day run above by hand is on file for today: date it before both days (read at start)
+sql "UPDATE order_manager.outbox SET created_at = created_at - interval '8 days' WHERE event_type = 'EndOfDay'"
+must_read n0 eods
 serve_stop
-TS_EOD_TIME=00:00 serve_start
-if [ "$(TZ=America/Sao_Paulo date +%u)" -le 5 ]; then
-    for _ in $(seq 50); do [ "$(ostatus "$EODO" | cut -d' ' -f1)" = EXPIRED ] && break; sleep 0.1; done
-    expect_eq "a weekday past TS_EOD_TIME: end of day ran by itself at start" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "EXPIRED $((n0 + 1))"
-    serve_stop
-    TS_EOD_TIME=00:00 serve_start
-    sleep 1.5
-    expect_eq "and not again after a restart on the same date" "$(eods)" "$((n0 + 1))"
-else
-    sleep 1.5
-    expect_eq "a weekend: no end of day by the clock" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "SUBMITTED $n0"
-fi
+eval "$(clock_at "$weekday") serve_start"
+wait_for "end of day by the clock at start" '[ "$(ostate "$EODO")" = EXPIRED ]'
+expect_eq "a weekday past TS_EOD_TIME: end of day ran by itself at start, on the clock's date" \
+    "$(ostate "$EODO") $(eods) $(last_eod)" "EXPIRED $((n0 + 1)) $(b3_date "$weekday")"
+expect_eq "the expiry is the system's" \
+    "$(sql "SELECT action || ' ' || changed_by FROM order_manager.order_audit_log WHERE order_id = '$EODO' ORDER BY seq DESC LIMIT 1")" "EXPIRED system"
+serve_stop
+eval "$(clock_at "$weekday") serve_start"
+beat eod-beat-1; B1=$OID
+beat eod-beat-2; B2=$OID
+expect_eq "and not again after a restart on that date: both heartbeats work, no new EndOfDay" \
+    "$(placed "$B1") $(ostate "$B1") $(ostate "$B2") $(eods)" "$(b3_date "$weekday") SUBMITTED SUBMITTED $((n0 + 1))"
+serve_stop
+eval "$(clock_at "$saturday") serve_start"
+beat eod-beat-3; B3=$OID
+beat eod-beat-4; B4=$OID
+expect_eq "a Saturday past TS_EOD_TIME, a date with no end of day: none runs, every DAY order works" \
+    "$(placed "$B3") $(ostate "$B1") $(ostate "$B2") $(ostate "$B3") $(ostate "$B4") $(eods)" \
+    "$(b3_date "$saturday") SUBMITTED SUBMITTED SUBMITTED SUBMITTED $((n0 + 1))"
+for bad in abc 1.5 " 60" 0x10 315576001 -315576001; do
+    run timeout 30 env TS_CLOCK_OFFSET_S="$bad" "$BIN" serve --addr 127.0.0.1:1 # taken by mistake: it serves, stopped at 30 s
+    expect_rc "TS_CLOCK_OFFSET_S='$bad' is a usage error" 2
+    expect_match "named" "$ERR" "^tradingsystem: TS_CLOCK_OFFSET_S must be whole seconds within 10 years \\(-315576000 to 315576000\\), not '$bad'"
+    expect_eq "in one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+done
 run env TS_EOD_TIME=25:00 "$BIN" serve --addr 127.0.0.1:1
 expect_rc "a bad TS_EOD_TIME is a usage error" 2
 expect_match "named in one line" "$ERR" '^tradingsystem: TS_EOD_TIME must be HH:MM'
