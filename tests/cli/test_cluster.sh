@@ -66,10 +66,8 @@ expect_rc "the cluster runs after the stale start" 0
 pid=$(head -1 "$TS_HOME/pg/postmaster.pid")
 kill -9 "$pid"
 # kill returns before the process is gone: wait until it is dead (gone or a zombie)
-for _ in $(seq 100); do
-    [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
-    sleep 0.05
-done
+dead() { [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ]; }
+wait_for "the killed server is dead" dead
 run "$BIN" db status
 expect_rc "a killed server is seen as stopped" 3
 run "$BIN" db start

@@ -346,7 +346,7 @@ expect_match "database down: 503 unavailable" "$CODE $BODY" '^503 \{"error":\{"c
 send POST /market/ticks '[{"symbol":"PETR4","price":"29.00","volume":"1","tick_time":"2026-11-27T14:00:00Z","trade_id":500}]'
 expect_match "database down: ticks 503" "$CODE $BODY" '^503 \{"error":'
 "$BIN" db start >/dev/null 2>&1
-for _ in $(seq 50); do http GET /health; [ "$CODE" = 200 ] && break; sleep 0.1; done
+wait_for "serve healthy with the database back" 'http GET /health; [ "$CODE" = 200 ]'
 order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
 created 201 "database back: the same ref places the order"
 expect_eq "once" "$(sql "SELECT count(*) || ' ' || min(status) FROM order_manager.orders WHERE order_ref = 'out-1'")" "1 SUBMITTED"
