@@ -153,10 +153,32 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     return 0;
 }
 
+/* TS_CLOCK_OFFSET_S (off: its value, NULL when unset) into *secs; 0 or a usage error. */
+static int parse_clock_offset(const char *off, int64_t *secs)
+{
+    if (!off || !*off) {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(off, &end, 10);
+    /* digits with an optional sign: no blanks, no "0x", nothing after */
+    bool digits = (*off >= '0' && *off <= '9') ||
+                  ((*off == '-' || *off == '+') && off[1] >= '0' && off[1] <= '9');
+    if (!digits || errno || *end || v < -CLOCK_OFFSET_MAX_S || v > CLOCK_OFFSET_MAX_S) {
+        return ts_app_usage_error("TS_CLOCK_OFFSET_S must be whole seconds within 10 years "
+                                  "(-%" PRId64 " to %" PRId64 "), not '%s'",
+                                  CLOCK_OFFSET_MAX_S, CLOCK_OFFSET_MAX_S, off);
+    }
+    *secs = v;
+    return 0;
+}
+
 /* The settings of the environment into o (after the options); 0 or a usage error. */
 static int parse_env(struct serve_opts *o)
 {
     struct ts_err err = TS_ERR_INIT;
+    int rc;
     const char *th = getenv("TS_TRADING_HOURS");
     if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
         return ts_app_usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
@@ -218,20 +240,8 @@ static int parse_env(struct serve_opts *o)
         }
         o->eod_minute = hh * 60 + mm;
     }
-    const char *off = getenv("TS_CLOCK_OFFSET_S");
-    if (off && *off) {
-        char *end = NULL;
-        errno = 0;
-        long long secs = strtoll(off, &end, 10);
-        /* digits with an optional sign: no blanks, no "0x", nothing after */
-        bool digits = (*off >= '0' && *off <= '9') ||
-                      ((*off == '-' || *off == '+') && off[1] >= '0' && off[1] <= '9');
-        if (!digits || errno || *end || secs < -CLOCK_OFFSET_MAX_S || secs > CLOCK_OFFSET_MAX_S) {
-            return ts_app_usage_error("TS_CLOCK_OFFSET_S must be whole seconds within 10 years "
-                                      "(-%" PRId64 " to %" PRId64 "), not '%s'",
-                                      CLOCK_OFFSET_MAX_S, CLOCK_OFFSET_MAX_S, off);
-        }
-        o->clock_offset_s = secs;
+    if ((rc = parse_clock_offset(getenv("TS_CLOCK_OFFSET_S"), &o->clock_offset_s)) != 0) {
+        return rc;
     }
     char host[256];
     int port;
