@@ -5,8 +5,11 @@
  * market-data service with its maintenance loop and feed. SIGINT/SIGTERM stop it
  * all in reverse order; a cluster that serve started is stopped with it.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include "capture/capture.h"
 #include "capture/tradefile.h"
 #include "core/log.h"
+#include "core/tstime.h"
 #include "db/cluster.h"
 #include "db/db.h"
 #include "oms/oms.h"
@@ -31,6 +35,9 @@
 /* Worker threads for blocking routes: enough waiting placements make a batch
  * for the order manager's group commit (bench/orders). */
 #define HTTP_WORKERS 32
+
+/* TS_CLOCK_OFFSET_S, a testing setting: at most 10 years (of 365.25 days) either way. */
+#define CLOCK_OFFSET_MAX_S INT64_C(315576000)
 
 enum { EXIT_OK = TS_APP_EXIT_OK, EXIT_FAIL = TS_APP_EXIT_FAIL };
 
@@ -64,8 +71,18 @@ struct serve_opts {
     const char *feed; /* "sim", "none", "replay:FILE", "bridge:HOST:PORT" */
     struct ts_feed_config fcfg;
     bool check_hours;
-    int eod_minute; /* B3 local minute of day; -1: only on demand */
+    int eod_minute;         /* B3 local minute of day; -1: only on demand */
+    int64_t clock_offset_s; /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
 };
+
+/* The order manager's clock when TS_CLOCK_OFFSET_S shifts it (tests): the wall clock plus
+ * the offset. Set before the order manager starts, read-only after: thread-safe. */
+static int64_t clock_offset_ns;
+
+static int64_t offset_clock_ns(void)
+{
+    return ts_now_ns() + clock_offset_ns;
+}
 
 struct sigctx {
     struct ts_http *http;
@@ -136,10 +153,32 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     return 0;
 }
 
+/* TS_CLOCK_OFFSET_S (off: its value, NULL when unset) into *secs; 0 or a usage error. */
+static int parse_clock_offset(const char *off, int64_t *secs)
+{
+    if (!off || !*off) {
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(off, &end, 10);
+    /* digits with an optional sign: no blanks, no "0x", nothing after */
+    bool digits = (*off >= '0' && *off <= '9') ||
+                  ((*off == '-' || *off == '+') && off[1] >= '0' && off[1] <= '9');
+    if (!digits || errno || *end || v < -CLOCK_OFFSET_MAX_S || v > CLOCK_OFFSET_MAX_S) {
+        return ts_app_usage_error("TS_CLOCK_OFFSET_S must be whole seconds within 10 years "
+                                  "(-%" PRId64 " to %" PRId64 "), not '%s'",
+                                  CLOCK_OFFSET_MAX_S, CLOCK_OFFSET_MAX_S, off);
+    }
+    *secs = v;
+    return 0;
+}
+
 /* The settings of the environment into o (after the options); 0 or a usage error. */
 static int parse_env(struct serve_opts *o)
 {
     struct ts_err err = TS_ERR_INIT;
+    int rc;
     const char *th = getenv("TS_TRADING_HOURS");
     if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
         return ts_app_usage_error("TS_TRADING_HOURS must be 'enforce' or 'off', not '%s'", th);
@@ -200,6 +239,9 @@ static int parse_env(struct serve_opts *o)
                 "TS_EOD_TIME must be HH:MM (B3 local time) or 'off', not '%s'", eod);
         }
         o->eod_minute = hh * 60 + mm;
+    }
+    if ((rc = parse_clock_offset(getenv("TS_CLOCK_OFFSET_S"), &o->clock_offset_s)) != 0) {
+        return rc;
     }
     char host[256];
     int port;
@@ -281,6 +323,14 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     }
     struct ts_oms_config ocfg = {
         .db = cfg, .check_trading_hours = o->check_hours, .eod_minute = o->eod_minute};
+    if (o->clock_offset_s) {
+        clock_offset_ns = o->clock_offset_s * TS_NS_PER_SEC;
+        ocfg.clock_ns = offset_clock_ns;
+        ts_warn("app",
+                "the order manager's clock is the wall clock %+" PRId64
+                " s (TS_CLOCK_OFFSET_S, a testing setting)",
+                o->clock_offset_s);
+    }
     if (ts_oms_start(&ocfg, &s->wire.oms, &err)) {
         return ts_app_fail(&err);
     }

@@ -29,6 +29,46 @@ expect_match() { # name text regex
 expect_eq() { # name got want
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi
 }
+# must_read VAR CMD...: VAR = what CMD prints (trailing newlines cut, as $(...) does). A value
+# that a check compares (a digest, a setting, a count read twice) must not let the check pass
+# because the read failed: two failed reads are two equal empty strings. When CMD exits non-zero
+# or prints nothing, a failed check names it and VAR holds a marker that equals no other read.
+# CMD may be a function (pipelines in it fail as a whole: lib.sh sets pipefail).
+READS=0
+must_read() {
+    local __mr_var=$1 __mr_out __mr_rc
+    shift
+    READS=$((READS + 1))
+    __mr_out=$("$@" 2>"$TMP/must_read.err"); __mr_rc=$?
+    if [ "$__mr_rc" -ne 0 ] || [ -z "$__mr_out" ]; then
+        not_ok "read $READS failed: $(printf '%s' "$*" | head -c 200)" "exit $__mr_rc, printed: '$(printf '%s' "$__mr_out" | head -c 200)'" \
+            "stderr: $(head -c 600 "$TMP/must_read.err")"
+        __mr_out="<read $READS failed>"
+    fi
+    printf -v "$__mr_var" '%s' "$__mr_out"
+}
+
+# wait_for WHAT CMD...: polls CMD (one argument: a shell condition, eval'd) every 0.1 s until it
+# succeeds; 0 then. After WAIT_S seconds (30 by default: a slow, loaded machine) a failed check
+# says what did not happen, with the condition's last stderr; 1 then. Wait for the event, never
+# for a duration: a sleep that is long enough here is too short on a loaded machine.
+WAIT_S=${WAIT_S:-30}
+wait_for() {
+    local __wf_what=$1 __wf_end
+    shift
+    __wf_end=$(($(date +%s) + WAIT_S))
+    while :; do
+        if [ $# -eq 1 ]; then eval "$1"; else "$@"; fi >/dev/null 2>"$TMP/wait_for.err" && return 0
+        [ "$(date +%s)" -lt "$__wf_end" ] || break
+        sleep 0.1
+    done
+    not_ok "waited ${WAIT_S} s for: $__wf_what" "last stderr: $(head -c 600 "$TMP/wait_for.err")"
+    return 1
+}
+
+# count_in REGEX FILE: how many lines of FILE match (0 included, exit 0); no FILE: nothing, exit 2.
+count_in() { grep -cE -- "$1" "$2" || [ $? -eq 1 ]; }
+
 # The fixture cluster's connection string for a database.
 fixture_url() {
     (unset TS_DATABASE_URL TS_DB_ORDER_MANAGER TS_DB_DATA_CAPTURE TS_DB_TP_CAPITAL TS_DB_TPCAPITAL \
@@ -70,6 +110,22 @@ serve_start() {
 }
 serve_stop() { kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null; SERVE=; }
 serve_cleanup() { cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1"); }
+
+# maint_turns N: waits for N more turns of serve's maintenance loop, one every TS_BARS_REFRESH_MS
+# by serve's own clock (each stamps rollup_watermarks.refreshed_at): a positive event after which
+# the absence of what serve would have done in that time (a tick, a line) means something.
+maint_turn_at() {
+    psql -X -q -At -v ON_ERROR_STOP=1 "$("$BIN" db url --module data_capture)" \
+        -c "SELECT coalesce(refreshed_at::text, 'never') FROM data_capture.rollup_watermarks WHERE rollup = 'market_bars_1m'"
+}
+maint_turns() {
+    local __mt_i __mt_at __mt_now
+    for __mt_i in $(seq "$1"); do
+        must_read __mt_at maint_turn_at
+        wait_for "a turn of serve's maintenance loop after $__mt_at" \
+            '__mt_now=$(maint_turn_at) && [ -n "$__mt_now" ] && [ "$__mt_now" != "$__mt_at" ]' || return 1
+    done
+}
 
 http() { # METHOD PATH [curl args]: sets CODE and BODY
     local m=$1 p=$2; shift 2

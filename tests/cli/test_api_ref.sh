@@ -22,9 +22,9 @@ digest() { sql "$1" "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, 
 refused() {
     local name=$1 url=$2 table=$3 want=$4 code=$5 msg=$6 m=$7 p=$8
     local before after
-    before=$(digest "$url" "$table")
+    must_read before digest "$url" "$table"
     if [ $# -ge 9 ]; then send "$m" "$p" "$9"; else http "$m" "$p"; fi
-    after=$(digest "$url" "$table")
+    must_read after digest "$url" "$table"
     if [ "$CODE" = "$want" ] && printf '%s' "$BODY" | grep -qE -- "^\\{\"error\":\\{\"code\":\"$code\",\"message\":\"([^\"\\\\]|\\\\.)*$msg" \
         && [ "$before" = "$after" ]; then
         ok "$name: $want $code, nothing changed"

@@ -26,13 +26,20 @@ run "$BIN" db status
 expect_rc "db status on a running, migrated cluster exits 0" 0
 expect_match "db status shows the migration" "$OUT" 'order_manager: up, migration [0-9]+'
 
-url=$("$BIN" db url --module order_manager)
+must_read url "$BIN" db url --module order_manager
 admin=${url/dbname=\'order_manager\'/dbname=\'postgres\'}
 expect_eq "psql accepts the connection string" "$(psql -X -At "$admin" -c 'select 42')" 42
-expect_eq "the server listens on no TCP port" "$(psql -X -At "$admin" -c 'show listen_addresses')" ""
-expect_eq "settings for durability are on" "$(psql -X -At "$admin" -c 'show synchronous_commit')" on
-expect_eq "the server runs in UTC" "$(psql -X -At "$admin" -c 'show timezone')" UTC
-expect_eq "bound values are never logged" "$(psql -X -At "$admin" -c 'show log_parameter_max_length')" 0
+# setting NAME: "NAME=value" from the server (never empty: an empty value still reads "NAME=")
+setting() { psql -X -At -v ON_ERROR_STOP=1 "$admin" -c "select '$1=' || current_setting('$1')"; }
+expect_setting() { # name setting want
+    local got
+    must_read got setting "$2"
+    expect_eq "$1" "$got" "$2=$3"
+}
+expect_setting "the server listens on no TCP port" listen_addresses ""
+expect_setting "settings for durability are on" synchronous_commit on
+expect_setting "the server runs in UTC" timezone UTC
+expect_setting "bound values are never logged" log_parameter_max_length 0
 sockmode=$(stat -c %a "$TS_HOME/run")
 expect_eq "the socket directory is private" "$sockmode" 700
 if [ "$(id -u)" = 0 ]; then
@@ -59,10 +66,8 @@ expect_rc "the cluster runs after the stale start" 0
 pid=$(head -1 "$TS_HOME/pg/postmaster.pid")
 kill -9 "$pid"
 # kill returns before the process is gone: wait until it is dead (gone or a zombie)
-for _ in $(seq 100); do
-    [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break
-    sleep 0.05
-done
+dead() { [ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ]; }
+wait_for "the killed server is dead" dead
 run "$BIN" db status
 expect_rc "a killed server is seen as stopped" 3
 run "$BIN" db start

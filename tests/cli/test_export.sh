@@ -21,7 +21,8 @@ send POST /market/ticks '[{"symbol":"PETR4","price":"0.00000001","volume":"99999
 expect_eq "edge ticks stored" "$CODE" 200
 DC=$("$BIN" db url --module data_capture)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$DC" -c "$1"; }
-for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM data_capture.market_ticks WHERE source = 'sim'")" -ge 5000 ] && break; sleep 0.1; done
+sim_ticks() { sql "SELECT count(*) FROM data_capture.market_ticks WHERE source = 'sim'"; }
+wait_for "5000 simulated ticks stored" '[ "$(sim_ticks)" -ge 5000 ]'
 serve_stop # export starts the cluster itself when it is not running
 
 F=2026-11-26T00:00:00Z
@@ -30,14 +31,18 @@ run "$BIN" export parquet --table data_capture.market_ticks --from "$F" --to "$T
 expect_rc "export parquet" 0
 expect_match "it says what it wrote and that it checked it" "$OUT" '^exported [0-9]+ rows of data_capture\.market_ticks .* verified\)$'
 "$BIN" db start >/dev/null 2>&1
-want=$(sql "SELECT count(*) || ' ' || to_char(sum(price * volume), 'FM999999999999999999990.0000000000000000') || ' ' ||
+must_read want sql "SELECT count(*) || ' ' || to_char(sum(price * volume), 'FM999999999999999999990.0000000000000000') || ' ' ||
        to_char(min(tick_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || ' ' ||
        to_char(max(tick_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
-       FROM data_capture.market_ticks WHERE tick_time >= '$F' AND tick_time < '$T'")
-got=$($READ "$TMP/ticks.parquet" --rows 0 | node -e '
+       FROM data_capture.market_ticks WHERE tick_time >= '$F' AND tick_time < '$T'"
+# read_back FILE: rows, exact sum(price x volume) and time bounds as hyparquet reads them
+read_back() {
+    $READ "$1" --rows 0 | node -e '
   const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
   const t = d.columns.find((c) => c.name === "tick_time");
-  console.log([d.rows_read, d.sum_price_times_volume, t.min, t.max].join(" "));')
+  console.log([d.rows_read, d.sum_price_times_volume, t.min, t.max].join(" "));'
+}
+must_read got read_back "$TMP/ticks.parquet"
 expect_eq "hyparquet reads what PostgreSQL holds: rows, exact sum(price x volume), time bounds" "$got" "$want"
 [ "${want%% *}" -ge 5000 ] && ok "a real volume of ticks (${want%% *})" || not_ok "a real volume of ticks" "$want"
 types=$($READ "$TMP/ticks.parquet" --rows 0 | node -e '

@@ -21,15 +21,19 @@ expect_match "first migrate applies every file" "$OUT" "^order_manager: $nfiles 
 expect_eq "the database was created" "$(psql_fixture postgres -c "select count(*) from pg_database where datname='$db'")" 1
 expect_eq "each file is recorded with a sha256" \
     "$(psql_fixture "$db" -c "select count(*) from schema_migrations where checksum ~ '^[0-9a-f]{64}$'")" "$nfiles"
-before=$(pg_dump -s "$(fixture_url "$db")" | grep -vE '^(--|\\(un)?restrict )')
-rows_before=$(psql_fixture "$db" -c "select string_agg(version||checksum||applied_at, ',' order by version) from schema_migrations")
+# schema DB: every schema object of DB, without the dump's comments and per-run tokens
+schema() { pg_dump -s "$(fixture_url "$1")" | grep -vE '^(--|\\(un)?restrict )'; }
+# bookkeeping DB: every row of schema_migrations, one string
+bookkeeping() { psql_fixture "$1" -c "select string_agg(version||name||checksum||applied_at, ',' order by version) from schema_migrations"; }
+must_read before schema "$db"
+must_read rows_before bookkeeping "$db"
 run "$BIN" db migrate --module order_manager
 expect_rc "second migrate exits 0" 0
 expect_match "second migrate applies nothing" "$OUT" "^order_manager: 0 applied, $nfiles already applied$"
-after=$(pg_dump -s "$(fixture_url "$db")" | grep -vE '^(--|\\(un)?restrict )')
+must_read after schema "$db"
 [ "$before" = "$after" ] && ok "second migrate changes no schema object" || not_ok "schema changed on the second migrate"
-expect_eq "second migrate changes no bookkeeping row" \
-    "$(psql_fixture "$db" -c "select string_agg(version||checksum||applied_at, ',' order by version) from schema_migrations")" "$rows_before"
+must_read rows_after bookkeeping "$db"
+expect_eq "second migrate changes no bookkeeping row" "$rows_after" "$rows_before"
 
 # An edited applied file is refused, and a new file next to it is not applied either.
 cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
@@ -137,13 +141,13 @@ done
 expect_eq "the old install recorded 0000_common.sql with the old checksum" \
     "$(psql_fixture "${db}_o" -c "select name||' '||checksum from schema_migrations where version = 0")" \
     "0000_common.sql $OLD_COMMON_SHA"
-rows_before=$(psql_fixture "${db}_o" -c "select string_agg(version||name||checksum||applied_at, ',' order by version) from schema_migrations")
+must_read rows_before bookkeeping "${db}_o"
 export TS_DB_ORDER_MANAGER=$(fixture_url "${db}_o")
 run "$BIN" db migrate --module order_manager
 expect_rc "a database migrated before the shared file migrates with exit 0" 0
 expect_match "it has nothing to apply" "$OUT" "^order_manager: 0 applied, $nfiles already applied$"
-expect_eq "its bookkeeping rows are unchanged" \
-    "$(psql_fixture "${db}_o" -c "select string_agg(version||name||checksum||applied_at, ',' order by version) from schema_migrations")" "$rows_before"
+must_read rows_after bookkeeping "${db}_o"
+expect_eq "its bookkeeping rows are unchanged" "$rows_after" "$rows_before"
 rm -rf "$TMP/mig"; cp -r "$TS_SOURCE_DIR/migrations" "$TMP/mig"
 echo "CREATE TABLE public.after_upgrade (x int);" > "$TMP/mig/order_manager/9000_after_upgrade.sql"
 export TS_MIGRATIONS_DIR=$TMP/mig
@@ -165,7 +169,9 @@ for m in $modules; do
         "0000_common.sql $OLD_COMMON_SHA"
     expect_eq "$m has the shared file's functions" \
         "$(psql_fixture "${db}_e" -c "select to_regprocedure('public.ts_partition_maintain(timestamptz)') is not null")" t
-    expect_eq "$m recorded what the old layout recorded, row for row" "$(recorded_rows "${db}_e")" "$(old_rows "$m")"
+    must_read recorded recorded_rows "${db}_e"
+    must_read wanted old_rows "$m"
+    expect_eq "$m recorded what the old layout recorded, row for row" "$recorded" "$wanted"
     unset "$var"
     psql_fixture postgres -c "DROP DATABASE ${db}_e WITH (FORCE)" >/dev/null
 done

@@ -25,9 +25,9 @@ created() { [ "$CODE" = "$1" ] && ok "$2: $1" || not_ok "$2" "status $CODE, want
 # refused NAME STATUS CODE MSG_REGEX METHOD PATH [JSON]: that answer, and nothing written.
 refused() {
     local name=$1 want=$2 code=$3 msg=$4 m=$5 p=$6 before after
-    before=$(state)
+    must_read before state
     if [ $# -ge 7 ]; then send "$m" "$p" "$7"; else http "$m" "$p"; fi
-    after=$(state)
+    must_read after state
     if [ "$CODE" = "$want" ] && printf '%s' "$BODY" | grep -qE -- "^\\{\"error\":\\{\"code\":\"$code\",\"message\":\"([^\"\\\\]|\\\\.)*$msg" \
         && [ "$before" = "$after" ]; then
         ok "$name: $want $code, nothing written"
@@ -210,9 +210,10 @@ refused "unknown account" 400 invalid_argument "unknown account" POST /orders "{
 refused "an INACTIVE strategy" 400 invalid_argument "strategy is INACTIVE" POST /orders "{\"order_ref\":\"bad-15\",\"account_id\":\"$A6\",\"strategy_id\":\"$S2\",\"side\":\"BUY\",\"order_type\":\"LIMIT\",\"position_type\":\"DAY_TRADE\",\"symbol\":\"PETR4\",\"quantity\":\"1\",\"price\":\"1.00\"}"
 refused "a HALTED instrument" 400 invalid_argument "HALTED" POST /orders "{\"order_ref\":\"bad-16\",$base,\"symbol\":\"HALT3\",\"quantity\":\"1\",\"price\":\"1.00\"}"
 { printf '{"order_ref":"'; head -c 1100000 /dev/zero | tr '\0' 'a'; printf '"}'; } >"$TMP/big.json"
-before=$(state)
+must_read before state
 http POST /orders -H 'Content-Type: application/json' --data-binary "@$TMP/big.json"
-expect_eq "a body over 1 MiB: 413, nothing written" "$CODE $(state)" "413 $before"
+must_read after state
+expect_eq "a body over 1 MiB: 413, nothing written" "$CODE $after" "413 $before"
 refused "ticks: not an array" 400 invalid_argument "JSON array" POST /market/ticks '{"symbol":"PETR4"}'
 refused "ticks: negative price" 400 invalid_argument "tick 0: field 'price'" POST /market/ticks '[{"symbol":"PETR4","price":"-1","volume":"1","tick_time":"2026-11-27T13:00:00Z","trade_id":9}]'
 refused "ticks: bad time" 400 invalid_argument "tick 1" POST /market/ticks '[{"symbol":"PETR4","price":"1","volume":"1","tick_time":"2026-11-27T13:00:00Z","trade_id":90},{"symbol":"PETR4","price":"1","volume":"1","tick_time":"yesterday","trade_id":91}]'
@@ -223,7 +224,6 @@ expect_eq "refused tick batches stored nothing" "$(sql "SELECT count(*) FROM dat
 # Idempotency: the same ref answers the existing order, also when requests race
 order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "same ref again: 200 with the existing order" "$CODE $OID" "200 $O1"
-before=$(state)
 pids=()
 for i in $(seq 12); do
     curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST "http://$addr$API/orders" --data-binary \
@@ -338,7 +338,7 @@ expect_eq "expiry audited" "$(sql "SELECT action FROM order_manager.order_audit_
 # ------------------------------------------------------------------------------------------
 # The database goes away: orders are answered 503 and nothing is half-written; when it is
 # back, the same order_ref places the order once.
-errors() { grep -c ' ERROR ' "$TMP/serve.err"; }
+errors() { count_in ' ERROR ' "$TMP/serve.err"; }
 expect_eq "no error logged before the outage" "$(errors)" 0
 "$BIN" db stop >/dev/null 2>&1
 order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
@@ -346,7 +346,7 @@ expect_match "database down: 503 unavailable" "$CODE $BODY" '^503 \{"error":\{"c
 send POST /market/ticks '[{"symbol":"PETR4","price":"29.00","volume":"1","tick_time":"2026-11-27T14:00:00Z","trade_id":500}]'
 expect_match "database down: ticks 503" "$CODE $BODY" '^503 \{"error":'
 "$BIN" db start >/dev/null 2>&1
-for _ in $(seq 50); do http GET /health; [ "$CODE" = 200 ] && break; sleep 0.1; done
+wait_for "serve healthy with the database back" 'http GET /health; [ "$CODE" = 200 ]'
 order out-1 "$A6" BUY LIMIT 1 2.00 PETR4 ',"time_in_force":"GTC"'
 created 201 "database back: the same ref places the order"
 expect_eq "once" "$(sql "SELECT count(*) || ' ' || min(status) FROM order_manager.orders WHERE order_ref = 'out-1'")" "1 SUBMITTED"
@@ -355,7 +355,7 @@ expect_eq "and answers it after" "$CODE" 200
 send POST "/orders/$OID/cancel" '{}'
 created 200 "and cancels it"
 expect_match "the outage is logged as the database's" "$(grep ' ERROR ' "$TMP/serve.err" | head -1)" 'oms: .*(connect|server|socket|terminat)'
-outage_errors=$(errors)
+must_read outage_errors errors
 
 # ------------------------------------------------------------------------------------------
 # Metrics
@@ -366,10 +366,11 @@ expect_match "metrics: rejections counted" "$BODY" 'ts_orders_rejected_total [1-
 
 # ------------------------------------------------------------------------------------------
 # Restart: the state comes back from the database
-before=$(state)
+must_read before state
 serve_stop
 serve_start
-expect_eq "a restart writes nothing" "$(state)" "$before"
+must_read after state
+expect_eq "a restart writes nothing" "$after" "$before"
 order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "a ref from before the restart answers its order" "$CODE $OID" "200 $O1"
 order tr-4 "$A4" BUY LIMIT 1 1.00
@@ -380,31 +381,73 @@ tick PETR4 29.00 10 30
 expect_eq "the short position is marked after the restart (+100.00)" "$(sql "$POS")" "SHORT 50.00000000 31.00000000 29.00000000 100.00 0.00"
 
 # ------------------------------------------------------------------------------------------
-# End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date
+# End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date. The
+# order manager's clock is moved (TS_CLOCK_OFFSET_S) so that both branches run on any day:
+# to the last weekday at 20:00 B3 that is not after now (the end of day on file is dated by
+# the database's clock), then to the next Saturday at 20:00, with TS_EOD_TIME=18:30.
+b3_day_at() { # DAYS HH:MM: epoch seconds of HH:MM B3 local time, DAYS days from today's B3 date
+    TZ=America/Sao_Paulo date -d "$(TZ=America/Sao_Paulo date -d "$1 days" +%F) $2" +%s
+}
+b3_date() { TZ=America/Sao_Paulo date -d "@$1" +%Y%m%d; }
+weekday= saturday=
+now=$(date +%s)
+for k in 0 1 2 3 4 5 6 7; do
+    t=$(b3_day_at "-$k" 20:00)
+    [ -z "$weekday" ] && [ "$t" -le "$now" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" -le 5 ] && weekday=$t
+    t=$(b3_day_at "$((k + 1))" 20:00)
+    [ -z "$saturday" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" = 6 ] && saturday=$t
+done
+[ -n "$weekday" ] && [ -n "$saturday" ] && ok "a weekday ($(b3_date "$weekday")) and a Saturday ($(b3_date "$saturday")) to move the clock to" ||
+    not_ok "a weekday and a Saturday to move the clock to" "weekday '$weekday', saturday '$saturday'"
+# clock_at EPOCH: serve's settings for an order manager whose clock reads EPOCH now
+clock_at() { echo "TS_EOD_TIME=18:30 TS_CLOCK_OFFSET_S=$(($1 - $(date +%s)))"; }
+eods() { sql "SELECT count(*) FROM order_manager.outbox WHERE event_type = 'EndOfDay'"; }
+last_eod() { sql "SELECT payload->>'date' FROM order_manager.outbox WHERE event_type = 'EndOfDay' ORDER BY seq DESC LIMIT 1"; }
+ostate() { ostatus "$1" | cut -d' ' -f1; }
+# placed ORDER_ID: the B3 date the order manager placed it on (its clock)
+placed() { sql "SELECT to_char(created_at AT TIME ZONE 'America/Sao_Paulo', 'YYYYMMDD') FROM order_manager.orders WHERE id = '$1'"; }
+# beat REF: a DAY order, answered by the order manager: the positive event after which an end
+# of day that was due would have run (it runs when the queue is empty, between commands), and
+# which that end of day would expire
+beat() { order "$1" "$A6" BUY LIMIT 1 2.00; created 201 "heartbeat order $1"; }
+
 order eod-clock "$A6" BUY LIMIT 1 2.00
 EODO=$OID
-eods() { sql "SELECT count(*) FROM order_manager.outbox WHERE event_type = 'EndOfDay'"; }
-# the end of day run above by hand counts for today: make it yesterday's (read at start)
-sql "UPDATE order_manager.outbox SET created_at = created_at - interval '1 day' WHERE event_type = 'EndOfDay'"
-n0=$(eods)
+# the end of day run above by hand is on file for today: date it before both days (read at start)
+sql "UPDATE order_manager.outbox SET created_at = created_at - interval '8 days' WHERE event_type = 'EndOfDay'"
+must_read n0 eods
 serve_stop
-TS_EOD_TIME=00:00 serve_start
-if [ "$(TZ=America/Sao_Paulo date +%u)" -le 5 ]; then
-    for _ in $(seq 50); do [ "$(ostatus "$EODO" | cut -d' ' -f1)" = EXPIRED ] && break; sleep 0.1; done
-    expect_eq "a weekday past TS_EOD_TIME: end of day ran by itself at start" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "EXPIRED $((n0 + 1))"
-    serve_stop
-    TS_EOD_TIME=00:00 serve_start
-    sleep 1.5
-    expect_eq "and not again after a restart on the same date" "$(eods)" "$((n0 + 1))"
-else
-    sleep 1.5
-    expect_eq "a weekend: no end of day by the clock" "$(ostatus "$EODO" | cut -d' ' -f1) $(eods)" "SUBMITTED $n0"
-fi
+eval "$(clock_at "$weekday") serve_start"
+wait_for "end of day by the clock at start" '[ "$(ostate "$EODO")" = EXPIRED ]'
+expect_eq "a weekday past TS_EOD_TIME: end of day ran by itself at start, on the clock's date" \
+    "$(ostate "$EODO") $(eods) $(last_eod)" "EXPIRED $((n0 + 1)) $(b3_date "$weekday")"
+expect_eq "the expiry is the system's" \
+    "$(sql "SELECT action || ' ' || changed_by FROM order_manager.order_audit_log WHERE order_id = '$EODO' ORDER BY seq DESC LIMIT 1")" "EXPIRED system"
+serve_stop
+eval "$(clock_at "$weekday") serve_start"
+beat eod-beat-1; B1=$OID
+beat eod-beat-2; B2=$OID
+expect_eq "and not again after a restart on that date: both heartbeats work, no new EndOfDay" \
+    "$(placed "$B1") $(ostate "$B1") $(ostate "$B2") $(eods)" "$(b3_date "$weekday") SUBMITTED SUBMITTED $((n0 + 1))"
+serve_stop
+eval "$(clock_at "$saturday") serve_start"
+beat eod-beat-3; B3=$OID
+beat eod-beat-4; B4=$OID
+expect_eq "a Saturday past TS_EOD_TIME, a date with no end of day: none runs, every DAY order works" \
+    "$(placed "$B3") $(ostate "$B1") $(ostate "$B2") $(ostate "$B3") $(ostate "$B4") $(eods)" \
+    "$(b3_date "$saturday") SUBMITTED SUBMITTED SUBMITTED SUBMITTED $((n0 + 1))"
+for bad in abc 1.5 " 60" 0x10 315576001 -315576001; do
+    run timeout 30 env TS_CLOCK_OFFSET_S="$bad" "$BIN" serve --addr 127.0.0.1:1 # taken by mistake: it serves, stopped at 30 s
+    expect_rc "TS_CLOCK_OFFSET_S='$bad' is a usage error" 2
+    expect_match "named" "$ERR" "^tradingsystem: TS_CLOCK_OFFSET_S must be whole seconds within 10 years \\(-315576000 to 315576000\\), not '$bad'"
+    expect_eq "in one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+done
 run env TS_EOD_TIME=25:00 "$BIN" serve --addr 127.0.0.1:1
 expect_rc "a bad TS_EOD_TIME is a usage error" 2
 expect_match "named in one line" "$ERR" '^tradingsystem: TS_EOD_TIME must be HH:MM'
 run env TS_TRADING_HOURS=maybe "$BIN" serve --addr 127.0.0.1:1
 expect_rc "a bad TS_TRADING_HOURS is a usage error" 2
 
-expect_eq "serve logged no error after the outage" "$(errors)" "$outage_errors"
+must_read errors_now errors
+expect_eq "serve logged no error after the outage" "$errors_now" "$outage_errors"
 finish

@@ -79,28 +79,29 @@ serve_cleanup
 feed_field() { printf '%s' "$BODY" | sed -nE 's/.*"'"$1"'":([0-9.]+).*/\1/p'; }
 all_cancels=$(awk -F';' 'NR > 1 && $3 == 2' "$TMP/b3.txt" | wc -l) # XPTO11's too: they remove nothing
 TS_REPLAY_SPEED=max serve_start --feed "replay:$TMP/b3.txt"
-for _ in $(seq 300); do http GET /feed; [[ $BODY == *'"state":"finished"'* ]] && break; sleep 0.1; done
+wait_for "the replay at max speed finishes" 'http GET /feed; [[ $BODY == *"\"state\":\"finished\""* ]]'
 expect_match "GET /feed: the replay finished, with its counts" "$BODY" \
     "^\{\"feed\":\"replay\",\"state\":\"finished\",.*\"file\":\"$TMP/b3.txt\",\"speed\":\"max\",\"progress\":100.0,\"lines\":$((new + all_cancels + unknown)),\"trades\":$((new + unknown)),\"cancels\":$all_cancels,\"removed\":$cancels,\"skipped_unknown\":$unknown,\"malformed\":0,\"stored\":$new,"
 expect_eq "stored: new trades minus cancels" "$(count)" "$((new - cancels))"
 expect_eq "bars equal what the stored ticks make" "$(sql "$BARS_VS_TICKS")" 0
 serve_stop
-# at a pace: running, paused by POST /feed/stop, resumed; serve stops in the middle of it
-TS_REPLAY_SPEED=40 serve_start --feed "replay:$TMP/b3.txt"
-sleep 1
+# at a pace: running, paused by POST /feed/stop, resumed; serve stops in the middle of it.
+# The maintenance loop turns every 300 ms (maint_turns): the clock "paused" is judged by.
+replay_lines() { http GET /feed; [ "$CODE" = 200 ] && feed_field lines; }
+TS_REPLAY_SPEED=40 TS_BARS_REFRESH_MS=300 serve_start --feed "replay:$TMP/b3.txt"
+wait_for "the paced replay reads lines" '[ "$(replay_lines)" -gt 0 ]'
 http GET /feed
 expect_match "TS_REPLAY_SPEED=40: running at a pace" "$BODY" '"state":"running",.*"speed":40,'
 http POST /feed/stop
-sleep 0.3
-http GET /feed
-l1=$(feed_field lines)
-sleep 0.7
-http GET /feed
-expect_eq "paused: no line read" "$(feed_field lines)" "$l1"
+expect_match "POST /feed/stop pauses it" "$CODE $BODY" '^200 \{"feed":"replay","state":"stopped"'
+maint_turns 1 # the line being paced at the stop is counted by then
+must_read l1 replay_lines
+# the positive event: two turns, in which a replay running at 40 lines/s reads about 24 lines
+maint_turns 2
+must_read l2 replay_lines
+expect_eq "paused: no line read in two maintenance turns" "$l2" "$l1"
 http POST /feed/start
-sleep 0.7
-http GET /feed
-[ "$(feed_field lines)" -gt "$l1" ] && ok "resumed" || not_ok "resumed" "$BODY"
+wait_for "resumed: lines read again" '[ "$(replay_lines)" -gt "$l1" ]' && ok "resumed"
 serve_stop
 expect_eq "serve stops in the middle of a paced replay, without errors" "$(grep -c ' ERROR ' "$TMP/serve.err")" 0
 run env TS_REPLAY_SPEED=max "$BIN" serve --addr 127.0.0.1:1 --feed "replay:$TMP/bad.txt"

@@ -11,7 +11,8 @@ mkdir -p "$TS_WEB_DIR/assets"
 printf '<!doctype html><title>TradingSystem</title><script src="/assets/main-AB12.js"></script>' >"$TS_WEB_DIR/index.html"
 printf 'console.log("hi");' >"$TS_WEB_DIR/assets/main-AB12.js"
 printf 'body{color:red}' >"$TS_WEB_DIR/assets/main-AB12.css"
-printf 'secret' >"$TMP/secret.txt"
+SECRET="not-for-the-web-$RANDOM$RANDOM" # the file's content: a word no answer has by chance
+printf '%s\n' "$SECRET" >"$TMP/secret.txt"
 serve_cleanup
 serve_start
 
@@ -35,7 +36,8 @@ for bad in "/assets/..%2Fsecret.txt" "/assets/.hidden.js" "/assets/nope.js" "/as
 done
 for bad in "/assets/../../secret.txt" "/assets/%2e%2e/%2e%2e/secret.txt" "/../secret.txt"; do
     head_of "$bad"
-    expect_eq "$bad: never the file outside the web dir" "$(test "$BODY" = secret && echo LEAK || echo safe)" safe
+    case $BODY in *"$SECRET"*) leak="LEAK: $BODY" ;; *) leak=none ;; esac
+    expect_eq "$bad: 404 JSON, nothing of the file outside the web dir" "$CODE|$TYPE|$leak" "404|application/json|none"
 done
 serve_stop
 rm "$TS_WEB_DIR/index.html"
