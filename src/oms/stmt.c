@@ -485,13 +485,17 @@ int ts_oms__order_status(struct ts_oms *oms, const struct ts_uuid *id, char *sta
     return rc;
 }
 
-/* The B3 date of the last EndOfDay event on file (0 when none). */
+/* The B3 date of the last EndOfDay event on file (0 when none): the date the event
+ * names (the order manager's clock, which may be set off the wall clock), else the
+ * B3 date of when it was written. */
 int ts_oms__last_eod_date(PGconn *om, struct ts_err *err)
 {
     PGresult *r = NULL;
     int date = 0;
     if (!ts_db_exec(om, "read the last end of day",
-                    "SELECT to_char(max(created_at) AT TIME ZONE 'America/Sao_Paulo', 'YYYYMMDD')"
+                    "SELECT max(CASE WHEN payload->>'date' ~ '^[0-9]{8}$'"
+                    " THEN (payload->>'date')::int ELSE to_char(created_at AT TIME ZONE"
+                    " 'America/Sao_Paulo', 'YYYYMMDD')::int END)"
                     " FROM order_manager.outbox WHERE event_type = 'EndOfDay'",
                     0, NULL, &r, err) &&
         !ts_db_isnull(r, 0, 0)) {

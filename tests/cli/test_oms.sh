@@ -383,19 +383,19 @@ expect_eq "the short position is marked after the restart (+100.00)" "$(sql "$PO
 # ------------------------------------------------------------------------------------------
 # End of day by the clock: at TS_EOD_TIME (B3 local), Monday to Friday, once per date. The
 # order manager's clock is moved (TS_CLOCK_OFFSET_S) so that both branches run on any day:
-# to the last weekday at 20:00 B3 that is not after now (the end of day on file is dated by
-# the database's clock), then to the next Saturday at 20:00, with TS_EOD_TIME=18:30.
+# to the next weekday at 20:00 B3 after today (later than any end of day on file: each is
+# dated by the clock it ran by), then to the Saturday after it at 20:00, TS_EOD_TIME=18:30.
 b3_day_at() { # DAYS HH:MM: epoch seconds of HH:MM B3 local time, DAYS days from today's B3 date
     TZ=America/Sao_Paulo date -d "$(TZ=America/Sao_Paulo date -d "$1 days" +%F) $2" +%s
 }
 b3_date() { TZ=America/Sao_Paulo date -d "@$1" +%Y%m%d; }
 weekday= saturday=
 now=$(date +%s)
-for k in 0 1 2 3 4 5 6 7; do
-    t=$(b3_day_at "-$k" 20:00)
-    [ -z "$weekday" ] && [ "$t" -le "$now" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" -le 5 ] && weekday=$t
-    t=$(b3_day_at "$((k + 1))" 20:00)
-    [ -z "$saturday" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" = 6 ] && saturday=$t
+for k in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+    t=$(b3_day_at "$k" 20:00)
+    [ -z "$weekday" ] && [ "$t" -gt "$now" ] && [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" -le 5 ] && weekday=$t
+    [ -n "$weekday" ] && [ -z "$saturday" ] && [ "$t" -gt "$weekday" ] &&
+        [ "$(TZ=America/Sao_Paulo date -d "@$t" +%u)" = 6 ] && saturday=$t
 done
 [ -n "$weekday" ] && [ -n "$saturday" ] && ok "a weekday ($(b3_date "$weekday")) and a Saturday ($(b3_date "$saturday")) to move the clock to" ||
     not_ok "a weekday and a Saturday to move the clock to" "weekday '$weekday', saturday '$saturday'"
