@@ -24,7 +24,9 @@ expect_rc() { # name want
     if [ "$RC" -eq "$2" ]; then ok "$1"; else not_ok "$1" "exit $RC, want $2" "stdout: $OUT" "stderr: $ERR"; fi
 }
 expect_match() { # name text regex
-    if printf '%s' "$2" | grep -qE -- "$3"; then ok "$1"; else not_ok "$1" "want /$3/ in:" "$2"; fi
+    # a here-string, not a pipe: grep -q stops reading at the first match, and with pipefail
+    # the writer's SIGPIPE (a text longer than the pipe takes at once) would fail the check
+    if grep -qE -- "$3" <<<"$2"; then ok "$1"; else not_ok "$1" "want /$3/ in:" "$2"; fi
 }
 expect_eq() { # name got want
     if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got: $2" "want: $3"; fi
