@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref.h"
+
 #include "core/json.h"
 #include "core/mem.h"
 
@@ -43,41 +45,6 @@ static void check(bool ok, const char *what)
                 (const char *)cur_data);
         abort();
     }
-}
-
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool ref_utf8(const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t more;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            more = 1, cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            more = 2, cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            more = 3, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t j = 1; j <= more; j++) {
-            if (i + j >= n || (s[i + j] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += more + 1;
-    }
-    return true;
 }
 
 static size_t run_of_digits(const char *s)
@@ -132,7 +99,7 @@ static void check_storable(struct json_object *o, int depth)
         const char *s = json_object_get_string(o);
         size_t n = (size_t)json_object_get_string_len(o);
         check(strlen(s) == n, "a string holds U+0000");
-        check(ref_utf8(s, n), "a string is not valid UTF-8");
+        check(ts_fuzz_ref_utf8(s, n), "a string is not valid UTF-8");
         break;
     }
     case json_type_double: {
@@ -157,7 +124,7 @@ static void check_storable(struct json_object *o, int depth)
         check(depth <= TS_JSON_MAX_DEPTH, "objects nested deeper than TS_JSON_MAX_DEPTH");
         json_object_object_foreach(o, key, val)
         {
-            check(ref_utf8(key, strlen(key)), "a key is not valid UTF-8");
+            check(ts_fuzz_ref_utf8(key, strlen(key)), "a key is not valid UTF-8");
             if (val) {
                 check_storable(val, depth + 1);
             }
@@ -179,7 +146,7 @@ static void check_written(const char *t, size_t n)
 {
     bool in_string = false;
     check(strlen(t) == n, "written text holds a NUL byte");
-    check(ref_utf8(t, n), "written text is not valid UTF-8");
+    check(ts_fuzz_ref_utf8(t, n), "written text is not valid UTF-8");
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
         if (!in_string) {

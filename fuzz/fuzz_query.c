@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref.h"
+
 #include "api/query.h"
 #include "api/respond.h"
 #include "core/mem.h"
@@ -124,42 +126,6 @@ static void ref_decode(const char *query, struct ref *r)
     }
 }
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool ref_utf8(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t n = strlen(str);
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t more;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            more = 1, cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            more = 2, cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            more = 3, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (size_t j = 1; j <= more; j++) {
-            if (i + j >= n || (s[i + j] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += more + 1;
-    }
-    return true;
-}
-
 static bool ref_uuid(const char *s)
 {
     if (strlen(s) != 36) {
@@ -196,7 +162,8 @@ static void check_text(struct ts_query *q, const char *query)
     const char *raw = q->raw[K_SYMBOL];
     struct ts_err err = TS_ERR_INIT;
     int rc = ts_query_text(q, "symbol", &err);
-    check(rc == 0 ? !raw || ref_utf8(raw) : rc == TS_EINVAL && raw && !ref_utf8(raw),
+    check(rc == 0 ? !raw || ts_fuzz_ref_utf8(raw, strlen(raw))
+                  : rc == TS_EINVAL && raw && !ts_fuzz_ref_utf8(raw, strlen(raw)),
           "text: the verdict is not whether the value is valid UTF-8", query);
     check(rc || q->param[K_SYMBOL] == raw, "text: bound something else than the value", query);
 }
