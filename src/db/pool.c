@@ -2,8 +2,11 @@
  * pool.c - a fixed-size pool of connections to one database.
  *
  * Connections are opened lazily and kept. A caller that saw TS_ECONN returns the
- * connection as broken; it is reset on its next use, so a database that went away
- * and came back is picked up again without restarting the program.
+ * connection as broken; it is reopened on its next use, so a database that went away
+ * and came back is picked up again without restarting the program. An idle
+ * connection that the server closed meanwhile (a restart, pg_terminate_backend) is
+ * found on get - its socket says so - and replaced before anyone uses it: one
+ * outage is one failure for a caller, not one per connection the pool kept.
  * Any thread may call; the lock lives inside the pool (CONVENTIONS.md "Threads").
  */
 #include "db/db.h"
@@ -11,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +64,25 @@ void ts_pool_free(struct ts_pool *p)
     ts_free(p);
 }
 
+/* An idle connection has nothing to read: readable means the server closed it (a
+ * terminated backend's FATAL then EOF) or, rarely, told it something unasked; either way
+ * a fresh connection is the safe answer. */
+static bool idle_alive(PGconn *c)
+{
+    if (PQstatus(c) != CONNECTION_OK) {
+        return false;
+    }
+    struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+    if (pfd.fd < 0) {
+        return false;
+    }
+    int n;
+    do {
+        n = poll(&pfd, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    return n == 0;
+}
+
 int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err)
 {
     int64_t deadline = ts_deadline_ms(timeout_ms);
@@ -76,12 +99,9 @@ int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *
     p->idle[p->nidle] = NULL;
     pthread_mutex_unlock(&p->lock);
 
-    if (c && PQstatus(c) != CONNECTION_OK) {
-        PQreset(c);
-        if (PQstatus(c) != CONNECTION_OK) {
-            PQfinish(c);
-            c = NULL;
-        }
+    if (c && !idle_alive(c)) {
+        PQfinish(c); /* a new session: nothing of the old one (prepared, SET) carries over */
+        c = NULL;
     }
     if (!c) {
         int rc = ts_db_connect(p->conninfo, &c, err);

@@ -9,6 +9,11 @@ chmod 755 "$TMP"
 cleanup_hooks=()
 cleanup() {
     for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
+    # a failed run shows what serve said: the one place CI keeps it
+    if [ "$FAILS" -gt 0 ] && [ -s "$TMP/serve.err" ]; then
+        echo "# serve's warnings and errors (last 30):"
+        grep -E ' (WARN|ERROR) ' "$TMP/serve.err" | tail -30 | sed 's/^/#   /'
+    fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT
