@@ -16,7 +16,8 @@
  *   CLOSED_HTTP                -> a job still on a worker is marked orphaned and is
  *                                 freed when it comes back; others are freed now.
  * A job is touched by one thread at a time: the loop, or the worker that popped it.
- * The WebSocket path's events go to http_ws.c and the address is checked by
+ * Answers the server writes itself (errors, refusals, CORS) are in http_reply.c; the
+ * WebSocket path's events go to http_ws.c and the address is checked by
  * http_addr.c (their ts_http__* functions: api/internal.h).
  */
 #include "api/http.h"
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/guard.h"
 #include "api/internal.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -49,11 +51,12 @@ struct job {
     size_t sent;       /* body bytes written */
     const struct ts_http_route *route;
     struct ts_http_req req;
-    struct ts_buf path;  /* storage of req.path */
-    struct ts_buf query; /* storage of req.query */
-    struct ts_buf body;  /* storage of req.body */
-    char actor[101];     /* storage of req.actor */
-    char *param_store;   /* storage of req.params, one allocation */
+    struct ts_buf path;            /* storage of req.path */
+    struct ts_buf query;           /* storage of req.query */
+    struct ts_buf body;            /* storage of req.body */
+    char actor[101];               /* storage of req.actor */
+    char cors[TS_HTTP_POLICY_LEN]; /* a listed origin to answer with CORS headers, or "" */
+    char *param_store;             /* storage of req.params, one allocation */
     struct ts_http_resp resp;
     struct job *next; /* queue link, owned by the queue holding it */
 };
@@ -80,6 +83,7 @@ struct ts_http {
     pthread_t *workers;
     int nworkers;
     const struct ts_http_ws_hooks *ws; /* NULL: no WebSocket endpoint */
+    struct ts_http_policy policy;      /* guard.h */
     atomic_bool woken;                 /* ts_http_wake() since the last wake hook */
     lws_sorted_usec_list_t tick;       /* the wake hook's timer */
 };
@@ -133,46 +137,6 @@ static void job_free(struct job *j)
     ts_buf_release(&j->resp.body);
     ts_free(j->param_store);
     ts_free(j);
-}
-
-/* The one writer of the error envelope of API.md (details: a JSON object text or NULL). */
-static void error_envelope(struct ts_http_resp *resp, int status, const char *code,
-                           const char *details, const char *fmt, va_list ap) TS_PRINTF(5, 0);
-static void error_envelope(struct ts_http_resp *resp, int status, const char *code,
-                           const char *details, const char *fmt, va_list ap)
-{
-    struct ts_buf msg = TS_BUF_INIT;
-    ts_buf_vaddf(&msg, fmt, ap);
-    resp->status = status;
-    resp->content_type = "application/json";
-    ts_buf_reset(&resp->body);
-    ts_buf_adds(&resp->body, "{\"error\":{\"code\":");
-    ts_buf_add_json_str(&resp->body, code);
-    ts_buf_adds(&resp->body, ",\"message\":");
-    ts_buf_add_json_str(&resp->body, msg.buf);
-    if (details) {
-        ts_buf_adds(&resp->body, ",\"details\":");
-        ts_buf_adds(&resp->body, details);
-    }
-    ts_buf_adds(&resp->body, "}}");
-    ts_buf_release(&msg);
-}
-
-void ts_http_error(struct ts_http_resp *resp, int status, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_envelope(resp, status, code, NULL, fmt, ap);
-    va_end(ap);
-}
-
-void ts_http_error_details(struct ts_http_resp *resp, int status, const char *code,
-                           const char *details, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    error_envelope(resp, status, code, details, fmt, ap);
-    va_end(ap);
 }
 
 static enum ts_http_method method_of(struct lws *wsi)
@@ -348,6 +312,7 @@ static int write_response(struct lws *wsi, struct pss *pss)
                                          (int)strlen(j->resp.cache), &p, end) ||
             lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                         (const unsigned char *)"nosniff", 7, &p, end) ||
+            ts_http__cors_headers(wsi, j->cors, j->req.method == TS_HTTP_OPTIONS, &p, end) ||
             lws_finalize_write_http_header(wsi, start, &p, end)) {
             return -1;
         }
@@ -485,6 +450,20 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
     j->req.method = method_of(wsi);
     j->unread_body = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
                      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+    struct ts_http_verdict v;
+    ts_http__guard(&h->policy, wsi, j->req.method, false, &v);
+    if (v.status) { /* refused before its body is read: the connection closes after */
+        ts_http_error(&j->resp, v.status, v.code, "%s", v.message);
+        dispatch(h, j);
+        return 0;
+    }
+    if (v.site == TS_HTTP_LISTED &&
+        lws_hdr_copy(wsi, j->cors, sizeof(j->cors), WSI_TOKEN_ORIGIN) > 0 &&
+        j->req.method == TS_HTTP_OPTIONS) {
+        j->resp.status = 204; /* a listed origin's preflight: write_response adds the rest */
+        dispatch(h, j);
+        return 0;
+    }
     j->route = find_route(h, j);
     if (j->route && !read_actor(wsi, j)) {
         j->route = NULL;
@@ -578,7 +557,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         return on_cancelled(h);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: /* an upgrade: only on the WebSocket path */
-        return ts_http__ws_filter(h ? h->ws : NULL, wsi);
+        return h ? ts_http__ws_filter(h->ws, &h->policy, wsi) : -1;
     case LWS_CALLBACK_ESTABLISHED:
         return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws);
     case LWS_CALLBACK_RECEIVE:
@@ -615,6 +594,9 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 static void lws_to_log(int level, const char *line)
 {
     size_t n = strcspn(line, "\n");
+    if (strstr(line, "User code denied connection")) {
+        return; /* an upgrade the guard refused: ts_http__ws_filter() said why */
+    }
     if (level & LLL_ERR) {
         ts_log(TS_LOG_ERROR, "http", "%.*s", (int)n, line);
     } else {
@@ -636,6 +618,9 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     h->routes = opts->routes;
     h->app = opts->app;
     h->ws = opts->ws;
+    if (opts->policy) {
+        h->policy = *opts->policy;
+    }
     atomic_init(&h->woken, false);
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->work_ready, NULL);

@@ -89,12 +89,15 @@ struct ts_http_ws_hooks {
     int tick_ms;
 };
 
+struct ts_http_policy; /* api/guard.h: what is refused before any route runs */
+
 struct ts_http_opts {
-    const char *addr;                   /* "127.0.0.1:8080" */
-    const struct ts_http_route *routes; /* terminated by a route with fn == NULL; borrowed */
-    void *app;                          /* passed to handlers */
-    int workers;                        /* worker threads for blocking routes */
-    const struct ts_http_ws_hooks *ws;  /* NULL: no WebSocket endpoint */
+    const char *addr;                    /* "127.0.0.1:8080" */
+    const struct ts_http_policy *policy; /* copied; NULL: only the built-in names, no CORS */
+    const struct ts_http_route *routes;  /* terminated by a route with fn == NULL; borrowed */
+    void *app;                           /* passed to handlers */
+    int workers;                         /* worker threads for blocking routes */
+    const struct ts_http_ws_hooks *ws;   /* NULL: no WebSocket endpoint */
 };
 
 /* Loop thread: sends one text message (call from the writable hook); 0 or -1. */

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "api/guard.h"
 #include "api/internal.h"
+#include "core/log.h"
 #include "core/mem.h"
 
 #define WS_SNDBUF (128 * 1024) /* bytes of kernel send buffer per WebSocket connection */
@@ -31,12 +33,19 @@ struct ts_http_ws {
     char close_reason[124];
 };
 
-int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, struct lws *wsi)
+int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
+                       struct lws *wsi)
 {
     char uri[256];
     if (!hooks || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
         strcmp(uri, hooks->path) != 0) {
         return -1;
+    }
+    struct ts_http_verdict v;
+    ts_http__guard(p, wsi, TS_HTTP_GET, true, &v);
+    if (v.status) {
+        ts_info("http", "WebSocket upgrade refused: %s", v.message);
+        return ts_http__refuse_now(wsi, &v);
     }
     return 0;
 }

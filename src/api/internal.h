@@ -213,8 +213,9 @@ int ts_api__check_ref(struct ts_api *api, enum ts_module m, const char *sql, con
 
 /* ------------------------------------------------------------------------------------------ */
 /*
- * The HTTP server (http.h) in three files: http.c the event loop, the requests and the
- * workers; http_ws.c the WebSocket connections; http_addr.c the listening address.
+ * The HTTP server (http.h) in four files: http.c the event loop, the requests and the
+ * workers; http_ws.c the WebSocket connections; http_addr.c the listening address;
+ * http_reply.c what the server answers by itself (errors, the guard's refusals, CORS).
  */
 
 /*
@@ -229,8 +230,21 @@ int ts_http__probe_bind(const char *host, int port, struct ts_err *err) TS_MUST_
  */
 struct lws;
 
-/* An upgrade request: accepted only on hooks->path; refused when hooks is NULL (none). */
-int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, struct lws *wsi);
+/* An upgrade request: accepted only on hooks->path and when p's guard passes it (guard.h);
+ * refused when hooks is NULL (none). */
+int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
+                       struct lws *wsi);
+/* The guard's verdict (guard.h) on the request of wsi, from its headers. Loop thread. */
+struct ts_http_verdict;
+void ts_http__guard(const struct ts_http_policy *p, struct lws *wsi, enum ts_http_method m,
+                    bool upgrade, struct ts_http_verdict *v);
+/* Writes v's refusal (the JSON error envelope) at once, outside any job: for an upgrade
+ * refused before it is one. Returns -1: the caller closes the connection. */
+int ts_http__refuse_now(struct lws *wsi, const struct ts_http_verdict *v);
+/* A listed origin's CORS headers into the header buffer (*p up to end): who may read the
+ * answer and, for a preflight, what it may send. origin "": none. 0, or -1 when full. */
+int ts_http__cors_headers(struct lws *wsi, const char *origin, bool preflight, unsigned char **p,
+                          unsigned char *end);
 /*
  * A new connection: *slot (the connection's user data) receives its state, which
  * ts_http__ws_closed() frees, also when hooks->open refused it and this returned -1.

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/guard.h"
 #include "api/http.h"
 #include "api/stream.h"
 #include "app/cli.h"
@@ -71,8 +72,9 @@ struct serve_opts {
     const char *feed; /* "sim", "none", "replay:FILE", "bridge:HOST:PORT" */
     struct ts_feed_config fcfg;
     bool check_hours;
-    int eod_minute;         /* B3 local minute of day; -1: only on demand */
-    int64_t clock_offset_s; /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
+    int eod_minute;               /* B3 local minute of day; -1: only on demand */
+    int64_t clock_offset_s;       /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
+    struct ts_http_policy policy; /* TS_ALLOWED_HOSTS, TS_CORS_ORIGINS (api/guard.h) */
 };
 
 /* The order manager's clock when TS_CLOCK_OFFSET_S shifts it (tests): the wall clock plus
@@ -245,7 +247,9 @@ static int parse_env(struct serve_opts *o)
     }
     char host[256];
     int port;
-    if (ts_http_parse_addr(o->addr, host, sizeof(host), &port, &err)) {
+    if (ts_http_parse_addr(o->addr, host, sizeof(host), &port, &err) ||
+        ts_http_policy_parse(getenv("TS_ALLOWED_HOSTS"), getenv("TS_CORS_ORIGINS"), &o->policy,
+                             &err)) {
         return ts_app_usage_error("%s", err.msg);
     }
     return 0;
@@ -340,6 +344,7 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     }
     s->api.stream = s->wire.stream;
     struct ts_http_opts hopts = {.addr = o->addr,
+                                 .policy = &o->policy,
                                  .routes = ts_api_routes(),
                                  .app = &s->api,
                                  .workers = HTTP_WORKERS,

@@ -132,7 +132,7 @@ expect_match "reconnect: a new connection at once, no backoff" "$BODY" '"backoff
 hangup 4
 up 5
 expect_match "reconnect: the backoff started over (1 s, not 4 s)" "$BODY" '"backoff_ms":1000,"connections":5,"reconnects":4,"drops":4,'
-http POST /feed/reconnect -d '{}'
+send POST /feed/reconnect '{}'
 expect_match "POST /feed/reconnect with a body: 400" "$CODE $BODY" '^400 \{"error":\{"code":"invalid_argument"'
 mark stop
 http POST /feed/stop

@@ -57,7 +57,7 @@ expect_eq "stopped: no new ticks in two maintenance turns" "$g2" "$g1"
 http POST /feed/start
 expect_match "POST /feed/start" "$CODE $BODY" '^200 \{"feed":"sim","state":"running"'
 wait_for "started: ticks again" '[ "$(feed_num generated)" -gt "$g2" ]' && ok "started: ticks again (from $g2)"
-http POST /feed/stop -d '{"x":1}'
+send POST /feed/stop '{"x":1}'
 expect_eq "a body: 400" "$CODE" 400
 
 # the sim's L2 books

@@ -226,7 +226,7 @@ order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "same ref again: 200 with the existing order" "$CODE $OID" "200 $O1"
 pids=()
 for i in $(seq 12); do
-    curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST "http://$addr$API/orders" --data-binary \
+    curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST -H "Content-Type: application/json" "http://$addr$API/orders" --data-binary \
         "{\"order_ref\":\"race-1\",\"account_id\":\"$A6\",\"strategy_id\":\"$S1\",\"symbol\":\"PETR4\",\"side\":\"BUY\",\"order_type\":\"LIMIT\",\"quantity\":\"1\",\"price\":\"1.00\",\"position_type\":\"DAY_TRADE\"}" >"$TMP/race.code.$i" &
     pids+=($!)
 done

@@ -39,7 +39,7 @@ expect_eq "HEAD health answers 200" "$CODE" 200
 http GET /api/v1/nope
 expect_eq "an unknown path answers 404" "$CODE" 404
 expect_match "in the error envelope" "$BODY" '^\{"error":\{"code":"not_found","message":"no such endpoint: /api/v1/nope"\}\}$'
-http POST /api/v1/health -d '{}'
+send POST /api/v1/health '{}'
 expect_eq "a wrong method answers 405" "$CODE" 405
 expect_match "with an error body" "$BODY" '"code":"method_not_allowed"'
 head -c 2000000 /dev/zero | tr '\0' 'x' > "$TMP/big"
