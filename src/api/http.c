@@ -453,6 +453,9 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
     struct ts_http_verdict v;
     ts_http__guard(&h->policy, wsi, j->req.method, false, &v);
     if (v.status) { /* refused before its body is read: the connection closes after */
+        static const char *const names[] = {"GET",    "POST", "PUT",     "PATCH",
+                                            "DELETE", "HEAD", "OPTIONS", "(other)"};
+        ts_info("http", "refused %s %.200s: %s", names[j->req.method], j->req.path, v.message);
         ts_http_error(&j->resp, v.status, v.code, "%s", v.message);
         dispatch(h, j);
         return 0;
