@@ -35,11 +35,21 @@ bench_free_port() {
 
 # Starts `tradingsystem serve --addr 127.0.0.1:$PORT` with extra args; sets server; waits
 # until $api/health answers 200 (60 s). Returns 1, with the server's last log lines, if not.
+# TS_BENCH_TOKEN: an admin's API token (user `bench`) for the requests of the benchmarks;
+# bcurl is curl with it.
+bench_token() {
+    TS_BENCH_TOKEN=$("$bin" user add bench --role admin 2>/dev/null || "$bin" user token bench 2>/dev/null) ||
+        return 1
+    export TS_BENCH_TOKEN
+}
+bcurl() { curl -H "Authorization: Bearer $TS_BENCH_TOKEN" "$@"; }
+
 bench_start_server() {
     "$bin" serve --addr "127.0.0.1:$PORT" "$@" >"$work/serve.out" 2>"$work/serve.err" &
     server=$!
     for _ in $(seq 600); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$api/health" || true) == 200 ]] && return 0
+        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$api/health" || true) == 200 ]] &&
+            bench_token && return 0
         kill -0 "$server" 2>/dev/null || break
         sleep 0.1
     done

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(
     build-essential cmake pkg-config
     postgresql-15 postgresql-client-15 libpq-dev
-    libwebsockets-dev libjson-c-dev libcmocka-dev libzstd-dev
+    libwebsockets-dev libjson-c-dev libcmocka-dev libzstd-dev libsodium-dev
     curl ca-certificates procps
 )
 if [ "${1:-}" = "--bench" ]; then

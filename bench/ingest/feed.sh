@@ -29,7 +29,7 @@ DC=$("$bin" db url --module data_capture)
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$DC" -c "$1"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 now_ms() { date +%s%3N; }
-stored() { curl -s "$api/feed" | sed -nE 's/.*"stored":([0-9]+).*/\1/p'; }
+stored() { bcurl -s "$api/feed" | sed -nE 's/.*"stored":([0-9]+).*/\1/p'; }
 
 # yesterday 13:00 UTC: one daily partition, made by db migrate
 start=$(( $(date -u -d 'yesterday 13:00' +%s) ))
@@ -54,7 +54,7 @@ for rep in $(seq "$REPEATS"); do
     sleep "$DURATION"
     s1=$(stored) t1=$(now_ms)
     R[b]+="$(( (s1 - s0) * 1000 / (t1 - t0) )) "
-    curl -s "$api/feed" >"$work/feed_max_$rep.json"
+    bcurl -s "$api/feed" >"$work/feed_max_$rep.json"
     kill -TERM "$server"; wait "$server" 2>/dev/null || true; server= # the cluster stays (db start)
 done
 
@@ -62,7 +62,7 @@ sql "TRUNCATE data_capture.market_ticks; CHECKPOINT"
 TS_SIM_RATE=$OFFERED bench_start_server --feed sim
 sleep 2
 read -r vn vp50 vp99 vmax < <("$build/bench_visible" "$DC" PETR4 "$DURATION")
-feed=$(curl -s "$api/feed")
+feed=$(bcurl -s "$api/feed")
 gen=$(sed -nE 's/.*"generated":([0-9]+).*/\1/p' <<<"$feed") st=$(sed -nE 's/.*"stored":([0-9]+).*/\1/p' <<<"$feed")
 fv=$(sed -nE 's/.*"visible_ms":\{"p50":([0-9.]+),"p99":([0-9.]+).*/p50 \1 ms, p99 \2 ms/p' <<<"$feed")
 kill -TERM "$server"; wait "$server" 2>/dev/null || true; server=

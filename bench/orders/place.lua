@@ -24,7 +24,9 @@ function init(args)
     wrk.method = "POST"
     wrk.path = "/api/v1/orders"
     wrk.headers["Content-Type"] = "application/json"
-    wrk.headers["X-Actor"] = "bench"
+    local token = os.getenv("TS_BENCH_TOKEN")
+    assert(token, "TS_BENCH_TOKEN: an API token (bench/lib.sh makes one)")
+    wrk.headers["Authorization"] = "Bearer " .. token
     prefix = string.format('{"order_ref":"wrk-%s-%d-', run, tid)
     suffix = string.format('","account_id":"%s","strategy_id":"%s","symbol":"%s","side":"BUY",'
         .. '"order_type":"LIMIT","quantity":"1","price":"1.00","position_type":"DAY_TRADE"}',

@@ -83,7 +83,7 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$dburl" -c "$1"; }
 # POST JSON to PATH, expect 201, print the answer's "id"
 create() {
     local out code
-    out=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -H 'X-Actor: bench' \
+    out=$(bcurl -s -w '\n%{http_code}' -H 'Content-Type: application/json' \
         --data-binary "$2" "$api$1") || die "POST $1: curl failed"
     code=${out##*$'\n'}
     out=${out%$'\n'*}
@@ -116,7 +116,7 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 # the counters and histogram lines of /api/v1/metrics as "name value"
 # (bucket{le="0.000100"} becomes bucket_le_0.000100)
 metrics() {
-    curl -s --max-time 5 "$api/metrics" |
+    bcurl -s --max-time 5 "$api/metrics" |
         awk '!/^#/ && NF == 2 { sub(/\{le="/, "_le_", $1); sub(/"\}$/, "", $1); print $1, $2 }'
 }
 # waits until the order manager has answered everything (wrk leaves requests in flight)

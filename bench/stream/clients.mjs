@@ -16,7 +16,7 @@
 // the server, a binary frame, or a client that received no Tick at all.
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
-import { args, cpuWindow, fail, nowMs, quantile, report, Samples } from './common.mjs';
+import { args, auth, cpuWindow, fail, nowMs, quantile, report, Samples } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('../../node_modules/ws/index.js');
@@ -53,7 +53,7 @@ function tickMs(ts) {
 
 const KEY = '"tick_time":"';
 for (let i = 0; i < N; i++) {
-    const ws = new WebSocket(a.url, { perMessageDeflate: false });
+    const ws = new WebSocket(a.url, { perMessageDeflate: false, headers: auth() });
     socks.push(ws);
     ws.on('open', () => ws.send(JSON.stringify({ op: 'subscribe', topics })));
     ws.on('message', (data, isBinary) => {

@@ -61,6 +61,12 @@ export class Samples {
     }
 }
 
+// The bench's API token (bench/lib.sh makes it when it starts the server) as headers.
+export function auth() {
+    const t = process.env.TS_BENCH_TOKEN;
+    return t ? { Authorization: `Bearer ${t}` } : {};
+}
+
 // POST body (a string) to url with agent; resolves { status, body, ms }
 export function post(agent, url, body, headers = {}) {
     return new Promise((resolve, reject) => {
@@ -71,7 +77,7 @@ export function post(agent, url, body, headers = {}) {
             headers: {
                 'Content-Type': 'application/json',
                 'Content-Length': Buffer.byteLength(body),
-                'X-Actor': 'bench',
+                ...auth(),
                 ...headers,
             },
         }, (res) => {

@@ -114,7 +114,7 @@ postmaster=$(head -1 "$pmfile" 2>/dev/null || true)
 # POST JSON to PATH, expect 201, print the answer's "id"
 create() {
     local out code
-    out=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -H 'X-Actor: bench' \
+    out=$(bcurl -s -w '\n%{http_code}' -H 'Content-Type: application/json' \
         --data-binary "$2" "$api$1") || die "POST $1: curl failed"
     code=${out##*$'\n'}
     out=${out%$'\n'*}
@@ -124,7 +124,7 @@ create() {
 # POST JSON to PATH, expect 200, print the answer
 post200() {
     local out code
-    out=$(curl -s -w '\n%{http_code}' -H 'Content-Type: application/json' -H 'X-Actor: bench' \
+    out=$(bcurl -s -w '\n%{http_code}' -H 'Content-Type: application/json' \
         --data-binary "$2" "$api$1") || die "POST $1: curl failed"
     code=${out##*$'\n'}
     out=${out%$'\n'*}

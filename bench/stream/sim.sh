@@ -19,12 +19,12 @@ PORT=$(bench_free_port "${PORT:-18460}")
 api=http://127.0.0.1:$PORT/api/v1
 now_ms() { date +%s%3N; }
 ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
-feed() { curl -s "$api/feed" | sed -nE 's/.*"'"$1"'":([0-9]+).*/\1/p'; }
+feed() { bcurl -s "$api/feed" | sed -nE 's/.*"'"$1"'":([0-9]+).*/\1/p'; }
 
 bench_start_server --feed sim || { echo "the server did not start" >&2; exit 1; }
-curl -sf -o /dev/null -X POST "$api/instruments" -H 'Content-Type: application/json' -d '{"symbol":"BENCH3","asset_class":"stock","name":"Bench","lot_size":1,"tick_size":0.01}'
-account=$(curl -s "$api/accounts" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
-strategy=$(curl -s "$api/strategies" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
+bcurl -sf -o /dev/null -X POST "$api/instruments" -H 'Content-Type: application/json' -d '{"symbol":"BENCH3","asset_class":"stock","name":"Bench","lot_size":1,"tick_size":0.01}'
+account=$(bcurl -s "$api/accounts" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
+strategy=$(bcurl -s "$api/strategies" | sed -nE 's/^\[\{"id":"([^"]+)".*/\1/p')
 symbols=PETR4,VALE3,ITUB4,BBDC4,ABEV3,B3SA3,BBAS3,WEGE3,RENT3,SUZB3
 cd "$here"
 

@@ -110,8 +110,8 @@ static void get_health(void *app, const struct ts_http_req *req, struct ts_http_
 }
 
 static const struct ts_http_route health_routes[] = {
-    {TS_HTTP_GET, "/api/v1/health", get_health, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_GET, "/api/v1/health", get_health, true, TS_HTTP_PUBLIC},
+    {0, NULL, NULL, false, 0},
 };
 
 static struct ts_http_route all_routes[256];
@@ -121,7 +121,7 @@ static void merge_routes(void)
     const struct ts_http_route *tables[] = {
         health_routes,           ts_api__account_routes, ts_api__instrument_routes,
         ts_api__strategy_routes, ts_api__limit_routes,   ts_api__query_routes,
-        ts_api__oms_routes,      ts_api__web_routes};
+        ts_api__oms_routes,      ts_api__web_routes,     ts_api__auth_routes};
     size_t n = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct ts_http_route *r = tables[t]; r->fn; r++) {

@@ -34,5 +34,13 @@ void ts_api_release(struct ts_api *api);
 
 /* The route table, terminated by {.fn = NULL}. */
 const struct ts_http_route *ts_api_routes(void);
+/* The authenticate hook of http.h (routes_auth.c): the request's API token or session
+ * cookie checked against the workspace database, and the route's role. */
+bool ts_api_authenticate(void *app, const struct ts_http_route *route, struct ts_http_req *req,
+                         struct ts_http_resp *resp);
+/* Reads the live credentials ahead (at start): while the workspace database is away, a
+ * credential it confirmed in the last 10 minutes still counts, so that the reads answered
+ * from memory (GET /feed, metrics, books) keep answering during an outage. */
+void ts_api_auth_preload(struct ts_api *api);
 
 #endif

@@ -54,7 +54,10 @@ struct job {
     struct ts_buf path;            /* storage of req.path */
     struct ts_buf query;           /* storage of req.query */
     struct ts_buf body;            /* storage of req.body */
-    char actor[101];               /* storage of req.actor */
+    char bearer[128];              /* storage of req.bearer */
+    char session[128];             /* storage of req.session */
+    char peer[64];                 /* storage of req.peer */
+    bool run_inline;               /* authenticated on a worker: the loop runs the route */
     char cors[TS_HTTP_POLICY_LEN]; /* a listed origin to answer with CORS headers, or "" */
     char *param_store;             /* storage of req.params, one allocation */
     struct ts_http_resp resp;
@@ -84,8 +87,10 @@ struct ts_http {
     int nworkers;
     const struct ts_http_ws_hooks *ws; /* NULL: no WebSocket endpoint */
     struct ts_http_policy policy;      /* guard.h */
-    atomic_bool woken;                 /* ts_http_wake() since the last wake hook */
-    lws_sorted_usec_list_t tick;       /* the wake hook's timer */
+    ts_http_authenticate authenticate; /* NULL: every route public */
+    int ws_access;
+    atomic_bool woken;           /* ts_http_wake() since the last wake hook */
+    lws_sorted_usec_list_t tick; /* the wake hook's timer */
 };
 
 static void q_push(struct queue *q, struct job *j)
@@ -237,6 +242,11 @@ static void ready(struct job *j)
     lws_callback_on_writable(j->wsi);
 }
 
+static bool needs_auth(const struct ts_http *h, const struct ts_http_route *r)
+{
+    return h->authenticate && r->access != TS_HTTP_PUBLIC;
+}
+
 static void dispatch(struct ts_http *h, struct job *j)
 {
     j->req.body = j->body.buf;
@@ -245,7 +255,7 @@ static void dispatch(struct ts_http *h, struct job *j)
         ready(j);
         return;
     }
-    if (!j->route->blocking) {
+    if (!j->route->blocking && !needs_auth(h, j->route)) {
         j->route->fn(h->app, &j->req, &j->resp);
         ready(j);
         return;
@@ -270,7 +280,16 @@ static void *worker_main(void *arg)
         if (!j) {
             return NULL; /* exiting and nothing left */
         }
-        j->route->fn(h->app, &j->req, &j->resp);
+        bool ok = true;
+        if (needs_auth(h, j->route)) {
+            ok = h->authenticate(h->app, j->route, &j->req, &j->resp);
+            j->req.actor = j->req.user.name;
+        }
+        if (ok && j->route->blocking) {
+            j->route->fn(h->app, &j->req, &j->resp);
+        } else if (ok) {
+            j->run_inline = true; /* a route that answers from the loop's memory */
+        }
         pthread_mutex_lock(&h->lock);
         q_push(&h->done, j);
         pthread_mutex_unlock(&h->lock);
@@ -290,9 +309,13 @@ static void drain_done(struct ts_http *h)
     while ((j = q_pop(&q))) {
         if (j->orphaned) {
             job_free(j);
-        } else {
-            ready(j);
+            continue;
         }
+        if (j->run_inline) {
+            j->run_inline = false;
+            j->route->fn(h->app, &j->req, &j->resp);
+        }
+        ready(j);
     }
 }
 
@@ -313,6 +336,7 @@ static int write_response(struct lws *wsi, struct pss *pss)
             lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                         (const unsigned char *)"nosniff", 7, &p, end) ||
             ts_http__cors_headers(wsi, j->cors, j->req.method == TS_HTTP_OPTIONS, &p, end) ||
+            ts_http__extra_headers(wsi, &j->resp, &p, end) ||
             lws_finalize_write_http_header(wsi, start, &p, end)) {
             return -1;
         }
@@ -343,29 +367,6 @@ static int write_response(struct lws *wsi, struct pss *pss)
     }
     /* keep-alive: ready for the next request, or close */
     return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-/* X-Actor names the person acting, for the audit trail; "local" when absent. */
-static bool read_actor(struct lws *wsi, struct job *j)
-{
-    int len = lws_hdr_custom_length(wsi, "x-actor:", 8);
-    snprintf(j->actor, sizeof(j->actor), "local");
-    j->req.actor = j->actor;
-    if (len < 0) {
-        return true;
-    }
-    if (len == 0 || len >= (int)sizeof(j->actor)) {
-        return false;
-    }
-    if (lws_hdr_custom_copy(wsi, j->actor, sizeof(j->actor), "x-actor:", 8) != len) {
-        return false;
-    }
-    for (int i = 0; i < len; i++) {
-        if (j->actor[i] < 0x20 || j->actor[i] > 0x7e) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /*
@@ -468,13 +469,12 @@ static int on_http(struct ts_http *h, struct lws *wsi, struct pss *pss, const ch
         return 0;
     }
     j->route = find_route(h, j);
-    if (j->route && !read_actor(wsi, j)) {
-        j->route = NULL;
-        ts_http_error(&j->resp, 400, "invalid_argument",
-                      "header X-Actor must be 1 to 100 printable ASCII characters");
-        dispatch(h, j);
-        return 0;
-    }
+    ts_http__credentials(wsi, j->bearer, sizeof(j->bearer), j->session, sizeof(j->session), j->peer,
+                         sizeof(j->peer));
+    j->req.bearer = j->bearer[0] ? j->bearer : NULL;
+    j->req.session = j->session[0] ? j->session : NULL;
+    j->req.peer = j->peer;
+    j->req.actor = "anonymous";
     await_body(h, wsi, j);
     return 0;
 }
@@ -560,7 +560,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         return on_cancelled(h);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: /* an upgrade: only on the WebSocket path */
-        return h ? ts_http__ws_filter(h->ws, &h->policy, wsi) : -1;
+        return h ? ts_http__ws_filter(h->ws, &h->policy, wsi, h->authenticate, h->app, h->ws_access)
+                 : -1;
     case LWS_CALLBACK_ESTABLISHED:
         return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws);
     case LWS_CALLBACK_RECEIVE:
@@ -621,6 +622,8 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     h->routes = opts->routes;
     h->app = opts->app;
     h->ws = opts->ws;
+    h->authenticate = opts->authenticate;
+    h->ws_access = opts->ws_access;
     if (opts->policy) {
         h->policy = *opts->policy;
     }

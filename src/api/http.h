@@ -36,6 +36,16 @@ enum ts_http_method {
     TS_HTTP_OTHER
 };
 
+/* Who sends a request, once the authenticate hook (ts_http_opts) has said so. */
+struct ts_http_user {
+    char id[37];         /* a UUID; "" before authentication and on public routes */
+    char name[101];      /* the audit actor */
+    int role;            /* a level the routes' `access` is compared with; 0: none */
+    char credential[37]; /* the credential that proved it (logout revokes it) */
+    int kind;            /* what kind of credential (the hook's numbering) */
+    bool all_accounts;
+};
+
 struct ts_http_req {
     enum ts_http_method method;
     const char *path;  /* decoded path, e.g. "/api/v1/health"; borrowed for the call */
@@ -43,8 +53,12 @@ struct ts_http_req {
                           ts_api_qs() (api/respond.h) */
     const char *body;  /* request body, NUL-terminated; "" when none */
     size_t body_len;
-    const char *actor; /* X-Actor header (who acts, for the audit trail), "local" when
-                          absent; 1..100 printable ASCII, else the request gets 400 */
+    const char *actor; /* who acts, for the audit trail: user.name ("anonymous" on a public
+                          route) */
+    struct ts_http_user user;
+    const char *bearer;                     /* the token of "Authorization: Bearer ...", or NULL */
+    const char *session;                    /* the ts_session cookie's value, or NULL */
+    const char *peer;                       /* the client's address */
     const char *params[TS_HTTP_MAX_PARAMS]; /* values of the route's {} segments */
     int nparams;
 };
@@ -53,18 +67,34 @@ struct ts_http_resp {
     int status;               /* HTTP status, 200 by default */
     const char *content_type; /* static string; "application/json" by default */
     const char *cache;        /* Cache-Control value; "no-store" by default */
+    char set_cookie[200];     /* a Set-Cookie value, or "" */
+    char location[256];       /* a Location (redirects), or "" */
     struct ts_buf body;       /* owned by the server */
 };
 
 typedef void (*ts_http_handler)(void *app, const struct ts_http_req *req,
                                 struct ts_http_resp *resp);
 
+#define TS_HTTP_PUBLIC (-1) /* a route's access: no credentials asked */
+
 struct ts_http_route {
     enum ts_http_method method;
     const char *pattern; /* "/api/v1/orders/{}": each {} matches one non-empty segment */
     ts_http_handler fn;
     bool blocking; /* true: run on a worker thread */
+    /* the role level it needs; 0 (the default of a table that says nothing): any
+       authenticated user; TS_HTTP_PUBLIC: anyone */
+    int access;
 };
+
+/*
+ * The authenticate hook: on a worker thread, before a route that is not public (and on the
+ * loop thread for a WebSocket upgrade), it reads req->bearer / req->session, fills
+ * req->user and answers true, or writes the refusal (401, 403, 503) into resp and answers
+ * false. It also decides whether req->user.role may use the route (its access).
+ */
+typedef bool (*ts_http_authenticate)(void *app, const struct ts_http_route *route,
+                                     struct ts_http_req *req, struct ts_http_resp *resp);
 
 struct ts_http;
 struct ts_http_ws; /* one WebSocket connection (opaque; loop thread only) */
@@ -98,6 +128,8 @@ struct ts_http_opts {
     void *app;                           /* passed to handlers */
     int workers;                         /* worker threads for blocking routes */
     const struct ts_http_ws_hooks *ws;   /* NULL: no WebSocket endpoint */
+    ts_http_authenticate authenticate;   /* NULL: every route is public (tests of the server) */
+    int ws_access;                       /* the access a WebSocket upgrade needs */
 };
 
 /* Loop thread: sends one text message (call from the writable hook); 0 or -1. */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/guard.h"
 #include "api/internal.h"
@@ -97,24 +98,79 @@ void ts_http__guard(const struct ts_http_policy *p, struct lws *wsi, enum ts_htt
     ts_http_guard(p, &in, v);
 }
 
-int ts_http__refuse_now(struct lws *wsi, const struct ts_http_verdict *v)
+int ts_http__refuse_now(struct lws *wsi, const struct ts_http_resp *r)
 {
-    struct ts_http_resp r = {.status = v->status};
-    ts_buf_init(&r.body);
-    ts_http_error(&r, v->status, v->code, "%s", v->message);
     unsigned char buf[LWS_PRE + 2048];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
-    if (!lws_add_http_common_headers(wsi, (unsigned)v->status, "application/json", r.body.len, &p,
+    if (!lws_add_http_common_headers(wsi, (unsigned)r->status, "application/json", r->body.len, &p,
                                      end) &&
         !lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
                                      (const unsigned char *)"close", 5, &p, end) &&
-        !lws_finalize_http_header(wsi, &p, end) && (size_t)(end - p) >= r.body.len) {
-        memcpy(p, r.body.buf, r.body.len);
-        p += r.body.len;
+        !lws_finalize_http_header(wsi, &p, end) && (size_t)(end - p) >= r->body.len) {
+        memcpy(p, r->body.buf, r->body.len);
+        p += r->body.len;
         (void)lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS);
     }
-    ts_buf_release(&r.body);
     return -1; /* the connection closes */
+}
+
+/* The value of cookie `name` in a Cookie header ("a=1; b=2") into out, or "". */
+static void cookie_value(const char *header, const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    out[0] = '\0';
+    for (const char *c = header; c && *c;) {
+        while (*c == ' ' || *c == ';') {
+            c++;
+        }
+        size_t len = strcspn(c, ";");
+        if (len > n && !strncmp(c, name, n) && c[n] == '=') {
+            size_t v = len - n - 1;
+            if (v < cap) {
+                memcpy(out, c + n + 1, v);
+                out[v] = '\0';
+            }
+            return;
+        }
+        c += len;
+    }
+}
+
+void ts_http__credentials(struct lws *wsi, char *bearer, size_t bcap, char *session, size_t scap,
+                          char *peer, size_t pcap)
+{
+    char buf[4096];
+    bearer[0] = session[0] = '\0';
+    const char *auth = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, buf, sizeof(buf));
+    if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+        const char *t = auth + 7;
+        while (*t == ' ') {
+            t++;
+        }
+        if (strlen(t) < bcap) {
+            snprintf(bearer, bcap, "%s", t);
+        }
+    }
+    const char *cookies = header(wsi, WSI_TOKEN_HTTP_COOKIE, buf, sizeof(buf));
+    cookie_value(cookies, "ts_session", session, scap);
+    peer[0] = '\0';
+    lws_get_peer_simple(wsi, peer, pcap);
+}
+
+int ts_http__extra_headers(struct lws *wsi, const struct ts_http_resp *r, unsigned char **p,
+                           unsigned char *end)
+{
+    if (r->set_cookie[0] && lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
+                                                        (const unsigned char *)r->set_cookie,
+                                                        (int)strlen(r->set_cookie), p, end)) {
+        return -1;
+    }
+    if (r->location[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_LOCATION,
+                                                       (const unsigned char *)r->location,
+                                                       (int)strlen(r->location), p, end)) {
+        return -1;
+    }
+    return 0;
 }
 
 /* A listed origin's answer (guard.h): who may read it, and for a preflight what it may send. */

@@ -34,7 +34,7 @@ struct ts_http_ws {
 };
 
 int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
-                       struct lws *wsi)
+                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access)
 {
     char uri[256];
     if (!hooks || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
@@ -42,12 +42,33 @@ int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_htt
         return -1;
     }
     struct ts_http_verdict v;
+    struct ts_http_resp r = {.status = 200};
+    int rc = 0;
+    ts_buf_init(&r.body);
     ts_http__guard(p, wsi, TS_HTTP_GET, true, &v);
     if (v.status) {
         ts_info("http", "WebSocket upgrade refused: %s", v.message);
-        return ts_http__refuse_now(wsi, &v);
+        ts_http_error(&r, v.status, v.code, "%s", v.message);
+        rc = ts_http__refuse_now(wsi, &r);
+    } else if (authenticate) {
+        /* on the loop thread: one indexed query per upgrade (a dashboard opens one) */
+        char bearer[128], session[128], peer[64];
+        struct ts_http_route route = {
+            .method = TS_HTTP_GET, .pattern = hooks->path, .access = access};
+        struct ts_http_req req = {
+            .method = TS_HTTP_GET, .path = hooks->path, .query = "", .body = ""};
+        ts_http__credentials(wsi, bearer, sizeof(bearer), session, sizeof(session), peer,
+                             sizeof(peer));
+        req.bearer = bearer[0] ? bearer : NULL;
+        req.session = session[0] ? session : NULL;
+        req.peer = peer;
+        if (!authenticate(app, &route, &req, &r)) {
+            ts_info("http", "WebSocket upgrade refused: %d (%.200s)", r.status, r.body.buf);
+            rc = ts_http__refuse_now(wsi, &r);
+        }
     }
-    return 0;
+    ts_buf_release(&r.body);
+    return rc;
 }
 
 int ts_http__ws_open(const struct ts_http_ws_hooks *hooks, void *app, struct lws *wsi,

@@ -14,6 +14,7 @@
 #include "api/http.h"
 #include "core/json.h"
 #include "api/query.h"
+#include "auth/auth.h"
 #include "db/db.h"
 
 extern const struct ts_http_route ts_api__account_routes[];    /* routes_accounts.c */
@@ -22,9 +23,16 @@ extern const struct ts_http_route ts_api__strategy_routes[];   /* routes_strateg
 extern const struct ts_http_route ts_api__limit_routes[];      /* routes_limits.c: risk limits */
 extern const struct ts_http_route
     ts_api__query_routes[]; /* routes_query.c: orders, trades, positions, audit (reads) */
-extern const struct ts_http_route ts_api__web_routes[]; /* routes_web.c: the dashboard's files */
+extern const struct ts_http_route ts_api__web_routes[];  /* routes_web.c: the dashboard's files */
+extern const struct ts_http_route ts_api__auth_routes[]; /* routes_auth.c: login, logout, me */
 extern const struct ts_http_route
     ts_api__oms_routes[]; /* routes_oms.c: place, modify, cancel, ticks, kill switch, metrics */
+
+/* The access of a route (struct ts_http_route): the role it needs (auth/auth.h). Reads are
+ * any user's; orders a trader's; reference data, the feed and the session an admin's. */
+#define TS_API_VIEW 0 /* any authenticated user: viewer and up */
+#define TS_API_TRADE TS_ROLE_TRADER
+#define TS_API_ADMIN TS_ROLE_ADMIN
 
 /* An enum's names and their number, as the readers of enums take them. */
 #define TS_API__NAMES(a) a, (int)(sizeof(a) / sizeof(a[0]))
@@ -230,17 +238,25 @@ int ts_http__probe_bind(const char *host, int port, struct ts_err *err) TS_MUST_
  */
 struct lws;
 
-/* An upgrade request: accepted only on hooks->path and when p's guard passes it (guard.h);
- * refused when hooks is NULL (none). */
+/* An upgrade request: accepted only on hooks->path, when p's guard passes it (guard.h) and
+ * authenticate (when not NULL) finds a user whose role reaches access; refused when hooks
+ * is NULL (none). The refusals are answered as JSON errors. */
 int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
-                       struct lws *wsi);
+                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access);
 /* The guard's verdict (guard.h) on the request of wsi, from its headers. Loop thread. */
 struct ts_http_verdict;
 void ts_http__guard(const struct ts_http_policy *p, struct lws *wsi, enum ts_http_method m,
                     bool upgrade, struct ts_http_verdict *v);
-/* Writes v's refusal (the JSON error envelope) at once, outside any job: for an upgrade
- * refused before it is one. Returns -1: the caller closes the connection. */
-int ts_http__refuse_now(struct lws *wsi, const struct ts_http_verdict *v);
+/* Writes r (status and JSON body) at once, outside any job: for an upgrade refused before
+ * it is one. Returns -1: the caller closes the connection. */
+int ts_http__refuse_now(struct lws *wsi, const struct ts_http_resp *r);
+/* The credentials a request carries: the Bearer token, the ts_session cookie (each "" when
+ * absent or too long), and the client's address. */
+void ts_http__credentials(struct lws *wsi, char *bearer, size_t bcap, char *session, size_t scap,
+                          char *peer, size_t pcap);
+/* r's Set-Cookie and Location, when set, into the header buffer; 0, or -1 when full. */
+int ts_http__extra_headers(struct lws *wsi, const struct ts_http_resp *r, unsigned char **p,
+                           unsigned char *end);
 /* A listed origin's CORS headers into the header buffer (*p up to end): who may read the
  * answer and, for a preflight, what it may send. origin "": none. 0, or -1 when full. */
 int ts_http__cors_headers(struct lws *wsi, const char *origin, bool preflight, unsigned char **p,

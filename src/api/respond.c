@@ -31,6 +31,18 @@ void ts_api_fail_details(struct ts_http_resp *resp, const struct ts_err *err, co
         status = 422;
         code = "risk_rejected";
         break;
+    case TS_EAUTH:
+        status = 401;
+        code = "unauthenticated";
+        break;
+    case TS_EDENIED:
+        status = 403;
+        code = "forbidden";
+        break;
+    case TS_ELIMIT:
+        status = 429;
+        code = "too_many_attempts";
+        break;
     case TS_ECONN:
     case TS_EBUSY:
     case TS_ETIMEDOUT:

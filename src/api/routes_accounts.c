@@ -69,8 +69,8 @@ static void get_account(void *app, const struct ts_http_req *req, struct ts_http
 }
 
 const struct ts_http_route ts_api__account_routes[] = {
-    {TS_HTTP_POST, "/api/v1/accounts", post_account, true},
-    {TS_HTTP_GET, "/api/v1/accounts", get_accounts, true},
-    {TS_HTTP_GET, "/api/v1/accounts/{}", get_account, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_POST, "/api/v1/accounts", post_account, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/accounts", get_accounts, true, TS_API_VIEW},
+    {TS_HTTP_GET, "/api/v1/accounts/{}", get_account, true, TS_API_VIEW},
+    {0, NULL, NULL, false, 0},
 };

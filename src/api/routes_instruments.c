@@ -268,9 +268,9 @@ static void get_instrument(void *app, const struct ts_http_req *req, struct ts_h
 }
 
 const struct ts_http_route ts_api__instrument_routes[] = {
-    {TS_HTTP_POST, "/api/v1/instruments", post_instrument, true},
-    {TS_HTTP_GET, "/api/v1/instruments", get_instruments, true},
-    {TS_HTTP_GET, "/api/v1/instruments/{}", get_instrument, true},
-    {TS_HTTP_PATCH, "/api/v1/instruments/{}", patch_instrument, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_POST, "/api/v1/instruments", post_instrument, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/instruments", get_instruments, true, TS_API_VIEW},
+    {TS_HTTP_GET, "/api/v1/instruments/{}", get_instrument, true, TS_API_VIEW},
+    {TS_HTTP_PATCH, "/api/v1/instruments/{}", patch_instrument, true, TS_API_ADMIN},
+    {0, NULL, NULL, false, 0},
 };

@@ -220,10 +220,10 @@ static void get_limit(void *app, const struct ts_http_req *req, struct ts_http_r
 }
 
 const struct ts_http_route ts_api__limit_routes[] = {
-    {TS_HTTP_POST, "/api/v1/risk-limits", post_limit, true},
-    {TS_HTTP_GET, "/api/v1/risk-limits", get_limits, true},
-    {TS_HTTP_GET, "/api/v1/risk-limits/{}", get_limit, true},
-    {TS_HTTP_PATCH, "/api/v1/risk-limits/{}", patch_limit, true},
-    {TS_HTTP_DELETE, "/api/v1/risk-limits/{}", delete_limit, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_POST, "/api/v1/risk-limits", post_limit, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/risk-limits", get_limits, true, TS_API_VIEW},
+    {TS_HTTP_GET, "/api/v1/risk-limits/{}", get_limit, true, TS_API_VIEW},
+    {TS_HTTP_PATCH, "/api/v1/risk-limits/{}", patch_limit, true, TS_API_ADMIN},
+    {TS_HTTP_DELETE, "/api/v1/risk-limits/{}", delete_limit, true, TS_API_ADMIN},
+    {0, NULL, NULL, false, 0},
 };

@@ -318,6 +318,12 @@ static void post_kill_switch(void *app, const struct ts_http_req *req, struct ts
     if (strspn(reason, " \t\r\n") == strlen(reason)) {
         TRY(ts_err_set(&err, TS_EINVAL, "field 'reason' must not be blank"));
     }
+    /* a trader may stop trading; only an admin may start it again (docs/security.md) */
+    if (!active && req->user.role < TS_ROLE_ADMIN) {
+        TRY(ts_err_set(&err, TS_EDENIED,
+                       "%s is a %s: releasing the kill switch needs the admin role", req->user.name,
+                       ts_role_name((enum ts_role)req->user.role)));
+    }
     struct ts_oms_result res;
     ts_oms_result_init(&res);
     int orc = ts_oms_kill_switch(api->oms, req->actor, active, reason, &res, &err);
@@ -579,18 +585,18 @@ static void get_metrics(void *app, const struct ts_http_req *req, struct ts_http
 }
 
 const struct ts_http_route ts_api__oms_routes[] = {
-    {TS_HTTP_POST, "/api/v1/orders", post_order, true},
-    {TS_HTTP_PATCH, "/api/v1/orders/{}", patch_order, true},
-    {TS_HTTP_POST, "/api/v1/orders/{}/cancel", post_cancel, true},
-    {TS_HTTP_POST, "/api/v1/market/ticks", post_ticks, true},
-    {TS_HTTP_GET, "/api/v1/risk/kill-switch", get_kill_switch, true},
-    {TS_HTTP_POST, "/api/v1/risk/kill-switch", post_kill_switch, true},
-    {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true},
-    {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false},
-    {TS_HTTP_GET, "/api/v1/feed", get_feed, false},
-    {TS_HTTP_POST, "/api/v1/feed/stop", post_feed_stop, false},
-    {TS_HTTP_POST, "/api/v1/feed/start", post_feed_start, false},
-    {TS_HTTP_POST, "/api/v1/feed/reconnect", post_feed_reconnect, false},
-    {TS_HTTP_GET, "/api/v1/market/book/{}", get_book, false},
-    {0, NULL, NULL, false},
+    {TS_HTTP_POST, "/api/v1/orders", post_order, true, TS_API_TRADE},
+    {TS_HTTP_PATCH, "/api/v1/orders/{}", patch_order, true, TS_API_TRADE},
+    {TS_HTTP_POST, "/api/v1/orders/{}/cancel", post_cancel, true, TS_API_TRADE},
+    {TS_HTTP_POST, "/api/v1/market/ticks", post_ticks, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/risk/kill-switch", get_kill_switch, true, TS_API_VIEW},
+    {TS_HTTP_POST, "/api/v1/risk/kill-switch", post_kill_switch, true, TS_API_TRADE},
+    {TS_HTTP_POST, "/api/v1/session/end-of-day", post_end_of_day, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/metrics", get_metrics, false, TS_API_VIEW},
+    {TS_HTTP_GET, "/api/v1/feed", get_feed, false, TS_API_VIEW},
+    {TS_HTTP_POST, "/api/v1/feed/stop", post_feed_stop, false, TS_API_ADMIN},
+    {TS_HTTP_POST, "/api/v1/feed/start", post_feed_start, false, TS_API_ADMIN},
+    {TS_HTTP_POST, "/api/v1/feed/reconnect", post_feed_reconnect, false, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/market/book/{}", get_book, false, TS_API_VIEW},
+    {0, NULL, NULL, false, 0},
 };

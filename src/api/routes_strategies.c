@@ -122,9 +122,9 @@ static void get_strategy(void *app, const struct ts_http_req *req, struct ts_htt
 }
 
 const struct ts_http_route ts_api__strategy_routes[] = {
-    {TS_HTTP_POST, "/api/v1/strategies", post_strategy, true},
-    {TS_HTTP_GET, "/api/v1/strategies", get_strategies, true},
-    {TS_HTTP_GET, "/api/v1/strategies/{}", get_strategy, true},
-    {TS_HTTP_PATCH, "/api/v1/strategies/{}", patch_strategy, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_POST, "/api/v1/strategies", post_strategy, true, TS_API_ADMIN},
+    {TS_HTTP_GET, "/api/v1/strategies", get_strategies, true, TS_API_VIEW},
+    {TS_HTTP_GET, "/api/v1/strategies/{}", get_strategy, true, TS_API_VIEW},
+    {TS_HTTP_PATCH, "/api/v1/strategies/{}", patch_strategy, true, TS_API_ADMIN},
+    {0, NULL, NULL, false, 0},
 };

@@ -107,8 +107,8 @@ static void get_asset(void *app, const struct ts_http_req *req, struct ts_http_r
 }
 
 const struct ts_http_route ts_api__web_routes[] = {
-    {TS_HTTP_GET, "/", get_index, true},
-    {TS_HTTP_GET, "/index.html", get_index, true},
-    {TS_HTTP_GET, "/assets/{}", get_asset, true},
-    {0, NULL, NULL, false},
+    {TS_HTTP_GET, "/", get_index, true, TS_HTTP_PUBLIC},
+    {TS_HTTP_GET, "/index.html", get_index, true, TS_HTTP_PUBLIC},
+    {TS_HTTP_GET, "/assets/{}", get_asset, true, TS_HTTP_PUBLIC},
+    {0, NULL, NULL, false, 0},
 };

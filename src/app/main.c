@@ -29,6 +29,8 @@ static const char usage_main[] =
     "  replay FILE        store the trades of a B3 or CSV trade file as ticks\n"
     "  export parquet     write a time range of a table to a Parquet file\n"
     "  retention run      archive (verified Parquet) and drop expired partitions\n"
+    "  user add|token|revoke|disable|list|login-url|passwd\n"
+    "                     the users of the server and their credentials\n"
     "\n"
     "options:\n"
     "  -h, --help         show help (also after any command)\n"
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "export")) {
         return ts_app_export(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "user")) {
+        return ts_app_user(argc - 2, argv + 2);
     }
     if (cmd[0] == '-') {
         return ts_app_usage_error("unknown option '%s'", cmd);

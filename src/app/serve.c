@@ -21,6 +21,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/wire.h"
+#include "auth/auth.h"
 #include "capture/capture.h"
 #include "capture/tradefile.h"
 #include "core/log.h"
@@ -302,6 +303,36 @@ static void stop_services(struct services *s)
 }
 
 /* Starts every service and wires them; an exit code (what started is stopped by the caller). */
+/* No user yet: makes `admin` and prints, on stdout and only there, a login link for them. */
+static int first_run(const struct ts_db_config *cfg, const char *addr)
+{
+    struct ts_err err = TS_ERR_INIT;
+    PGconn *c = NULL;
+    bool any = true;
+    char uid[37], url[512];
+    int rc = ts_db_connect(cfg->conninfo[TS_MOD_WORKSPACE], &c, &err);
+    rc = rc ? rc : ts_auth_any_user(c, &any, &err);
+    if (!rc && !any) {
+        rc = ts_auth_user_add(c, "admin", TS_ROLE_ADMIN, true, NULL, 0, uid, &err);
+        rc = rc ? rc : ts_app_login_link(c, "admin", addr, url, sizeof(url), &err);
+        if (!rc) {
+            printf("\nFirst run: there was no user, so the user `admin` was made. Log in to the "
+                   "dashboard\nwith this link (once, within 15 minutes):\n\n    %s\n\n"
+                   "Later, `tradingsystem user login-url admin` prints a new link and\n"
+                   "`tradingsystem user token admin` an API token for scripts "
+                   "(docs/security.md).\n\n",
+                   url);
+            fflush(stdout);
+            ts_info("app", "first run: the user admin was made (the login link is on stdout)");
+        }
+    } else if (!rc) {
+        ts_info("app", "the dashboard asks for a login: `tradingsystem user login-url admin` "
+                       "prints a one-time link (docs/security.md)");
+    }
+    ts_db_finish(c);
+    return rc ? ts_app_fail(&err) : EXIT_OK;
+}
+
 static int start_services(struct services *s, const struct ts_db_config *cfg,
                           const struct serve_opts *o, const char *web_dir)
 {
@@ -345,6 +376,8 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     s->api.stream = s->wire.stream;
     struct ts_http_opts hopts = {.addr = o->addr,
                                  .policy = &o->policy,
+                                 .authenticate = ts_api_authenticate,
+                                 .ws_access = 0, /* any user */
                                  .routes = ts_api_routes(),
                                  .app = &s->api,
                                  .workers = HTTP_WORKERS,
@@ -353,6 +386,10 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
         return ts_app_fail(&err);
     }
     ts_stream_attach(s->wire.stream, s->http);
+    if ((rc = first_run(cfg, o->addr)) != EXIT_OK) {
+        return rc;
+    }
+    ts_api_auth_preload(&s->api);
     if ((rc = start_feed(&s->cap, o, &s->wire.feed)) != EXIT_OK) {
         return rc;
     }

@@ -30,7 +30,10 @@
     X(EBUSY, -12, "busy")                                                                          \
     X(ECHILD, -13, "child process failed")                                                         \
     X(ECHECKSUM, -14, "checksum mismatch")                                                         \
-    X(ERISK, -15, "refused by the pre-trade risk check")
+    X(ERISK, -15, "refused by the pre-trade risk check")                                           \
+    X(EAUTH, -16, "not authenticated")                                                             \
+    X(EDENIED, -17, "not allowed")                                                                 \
+    X(ELIMIT, -18, "too many attempts")
 
 enum ts_errno {
 #define TS_ERR_ENUM(name, val, text) TS_##name = (val),

@@ -115,6 +115,10 @@ const char *ts_db_fname(const PGresult *r, int col);
 int64_t ts_db_affected(const PGresult *r);
 void ts_db_clear(PGresult *r); /* NULL: nothing */
 bool ts_db_connected(const PGconn *c);
+/* Whether an idle connection (not LISTENing) is still good: false when it is bad, inside a
+ * transaction, or has something to read (the server closed it: a restart,
+ * pg_terminate_backend). Costs one poll(2), no round trip. */
+bool ts_db_idle_ok(PGconn *c);
 /* LISTEN: the connection's socket to poll, and the notifications that arrived (read
  * and dropped: callers re-read what changed); -1 when the connection is lost. */
 int ts_db_socket(const PGconn *c);

@@ -14,7 +14,6 @@
 #include <libpq-fe.h>
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -64,25 +63,6 @@ void ts_pool_free(struct ts_pool *p)
     ts_free(p);
 }
 
-/* An idle connection has nothing to read: readable means the server closed it (a
- * terminated backend's FATAL then EOF) or, rarely, told it something unasked; either way
- * a fresh connection is the safe answer. */
-static bool idle_alive(PGconn *c)
-{
-    if (PQstatus(c) != CONNECTION_OK) {
-        return false;
-    }
-    struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
-    if (pfd.fd < 0) {
-        return false;
-    }
-    int n;
-    do {
-        n = poll(&pfd, 1, 0);
-    } while (n < 0 && errno == EINTR);
-    return n == 0;
-}
-
 int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *err)
 {
     int64_t deadline = ts_deadline_ms(timeout_ms);
@@ -99,7 +79,7 @@ int ts_pool_get(struct ts_pool *p, int timeout_ms, PGconn **out, struct ts_err *
     p->idle[p->nidle] = NULL;
     pthread_mutex_unlock(&p->lock);
 
-    if (c && !idle_alive(c)) {
+    if (c && !ts_db_idle_ok(c)) {
         PQfinish(c); /* a new session: nothing of the old one (prepared, SET) carries over */
         c = NULL;
     }

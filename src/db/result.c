@@ -5,6 +5,9 @@
 #include "db/db.h"
 
 #include <libpq-fe.h>
+
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 
 int ts_db_nrows(const PGresult *r)
@@ -69,4 +72,23 @@ int ts_db_notifications(PGconn *c)
         n++;
     }
     return n;
+}
+
+/* An idle connection has nothing to read: readable means the server closed it (a
+ * terminated backend's FATAL then EOF) or, rarely, told it something unasked; either way
+ * a fresh connection is the safe answer. */
+bool ts_db_idle_ok(PGconn *c)
+{
+    if (!c || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) {
+        return false;
+    }
+    struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+    if (pfd.fd < 0) {
+        return false;
+    }
+    int n;
+    do {
+        n = poll(&pfd, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    return n == 0;
 }

@@ -50,7 +50,7 @@ static void recover(struct ts_oms *oms)
 {
     struct ts_err err = TS_ERR_INIT;
     for (int attempt = 0; attempt < 3; attempt++) {
-        if ((ts_db_connected(oms->om) && ts_db_connected(oms->dc)) || !reconnect(oms, &err)) {
+        if ((ts_db_idle_ok(oms->om) && ts_db_idle_ok(oms->dc)) || !reconnect(oms, &err)) {
             if (!ts_oms__load(&oms->st, oms->om, oms->dc, 0, oms->cfg.check_trading_hours,
                               ts_oms__now(oms), &err)) {
                 ts_info("oms", "state rebuilt from the database");
@@ -171,7 +171,7 @@ static void clock_end_of_day(struct ts_oms *oms)
     struct ts_oms__cmd c = {
         .kind = TS_OMS__EOD, .actor = "system", .res = &res, .t0 = ts_mono_ns()};
     ts_oms_result_init(&res);
-    if (!ts_db_connected(oms->om)) {
+    if (!ts_db_idle_ok(oms->om) || !ts_db_idle_ok(oms->dc)) {
         recover(oms);
     }
     run_batch(oms, &c);
@@ -227,7 +227,9 @@ static void *oms_main(void *arg)
         }
         struct ts_oms__cmd *batch = take_batch(oms);
         pthread_mutex_unlock(&oms->lock);
-        if (!ts_db_connected(oms->om)) {
+        /* a connection the server closed while we were idle (a restart) is found before the
+           batch, not by its failure */
+        if (!ts_db_idle_ok(oms->om) || !ts_db_idle_ok(oms->dc)) {
             recover(oms);
         }
         run_batch(oms, batch);

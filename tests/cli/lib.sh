@@ -114,6 +114,18 @@ serve_start() {
         addr= # taken meanwhile: another port
     done
     [ $up = 1 ] && ok "serve starts" || { not_ok "serve did not start" "$(tail -20 "$TMP/serve.err")"; finish; }
+    serve_token
+}
+# TOKEN: an admin's API token (user `tester`) for the databases of this TS_HOME, made once;
+# http and send send it, unless NO_TOKEN=1 (the tests of credentials themselves).
+TOKEN=
+TOKEN_HOME=
+serve_token() {
+    [ -n "$TOKEN" ] && [ "$TOKEN_HOME" = "${TS_HOME:-}|${TS_DATABASE_URL:-}" ] && return 0
+    TOKEN=$("$BIN" user add tester --role admin 2>>"$TMP/user.err") ||
+        TOKEN=$("$BIN" user token tester 2>>"$TMP/user.err") ||
+        { not_ok "an API token for the tests" "$(tail -3 "$TMP/user.err")"; finish; }
+    TOKEN_HOME="${TS_HOME:-}|${TS_DATABASE_URL:-}"
 }
 serve_stop() { kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null; SERVE=; }
 serve_cleanup() { cleanup_hooks+=("kill \$SERVE 2>/dev/null; wait \$SERVE 2>/dev/null; '$BIN' db stop >/dev/null 2>&1"); }
@@ -135,8 +147,9 @@ maint_turns() {
 }
 
 http() { # METHOD PATH [curl args]: sets CODE and BODY
-    local m=$1 p=$2; shift 2
-    BODY=$(curl -s -g -X "$m" -w '\n%{http_code}' "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+    local m=$1 p=$2 auth=(); shift 2
+    [ -n "$TOKEN" ] && [ -z "${NO_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $TOKEN")
+    BODY=$(curl -s -g -X "$m" -w '\n%{http_code}' "${auth[@]}" "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
 }
 send() { # METHOD PATH JSON [curl args]
     local m=$1 p=$2 d=$3; shift 3

@@ -25,7 +25,7 @@ EOF
 
 http() { # PATH [curl args]: GET; sets CODE and BODY
     local p=$1; shift
-    BODY=$(curl -s -g -w '\n%{http_code}' "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
+    BODY=$(curl -s -g -w '\n%{http_code}' -H "Authorization: Bearer $TOKEN" "$@" "http://$addr$API$p"); CODE=${BODY##*$'\n'}; BODY=${BODY%$'\n'*}
 }
 # The values of a string field, in the order the rows give them, comma-separated.
 col() { printf '%s' "$1" | grep -oE "\"$2\":\"[^\"]*\"" | sed -E "s/^\"$2\":\"(.*)\"$/\\1/" | paste -sd, -; }
@@ -376,9 +376,9 @@ refused "summary: from after to" "/summaries/trades/daily?from=2026-11-04&to=202
 # ------------------------------------------------------------------------------------------
 # Shape of answers
 # ------------------------------------------------------------------------------------------
-hdrs=$(curl -s -D - -o /dev/null "http://$addr$API/orders")
+hdrs=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $TOKEN" "http://$addr$API/orders")
 expect_match "answers are JSON" "$hdrs" '[Cc]ontent-[Tt]ype: application/json'
-expect_eq "reads do not accept DELETE on lists" "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$addr$API/trades")" 405
+expect_eq "reads do not accept DELETE on lists" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -X DELETE "http://$addr$API/trades")" 405
 expect_eq "nothing was written by the reads" "$(sql "SELECT count(*) FROM order_manager.orders")" 6
 
 kill -TERM $SERVE; wait $SERVE; rc=$?

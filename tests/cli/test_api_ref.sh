@@ -47,7 +47,7 @@ expect_match "accounts: the id is a UUIDv7 made by the program" "$A1" "$UUID7"
 expect_match "accounts: currency defaults to BRL, status to ACTIVE" "$BODY" '"currency":"BRL","status":"ACTIVE"'
 expect_match "accounts: created_at is RFC 3339 UTC" "$(field "$BODY" created_at)" "$TIME"
 expect_match "accounts: metadata defaults to {}" "$BODY" '"metadata":\{\}'
-hdrs=$(curl -s -D - -o /dev/null "http://$addr$API/accounts/$A1")
+hdrs=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $TOKEN" "http://$addr$API/accounts/$A1")
 expect_match "accounts: answers are JSON" "$hdrs" '[Cc]ontent-[Tt]ype: application/json'
 
 send POST /accounts '{"name":"Conta São Paulo — ações 📈","broker_account":"99-X","currency":"USD","status":"SUSPENDED","metadata":{"desk":"B","n":[1,2]}}'
@@ -222,19 +222,20 @@ refused "instruments: PATCH an unknown symbol" "$DC" $T 404 not_found "instrumen
 # Strategies
 # ------------------------------------------------------------------------------------------
 T=order_manager.strategies
-send POST /strategies '{"name":"Trend PETR4","strategy_type":"TREND_FOLLOWING","description":"cruza médias\nlinha 2","parameters":{"fast":9,"slow":21},"max_position_size":30.10,"max_daily_loss":"500.5","max_drawdown_pct":12.5}' -H 'X-Actor: alice'
+ALICE=$("$BIN" user add alice --role admin 2>/dev/null)
+NO_TOKEN=1 send POST /strategies '{"name":"Trend PETR4","strategy_type":"TREND_FOLLOWING","description":"cruza médias\nlinha 2","parameters":{"fast":9,"slow":21},"max_position_size":30.10,"max_daily_loss":"500.5","max_drawdown_pct":12.5}' -H "Authorization: Bearer $ALICE" -H 'X-Actor: mallory'
 expect_eq "strategies: create answers 201" "$CODE" 201
 S1=$(field "$BODY" id)
 expect_match "strategies: the id is a UUIDv7" "$S1" "$UUID7"
 expect_match "strategies: status defaults to INACTIVE" "$BODY" '"strategy_type":"TREND_FOLLOWING","status":"INACTIVE"'
 expect_match "strategies: exact decimals (quantity 8 places, money and percent 2)" "$BODY" '"max_position_size":"30.10000000","max_daily_loss":"500.50","max_drawdown_pct":"12.50"'
 expect_match "strategies: parameters as sent" "$BODY" '"parameters":\{"fast": ?9, ?"slow": ?21\}'
-expect_match "strategies: created_by is the X-Actor" "$BODY" '"created_by":"alice"'
+expect_match "strategies: created_by is the user who sent it, not an X-Actor header" "$BODY" '"created_by":"alice"'
 expect_eq "strategies: the multi-line description is stored verbatim" "$(sql "$OM" "SELECT description = E'cruza médias\\nlinha 2' FROM $T WHERE id = '$S1'")" t
 send POST /strategies '{"name":"Manual — mesa","strategy_type":"MANUAL","status":"ACTIVE"}'
 expect_eq "strategies: a second one answers 201" "$CODE" 201
 S2=$(field "$BODY" id)
-expect_match "strategies: created_by defaults to local" "$BODY" '"created_by":"local"'
+expect_match "strategies: another user's is theirs" "$BODY" '"created_by":"tester"'
 expect_match "strategies: absent limits are null" "$BODY" '"max_position_size":null,"max_daily_loss":null,"max_drawdown_pct":null'
 
 http GET "/strategies/$S1"

@@ -125,7 +125,7 @@ expect_match "GET /feed: processing latency p50/p99" "$BODY" '"visible_ms":\{"p5
 
 # control: reconnect at once, stop (disconnect), start
 mark reconnect
-http POST /feed/reconnect -H 'X-Actor: ops'
+http POST /feed/reconnect
 expect_match "POST /feed/reconnect" "$CODE" '^200$'
 up 4
 expect_match "reconnect: a new connection at once, no backoff" "$BODY" '"backoff_ms":0,"connections":4,"reconnects":3,"drops":3,'

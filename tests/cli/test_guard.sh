@@ -25,7 +25,8 @@ ws_key='dGhlIHNhbXBsZSBub25jZQ=='
 # upgrade [curl args]: a WebSocket upgrade of /api/v1/stream; sets CODE and BODY
 upgrade() {
     BODY=$(curl -s -i --max-time 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
-        -H 'Sec-WebSocket-Version: 13' -H "Sec-WebSocket-Key: $ws_key" "$@" "http://$addr$API/stream")
+        -H 'Sec-WebSocket-Version: 13' -H "Sec-WebSocket-Key: $ws_key" \
+        -H "Authorization: Bearer $TOKEN" "$@" "http://$addr$API/stream")
     CODE=$(head -1 <<<"$BODY" | awk '{print $2}')
 }
 

@@ -226,7 +226,7 @@ order sc-1 "$A1" BUY LIMIT 100 30.00
 expect_eq "same ref again: 200 with the existing order" "$CODE $OID" "200 $O1"
 pids=()
 for i in $(seq 12); do
-    curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST -H "Content-Type: application/json" "http://$addr$API/orders" --data-binary \
+    curl -s -o "$TMP/race.$i" -w '%{http_code}\n' -X POST -H "Content-Type: application/json" -H "Authorization: Bearer $TOKEN" "http://$addr$API/orders" --data-binary \
         "{\"order_ref\":\"race-1\",\"account_id\":\"$A6\",\"strategy_id\":\"$S1\",\"symbol\":\"PETR4\",\"side\":\"BUY\",\"order_type\":\"LIMIT\",\"quantity\":\"1\",\"price\":\"1.00\",\"position_type\":\"DAY_TRADE\"}" >"$TMP/race.code.$i" &
     pids+=($!)
 done
@@ -305,7 +305,8 @@ expect_match "compliance: rejected orders and why" "$BODY" 'max_daily_trades'
 order ks-1 "$A6" BUY LIMIT 1 2.00
 KS1=$OID
 working=$(sql "SELECT count(*) FROM order_manager.orders WHERE status IN ('SUBMITTED', 'PARTIAL_FILL')")
-send POST /risk/kill-switch '{"active":true,"reason":"runaway strategy"}' -H 'X-Actor: ana'
+ANA=$("$BIN" user add ana --role trader 2>/dev/null) # a trader may stop trading
+NO_TOKEN=1 send POST /risk/kill-switch '{"active":true,"reason":"runaway strategy"}' -H "Authorization: Bearer $ANA"
 expect_eq "kill switch on: every working order canceled" "$CODE $(field "$BODY" changed_by) $(printf '%s' "$BODY" | sed -nE 's/.*"canceled":([0-9]+).*/\1/p')" "200 ana $working"
 expect_eq "no working order left" "$(sql "SELECT count(*) FROM order_manager.orders WHERE status IN ('SUBMITTED', 'PARTIAL_FILL')")" 0
 expect_eq "the cancel is audited with the actor and reason" \

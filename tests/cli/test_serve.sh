@@ -28,6 +28,15 @@ http() { # METHOD PATH [curl args]: sets CODE and BODY
 
 start_serve && ok "serve starts on a fresh TS_HOME" || { not_ok "serve did not start" "$(cat "$TMP/serve.err")"; finish; }
 expect_match "serve logs that it started the cluster" "$(cat "$TMP/serve.err")" 'started PostgreSQL'
+link=$(grep -oE "http://$addr/login\?token=ts_[A-Za-z0-9_-]{43}" "$TMP/serve.out")
+expect_eq "the first run prints one login link for admin, on stdout" "$(grep -c 'login?token=' "$TMP/serve.out")" 1
+expect_eq "and never in the log" "$(grep -c 'token=ts_' "$TMP/serve.err")" 0
+BODY=$(curl -s -D "$TMP/h" -o /dev/null -w '%{http_code}' "$link")
+expect_eq "the link logs in: 303 to the dashboard" "$BODY $(grep -i '^location:' "$TMP/h" | tr -d '\r')" "303 location: /"
+expect_match "with a session cookie a page cannot read nor send cross-site" "$(grep -i '^set-cookie:' "$TMP/h")" 'ts_session=ts_[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800'
+cookie=$(grep -i '^set-cookie:' "$TMP/h" | sed -E 's/.*(ts_session=[^;]+).*/\1/')
+expect_match "the session says who" "$(curl -s -H "Cookie: $cookie" "http://$addr/api/v1/auth/me")" '^\{"username":"admin","role":"admin","credential":"session"'
+expect_eq "a link works once" "$(curl -s -o /dev/null -w '%{http_code}' "$link")" 401
 http GET /api/v1/health
 expect_eq "health answers 200" "$CODE" 200
 expect_match "health says ok" "$BODY" '^\{"status":"ok"'
@@ -64,6 +73,7 @@ expect_rc "the cluster serve started is stopped with it" 3
 "$BIN" db start >/dev/null 2>&1
 start_serve || not_ok "serve restarts" "$(cat "$TMP/serve.err")"
 expect_eq "serve does not start a running cluster" "$(grep -c 'started PostgreSQL' "$TMP/serve.err")" 0
+expect_eq "a restart makes no second admin nor link" "$(grep -c 'login?token=' "$TMP/serve.out")" 0
 
 # The database goes away: health says so with 503, then recovers.
 "$BIN" db stop >/dev/null 2>&1

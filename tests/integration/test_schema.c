@@ -602,8 +602,8 @@ static void test_workspace_admin_sees_every_item_and_user_only_own(void **state)
     PGconn *c = th_fresh_db("workspace");
     as_actor(c, "root",
              "INSERT INTO workspace.users (username, email, role) VALUES "
-             "('ana', 'ana@example.com', 'admin'), ('bob', 'bob@example.com', 'user'), "
-             "('cid', 'cid@example.com', 'user');"
+             "('ana', 'ana@example.com', 'admin'), ('bob', 'bob@example.com', 'trader'), "
+             "('cid', 'cid@example.com', 'trader');"
              "INSERT INTO workspace.workspace_items (title, created_by) VALUES "
              "('bob 1', 'bob'), ('bob 2', 'bob'), ('cid 1', 'cid')");
     /* RLS binds neither superusers nor the owner: act as a plain role, created (and dropped)

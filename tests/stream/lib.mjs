@@ -59,7 +59,10 @@ export class Serve {
         const r = await fetch(`${this.api}/health`).catch(() => null);
         return r && r.status === 200 && 'up';
       }, 90000);
-      if (up === 'up') return this;
+      if (up === 'up') {
+        this.token = this.userToken('tester', 'admin');
+        return this;
+      }
       if (!/address already in use|cannot listen|bind/i.test(this.stderr)) break;
     }
     throw new Error(`serve did not start: ${this.stderr.slice(-3000)}`);
@@ -76,10 +79,29 @@ export class Serve {
     return code;
   }
 
-  /** method path [body] -> { status, body } (body parsed from JSON). */
-  async http(method, p, body) {
+  /**
+   * An API token of user `name` (added with role when new: `tradingsystem user add`, else
+   * `user token`), as a script gets one.
+   */
+  userToken(name, role) {
+    const run = (args) => execFileSync(BIN, ['user', ...args], { env: this.env, encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    try { return run(['add', name, '--role', role]); } catch { return run(['token', name]); }
+  }
+
+  /** A one-time login link for the dashboard (`tradingsystem user login-url NAME`). */
+  loginUrl(name) {
+    return execFileSync(BIN, ['user', 'login-url', name],
+      { env: { ...this.env, TS_HTTP_ADDR: `127.0.0.1:${this.port}` }, encoding: 'utf8' }).trim();
+  }
+
+  /** The headers that prove who a request is from (the admin `tester`, or token). */
+  auth(token = this.token) { return token ? { authorization: `Bearer ${token}` } : {}; }
+
+  /** method path [body] [token] -> { status, body } (body parsed from JSON). */
+  async http(method, p, body, token = this.token) {
     const r = await fetch(this.api + p, { method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' } });
+      headers: { 'content-type': 'application/json', ...this.auth(token) } });
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
   }
@@ -93,15 +115,15 @@ export class Serve {
     return out.split('\n').filter((l) => l !== '');
   }
 
-  client() { return new Client(this.wsUrl).open(); }
+  client(token = this.token) { return new Client(this.wsUrl, this.auth(token)).open(); }
 }
 
 // A client that keeps every message; wait(pred) resolves with the first one matching.
 export class Client {
-  constructor(url) {
+  constructor(url, headers = {}) {
     this.msgs = [];
     this.waiters = [];
-    this.ws = new WebSocket(url);
+    this.ws = new WebSocket(url, { headers });
     this.ws.on('message', (m) => {
       const o = JSON.parse(m.toString());
       this.msgs.push(o);

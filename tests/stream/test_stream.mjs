@@ -383,14 +383,22 @@ test('a huge frame or a binary frame closes the connection with a reason', async
 
 // How an upgrade attempt ends: 'open', or the HTTP status the server answered, or the
 // socket error (code) when it hung up without an answer.
-function upgrade(url) {
+function upgrade(url, headers = srv.auth()) {
   return new Promise((res) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     ws.on('open', () => { ws.close(); res({ open: true }); });
     ws.on('unexpected-response', (req, r) => { res({ status: r.statusCode }); req.destroy(); });
     ws.on('error', (e) => res({ error: e.code || e.message }));
   });
 }
+
+test('the stream needs credentials, a viewer\'s will do', async () => {
+  assert.deepEqual(await upgrade(srv.wsUrl, {}), { status: 401 });
+  assert.deepEqual(await upgrade(srv.wsUrl, { authorization: `Bearer ts_${'x'.repeat(43)}` }), { status: 401 });
+  assert.deepEqual(await upgrade(srv.wsUrl, { cookie: `ts_session=${srv.token}` }), { status: 401 },
+    'an API token is not a session cookie');
+  assert.deepEqual(await upgrade(srv.wsUrl, srv.auth(srv.userToken('watcher', 'viewer'))), { open: true });
+});
 
 test('only /api/v1/stream upgrades', async () => {
   const base = srv.wsUrl.replace(/\/api\/v1\/stream$/, '');

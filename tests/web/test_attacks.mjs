@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { Serve } from '../stream/lib.mjs';
 
 const s = new Serve('ts-attacks-', 55453, { TS_SIM_RATE: '20' });
-let browser, evil, evilPort, acc, str;
+let browser, ctx, evil, evilPort, acc, str;
 
 const order = (ref) => ({ order_ref: ref, account_id: acc, strategy_id: str, symbol: 'ATCK3', side: 'BUY',
   order_type: 'LIMIT', quantity: '1', price: '1.00', position_type: 'DAY_TRADE' });
@@ -39,6 +39,12 @@ before(async () => {
     // the server does
     args: ['--no-sandbox', '--host-resolver-rules=MAP evil.example 127.0.0.1',
       '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights'] });
+  // the trader is logged in to the dashboard in this browser while the hostile pages run
+  ctx = await browser.newContext();
+  const login = await ctx.newPage();
+  await login.goto(s.loginUrl('tester'));
+  assert.ok((await ctx.cookies()).some((c) => c.name === 'ts_session'), 'logged in');
+  await login.close();
 });
 
 after(async () => {
@@ -47,9 +53,9 @@ after(async () => {
   assert.equal(await s.stop(), 0, 'serve exits 0');
 });
 
-test('a page of another origin cannot trade, release the kill switch, or stream', async () => {
+test('a page of another origin cannot trade, release the kill switch, or stream, though the trader is logged in', async () => {
   assert.equal((await s.http('POST', '/risk/kill-switch', { active: true, reason: 'before the attack' })).status, 200);
-  const page = await browser.newPage();
+  const page = await ctx.newPage();
   await page.goto(`http://localhost:${evilPort}/`);
   const api = s.api;
   const got = await page.evaluate(async ({ api, body }) => {
@@ -84,7 +90,7 @@ test('a page of another origin cannot trade, release the kill switch, or stream'
 });
 
 test('DNS rebinding: a page of evil.example reads nothing and trades nothing', async () => {
-  const page = await browser.newPage();
+  const page = await ctx.newPage();
   const origin = `http://evil.example:${s.port}`;
   // the attacker's page, served (as by its own server before the rebinding) under its name
   await page.route(`${origin}/`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>x</title>' }));
@@ -110,7 +116,7 @@ test('DNS rebinding: a page of evil.example reads nothing and trades nothing', a
 });
 
 test('our own page does the same and succeeds', async () => {
-  const page = await browser.newPage();
+  const page = await ctx.newPage();
   await page.goto(`http://127.0.0.1:${s.port}/api/v1/health`);
   const got = await page.evaluate(async (body) => {
     const place = await fetch('/api/v1/orders', { method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -7,7 +7,7 @@
 // TS_ARTIFACTS (where screenshots go; default /tmp). web/dist must have been built.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, access, chmod } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -26,7 +26,8 @@ const consoleErrors = [];
 // Chromium logs every non-2xx fetch as a console error; the test expects exactly these.
 const expectedErrors = [];
 let tradeId = 1000;
-let acc, str;
+let acc, str, firstLink, userCmd, passwdEnv;
+let allow401 = false; // while logged out (the login tests), 401s in the console are expected
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,9 +40,10 @@ function freePort() {
   });
 }
 
+let token; // an API token of admin, for the test's own REST calls (as a script has one)
 async function rest(method, p, body) {
   const res = await fetch(api + p, {
-    method, headers: body ? { 'Content-Type': 'application/json' } : {},
+    method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -124,6 +126,12 @@ before(async () => {
     return r && r.status === 200;
   }, 90000);
   if (exitInfo) throw new Error(`server exited ${JSON.stringify(exitInfo)}: ${serverLog.join('')}`);
+  // what a new user is told on the first run: a login link for admin (on stdout)
+  firstLink = (serverLog.join('').match(/http:\/\/[0-9.:]+\/login\?token=ts_[A-Za-z0-9_-]{43}/) || [])[0];
+  assert.ok(firstLink, `the first run prints a login link: ${serverLog.join('')}`);
+  passwdEnv = env;
+  userCmd = (...args) => execFileSync(BIN, ['user', ...args], { env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+  token = userCmd('token', 'admin');
 
   await created('/instruments', { symbol: 'TEST3', asset_class: 'stock', name: 'Test Three', lot_size: 1, tick_size: 0.01 });
   await created('/instruments', { symbol: 'TEST4', asset_class: 'stock', name: 'Test Four', lot_size: 1, tick_size: 0.01 });
@@ -137,6 +145,7 @@ before(async () => {
   page.setDefaultTimeout(10000);
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
+    if (allow401 && /status of 401/.test(m.text())) return; // logged out: answers say so
     const i = expectedErrors.findIndex((re) => re.test(m.text()));
     if (i >= 0) expectedErrors.splice(i, 1); else consoleErrors.push(m.text());
   });
@@ -154,6 +163,24 @@ after(async () => {
   }
   if (tmp) await rm(tmp, { recursive: true, force: true });
   if (proc) assert.deepEqual(exitInfo, { code: 0, signal: null }, 'the server stops on SIGTERM with exit 0\n' + serverLog.join(''));
+});
+
+test('a new user logs in with the link of the first run', async () => {
+  allow401 = true; // GET /auth/me before the login
+  await page.goto(base + '/');
+  await page.locator(tid('login-form')).waitFor();
+  assert.match(await page.locator(tid('login-form')).innerText(), /tradingsystem user login-url admin/);
+  assert.equal(await page.locator(tid('market-watch')).count(), 0, 'nothing of the dashboard before a login');
+  const res = await page.goto(firstLink);
+  assert.equal(new URL(page.url()).pathname, '/', 'the link leads to the dashboard');
+  assert.equal(res.status(), 200);
+  await until('logged in as admin', async () => (await text(tid('user-name'))) === 'admin');
+  assert.match(await text(tid('user-role')), /admin/);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'ts_session');
+  assert.ok(session && session.httpOnly && session.sameSite === 'Strict', JSON.stringify(cookies));
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the page cannot read the session');
+  allow401 = false;
 });
 
 test('the page loads with its panels and a live stream', async () => {
@@ -322,7 +349,7 @@ test('the kill switch is activated through the confirmation, refuses orders, and
 test('a dropped stream reconnects and replays the events it missed (since)', async () => {
   const seq0 = Number(await page.locator(`${tid('last-seq')} .num`).innerText());
   // a stream client of the test's own: it sees what the page would see if it were connected
-  const watcher = await new Client(base.replace(/^http/, 'ws') + '/api/v1/stream').open();
+  const watcher = await new Client(base.replace(/^http/, 'ws') + '/api/v1/stream', { authorization: `Bearer ${token}` }).open();
   watcher.send({ op: 'subscribe', topics: ['orders'] });
   await watcher.wait((m) => m.type === 'subscribed');
   // drop the socket and hold the reconnect until the order below is committed, so that it
@@ -367,6 +394,25 @@ test('screenshots at 1280x800 and 420x900', async () => {
   assert.ok(overflow <= 0, `no horizontal scroll at 420 px (overflow ${overflow})`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-narrow.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('log out, then in again with a password', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.locator(tid('logout')).click();
+  allow401 = true;
+  await page.locator(tid('login-form')).waitFor();
+  assert.equal((await page.evaluate(() => fetch('/api/v1/orders').then((r) => r.status))), 401);
+  execFileSync(BIN, ['user', 'passwd', 'admin'], { env: passwdEnv, input: 'correct horse battery\n' });
+  await page.locator(tid('login-username')).fill('admin');
+  await page.locator(tid('login-password')).fill('wrong password');
+  await page.locator(tid('login-submit')).click();
+  await until('the wrong password is said', async () => /wrong user name or password/.test(await text(tid('login-error'))));
+  await page.locator(tid('login-password')).fill('correct horse battery');
+  await page.locator(tid('login-submit')).click();
+  await until('logged in again', async () => (await page.locator(tid('user-name')).count()) === 1 &&
+    (await text(tid('user-name'))) === 'admin');
+  await page.locator(tid('market-watch')).waitFor();
+  allow401 = false;
 });
 
 test('no console errors and no page errors during the run', () => {

@@ -1,6 +1,12 @@
 // REST client for /api/v1. Every call resolves to {ok, status, data, error}; it never throws,
 // so a failed request is shown in the UI instead of becoming an uncaught error.
+// A 401 (no session, or it expired or was revoked) is also handed to the one handler set by
+// onUnauthenticated(), which shows the login view; a 401 of POST /auth/login is only a wrong
+// password. A 403 (the role may not do it) is an ordinary error.
 const BASE = '/api/v1';
+
+let unauthenticated = () => {};
+export function onUnauthenticated(fn) { unauthenticated = fn; }
 
 export async function api(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
@@ -21,6 +27,7 @@ export async function api(method, path, body) {
   }
   if (res.ok) return { ok: true, status: res.status, data, error: null };
   const error = (data && data.error) || { code: 'http_' + res.status, message: text || res.statusText };
+  if (res.status === 401 && path !== '/auth/login') unauthenticated(error);
   return { ok: false, status: res.status, data, error };
 }
 

@@ -1,7 +1,7 @@
 import { html } from 'htm/preact';
 import { useState, useRef, useEffect } from 'preact/hooks';
 import {
-  state, selectSymbol, placeOrder, cancelOrder, modifyOrder, loadAudit, setKillSwitch,
+  state, selectSymbol, placeOrder, cancelOrder, modifyOrder, loadAudit, setKillSwitch, login, logout,
 } from './store.js';
 import { fmtQty, fmtPrice, trimDec, subDec, pctChange, signOf, sumDec } from './decimal.js';
 import { b3DateTime, b3Time, b3Full, B3_TZ, B3_ZONE_LABEL } from './time.js';
@@ -23,6 +23,7 @@ function Panel({ title, testid, extra, children, className }) {
 
 export function StatusBar() {
   const { conn, health, kill } = state;
+  const user = state.session.user;
   const now = new Date();
   return html`<header class="status-bar" data-testid="status-bar">
     <div class="brand">TradingSystem <span class="muted">B3</span></div>
@@ -46,6 +47,11 @@ export function StatusBar() {
     <div class="clock" data-testid="b3-clock" title=${B3_TZ}>
       <span class="num">${b3DateTime(now)}</span> <span class="zone">${B3_ZONE_LABEL}</span> <span class="tz">${B3_TZ}</span>
     </div>
+    ${user && html`<div class="user" title=${`logged in with a ${user.credential}`}>
+      <span class="user-name" data-testid="user-name">${user.username}</span>
+      <span class="tag" data-testid="user-role">${user.role}</span>
+      <button type="button" class="btn-sm" data-testid="logout" onClick=${logout}>Log out</button>
+    </div>`}
   </header>`;
 }
 
@@ -423,6 +429,46 @@ export function Signals() {
       ${s.data.price ? html` <span class="num">${fmtPrice(s.data.price)}</span>` : ''}
     </li>`)}</ul>`}
   <//>`;
+}
+
+// ------------------------------------------------------------------ login
+
+export function Login() {
+  const [f, setF] = useState({ username: '', password: '' });
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState(null);
+  const first = useRef(null);
+  useEffect(() => { if (first.current) first.current.focus(); }, []);
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErr(null);
+    const r = await login(f.username.trim(), f.password);
+    // the cookie is set: start the dashboard afresh
+    if (r.ok) { location.reload(); return; }
+    setBusy(false);
+    setErr(r.error.message);
+  }
+
+  return html`<main class="login">
+    <form class="login-form" data-testid="login-form" onSubmit=${submit} aria-labelledby="login-title">
+      <h1 id="login-title">TradingSystem <span class="muted">B3</span></h1>
+      ${state.session.note && html`<p class="login-note" role="status">${state.session.note}</p>`}
+      <label>User name
+        <input ref=${first} name="username" data-testid="login-username" autocomplete="username" required
+          autocapitalize="off" spellcheck="false" value=${f.username} onInput=${set('username')} /></label>
+      <label>Password
+        <input name="password" type="password" data-testid="login-password" autocomplete="current-password" required
+          value=${f.password} onInput=${set('password')} /></label>
+      <button type="submit" class="primary" data-testid="login-submit" disabled=${busy}>${busy ? 'Logging in…' : 'Log in'}</button>
+      ${err && html`<p class="err" data-testid="login-error" role="alert">${err}</p>`}
+      <p class="small muted">First run? Use the login link <code>tradingsystem serve</code> printed,
+        or run <code>tradingsystem user login-url admin</code>.</p>
+    </form>
+  </main>`;
 }
 
 // ------------------------------------------------------------------ app

@@ -1,6 +1,6 @@
 // Application state: one mutable object, changed only by the actions below, which then
 // call notify(); the UI re-renders at most once per animation frame.
-import { get, post, patch, q } from './api.js';
+import { api, get, post, patch, q } from './api.js';
 import { Stream } from './stream.js';
 import { addDec, toScaled } from './decimal.js';
 import { addTick, loadHistory } from './candles.js';
@@ -8,6 +8,9 @@ import { addTick, loadHistory } from './candles.js';
 export const WORKING = new Set(['PENDING', 'SUBMITTED', 'PARTIAL_FILL']);
 
 export const state = {
+  // user: GET /auth/me's {username, role, credential}, null on the login view;
+  // checked: false until /auth/me answered; note: why the login view is shown, if not obvious
+  session: { checked: false, user: null, note: null },
   conn: { connected: false, seq: null, heartbeat: null, everConnected: false },
   health: { ok: null, status: 'unknown', latencyMs: null, checkedAt: null, message: '' },
   kill: { active: false, reason: null, changed_by: null, changed_at: null, loaded: false },
@@ -205,6 +208,8 @@ export const stream = new Stream({
     if ('connected' in s) {
       state.conn.connected = s.connected;
       if (s.connected) state.conn.everConnected = true;
+      // the stream is refused without a session: ask, so that an ended session (401) is seen
+      else if (state.session.user) get('/auth/me');
     }
     if ('seq' in s) state.conn.seq = s.seq;
     if ('heartbeat' in s) state.conn.heartbeat = s.heartbeat;
@@ -231,6 +236,42 @@ async function pollHealth() {
     version: r.data && r.data.version,
   };
   notify();
+}
+
+// ---------------------------------------------------------------- session
+
+/** GET /auth/me, before anything else; true when logged in (then call start()). */
+export async function checkSession() {
+  const r = await get('/auth/me');
+  state.session = {
+    checked: true,
+    user: r.ok ? r.data : null,
+    note: r.ok || r.status === 401 ? null : `Cannot check the session: ${r.error.message}`,
+  };
+  notify();
+  return r.ok;
+}
+
+/** Back to the login view: stops the stream and the polling. */
+function endSession(note) {
+  state.session = { checked: true, user: null, note };
+  stop();
+  notify();
+}
+
+/** Any API call answered 401 while logged in: the session expired or was revoked. */
+export function sessionEnded(error) {
+  if (state.session.user) endSession(`Logged out: ${error.message}`);
+}
+
+/** POST /auth/login; the server sets the session cookie. Resolves to the api() result. */
+export const login = (username, password) => post('/auth/login', { username, password });
+
+export async function logout() {
+  const r = await api('POST', '/auth/logout');
+  if (r.ok || r.status === 401) endSession(null);
+  else { noteError('log out', r); notify(); }
+  return r;
 }
 
 // ---------------------------------------------------------------- actions
@@ -294,10 +335,16 @@ export async function setKillSwitch(active, reason) {
   return r;
 }
 
+let timers = [];
 export function start() {
   stream.start();
   loadReference().then(() => { if (state.selected) loadHistory(state.selected).then(notify); });
   pollHealth();
-  setInterval(pollHealth, 5000);
-  setInterval(notify, 1000); // the clock
+  timers = [setInterval(pollHealth, 5000), setInterval(notify, 1000)]; // the clock
+}
+
+export function stop() {
+  stream.stop();
+  for (const t of timers) clearInterval(t);
+  timers = [];
 }
