@@ -44,6 +44,7 @@ struct ts_http_user {
     char credential[37]; /* the credential that proved it (logout revokes it) */
     int kind;            /* what kind of credential (the hook's numbering) */
     bool all_accounts;
+    char accounts[64 * 37 + 3]; /* else the accounts granted, as a PostgreSQL uuid[] literal */
 };
 
 struct ts_http_req {

@@ -79,11 +79,16 @@ struct ts_api__list {
     const char *where;  /* conditions every row meets, or NULL */
     /* the query keys in order, at most TS_QUERY_MAX_KEYS - 1, then {NULL} */
     struct ts_api__filter filters[TS_QUERY_MAX_KEYS];
-    const char *group;        /* SQL between the conditions and ORDER BY (GROUP BY ...), or NULL */
-    const char *order;        /* the ORDER BY list */
-    const char *path;         /* the route's {} is the UUID of a <path> ("order"), or NULL */
-    const char *path_column;  /* compared with the {} */
-    const char *parent;       /* table of the {} row: an empty list answers 404 when it has none */
+    const char *group;       /* SQL between the conditions and ORDER BY (GROUP BY ...), or NULL */
+    const char *order;       /* the ORDER BY list */
+    const char *path;        /* the route's {} is the UUID of a <path> ("order"), or NULL */
+    const char *path_column; /* compared with the {} */
+    const char *parent;      /* table of the {} row: an empty list answers 404 when it has none */
+    /* the condition that hides the rows of accounts the user may not see, their uuid[]
+       written $A ("account_id = ANY ($A::uuid[])"), or NULL (not account data); with path,
+       the {} row of parent is checked with parent_account, on the parent's columns */
+    const char *account;
+    const char *parent_account;
     const char *refresh;      /* a statement run before the list (a rollup's refresh), or NULL */
     const char *refresh_what; /* names it in errors */
 };

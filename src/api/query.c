@@ -234,11 +234,34 @@ int ts_query_list(struct ts_api *api, enum ts_module m, struct ts_http_resp *res
     return 0;
 }
 
+const char *ts_query_accounts(const struct ts_http_req *req)
+{
+    return req->user.all_accounts || !req->user.id[0] ? NULL : req->user.accounts;
+}
+
+int ts_query_bind_accounts(struct ts_query *q, const struct ts_http_req *req)
+{
+    const char *acc = ts_query_accounts(req);
+    if (!acc) {
+        return 0;
+    }
+    q->param[q->nparams++] = acc;
+    return q->nparams;
+}
+
 int ts_query_one(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp, const char *what,
                  const char *sql, const char *key, const char *kind, struct ts_err *err)
 {
+    return ts_query_one_of(api, m, resp, what, sql, key, NULL, kind, err);
+}
+
+int ts_query_one_of(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp,
+                    const char *what, const char *sql, const char *key, const char *accounts,
+                    const char *kind, struct ts_err *err)
+{
     PGresult *res;
-    int rc = ts_api_query(api, m, what, sql, 1, &key, &res, err);
+    const char *p[2] = {key, accounts};
+    int rc = ts_api_query(api, m, what, sql, strstr(sql, "$2") ? 2 : 1, p, &res, err);
     if (rc) {
         return rc;
     }

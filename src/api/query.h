@@ -37,13 +37,14 @@
  * in slot[i] (UUIDs lowercase, times with microseconds, the limit with its default).
  */
 struct ts_query {
-    const char *const *keys;              /* NULL-terminated, borrowed (static) */
-    int nkeys;                            /* < TS_QUERY_MAX_KEYS */
-    char *raw[TS_QUERY_MAX_KEYS];         /* owned (ts_api_qs), freed by ts_query_close() */
-    const char *param[TS_QUERY_MAX_KEYS]; /* borrowed from raw[] or slot[]; NULL: SQL NULL */
+    const char *const *keys;      /* NULL-terminated, borrowed (static) */
+    int nkeys;                    /* < TS_QUERY_MAX_KEYS */
+    char *raw[TS_QUERY_MAX_KEYS]; /* owned (ts_api_qs), freed by ts_query_close() */
+    /* borrowed from raw[] or slot[] (the last: the user's accounts); NULL: SQL NULL */
+    const char *param[TS_QUERY_MAX_KEYS + 1];
     char slot[TS_QUERY_MAX_KEYS][TS_QUERY_SLOT_LEN];
     int64_t ns[TS_QUERY_MAX_KEYS]; /* parsed times, ns since the epoch */
-    int nparams;                   /* nkeys, plus 1 with a path parameter */
+    int nparams; /* nkeys, plus 1 with a path parameter, plus 1 with the user's accounts */
 };
 
 /*
@@ -86,6 +87,15 @@ int ts_query_bind_path_uuid(struct ts_query *q, const struct ts_http_req *req, c
                             struct ts_err *err) TS_MUST_CHECK;
 
 /*
+ * The accounts the user of req may see, bound after the keys and the path parameter when
+ * the user is not granted every account: the parameter's number ($n), or 0 when they see
+ * all (nothing bound).
+ */
+int ts_query_bind_accounts(struct ts_query *q, const struct ts_http_req *req);
+/* The user's accounts as a uuid[] literal, or NULL when they see every account. */
+const char *ts_query_accounts(const struct ts_http_req *req);
+
+/*
  * Runs the list statement sql of module m with q's parameters and answers its rows
  * as a JSON array (200); *nrows (when given) gets their number. what names the
  * step in errors ("list orders").
@@ -100,5 +110,11 @@ int ts_query_list(struct ts_api *api, enum ts_module m, struct ts_http_resp *res
 int ts_query_one(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp, const char *what,
                  const char *sql, const char *key, const char *kind,
                  struct ts_err *err) TS_MUST_CHECK;
+/* The same with the user's accounts (ts_query_accounts(): NULL for all) bound as $2: sql
+ * hides what they may not see ("AND ($2::uuid[] IS NULL OR account_id = ANY ($2))"), which
+ * then answers 404 like a row that does not exist. */
+int ts_query_one_of(struct ts_api *api, enum ts_module m, struct ts_http_resp *resp,
+                    const char *what, const char *sql, const char *key, const char *accounts,
+                    const char *kind, struct ts_err *err) TS_MUST_CHECK;
 
 #endif

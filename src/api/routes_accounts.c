@@ -9,6 +9,7 @@
  */
 #include "api/internal.h"
 
+#include "api/query.h"
 #include "api/respond.h"
 #include "oms/oms.h"
 
@@ -50,6 +51,7 @@ static const struct ts_api__list accounts = {
     .filters = {TS_API__FILTER_ENUM("status", "status", account_status),
                 TS_API__FILTER_TEXT("currency", "currency"), TS_API__FILTER_LIMIT},
     .order = "created_at DESC, id DESC",
+    .account = "id = ANY ($A::uuid[])",
 };
 
 static void get_accounts(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -62,8 +64,10 @@ static void get_account(void *app, const struct ts_http_req *req, struct ts_http
     struct ts_err err = TS_ERR_INIT;
     char id[TS_UUID_STRLEN];
     if (ts_query_path_uuid(req, "account", id, &err) ||
-        ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read account",
-                     "SELECT * FROM order_manager.accounts WHERE id = $1", id, "account", &err)) {
+        ts_query_one_of(app, TS_MOD_ORDER_MANAGER, resp, "read account",
+                        "SELECT * FROM order_manager.accounts WHERE id = $1"
+                        " AND ($2::uuid[] IS NULL OR id = ANY ($2::uuid[]))",
+                        id, ts_query_accounts(req), "account", &err)) {
         ts_api_fail(resp, &err);
     }
 }

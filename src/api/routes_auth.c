@@ -37,6 +37,7 @@ static void user_from(struct ts_http_user *u, const struct ts_principal *who)
     u->role = (int)who->role;
     u->kind = (int)who->kind;
     u->all_accounts = who->all_accounts;
+    snprintf(u->accounts, sizeof(u->accounts), "%s", who->accounts);
 }
 
 /*

@@ -19,6 +19,19 @@
 #include "api/respond.h"
 #include "core/buf.h"
 
+/* A condition of the list (account, parent_account) with its "$A" as $n. */
+static void add_cond(struct ts_buf *sql, const char *cond, int n)
+{
+    for (const char *c = cond; *c; c++) {
+        if (c[0] == '$' && c[1] == 'A') {
+            ts_buf_addf(sql, "$%d", n);
+            c++;
+        } else {
+            ts_buf_addch(sql, *c);
+        }
+    }
+}
+
 /* Reads and binds the value of every filter of l into q, in order. */
 static int read_filters(const struct ts_api__list *l, struct ts_query *q, struct ts_err *err)
 {
@@ -100,7 +113,7 @@ static void add_condition(struct ts_buf *sql, const struct ts_api__filter *f, in
  * The statement of l (api/internal.h shows its shape) into sql. nkeys: the number of
  * filters, so the route's {} is $nkeys+1.
  */
-static void build_sql(const struct ts_api__list *l, int nkeys, struct ts_buf *sql)
+static void build_sql(const struct ts_api__list *l, int nkeys, int acc, struct ts_buf *sql)
 {
     const char *sep = " WHERE ";
     int limit = 0;
@@ -112,6 +125,11 @@ static void build_sql(const struct ts_api__list *l, int nkeys, struct ts_buf *sq
     }
     if (l->where) {
         ts_buf_addf(sql, "%s%s", sep, l->where);
+        sep = " AND ";
+    }
+    if (acc) {
+        ts_buf_adds(sql, sep);
+        add_cond(sql, l->account, acc);
         sep = " AND ";
     }
     for (int i = 0; i < nkeys; i++) {
@@ -138,13 +156,18 @@ static void build_sql(const struct ts_api__list *l, int nkeys, struct ts_buf *sq
  * (an empty list means "none yet" only for a parent that exists).
  */
 static int check_parent(struct ts_api *api, const struct ts_api__list *l, const char *key,
-                        struct ts_err *err)
+                        const char *accounts, struct ts_err *err)
 {
     struct ts_buf sql = TS_BUF_INIT;
     PGresult *res;
+    const char *p[2] = {key, accounts};
 
     ts_buf_addf(&sql, "SELECT 1 FROM %s WHERE id = $1", l->parent);
-    int rc = ts_api_query(api, l->module, "check parent", sql.buf, 1, &key, &res, err);
+    if (accounts) {
+        ts_buf_adds(&sql, " AND ");
+        add_cond(&sql, l->parent_account, 2);
+    }
+    int rc = ts_api_query(api, l->module, "check parent", sql.buf, accounts ? 2 : 1, p, &res, err);
     ts_buf_release(&sql);
     if (rc) {
         return rc;
@@ -176,13 +199,15 @@ void ts_api__list(struct ts_api *api, const struct ts_http_req *req, struct ts_h
         TRY(ts_query_bind_path_uuid(&q, req, l->path, &err));
     }
     TRY(read_filters(l, &q, &err));
+    int acc = l->account ? ts_query_bind_accounts(&q, req) : 0;
     if (l->refresh) {
         TRY(ts_api_query(api, l->module, l->refresh_what, l->refresh, 0, NULL, NULL, &err));
     }
-    build_sql(l, nkeys, &sql);
+    build_sql(l, nkeys, acc, &sql);
     TRY(ts_query_list(api, l->module, resp, l->what, sql.buf, &q, &n, &err));
     if (n == 0 && l->parent) {
-        TRY(check_parent(api, l, q.param[q.nkeys], &err));
+        TRY(check_parent(api, l, q.param[q.nkeys],
+                         acc && l->parent_account ? q.param[acc - 1] : NULL, &err));
     }
 out:
     if (rc) {

@@ -30,6 +30,7 @@
 #include "core/json.h"
 #include "capture/book.h"
 #include "capture/capture.h"
+#include "api/query.h"
 #include "api/respond.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -120,6 +121,35 @@ static void reply_order(struct ts_http_resp *resp, int rc, const struct ts_err *
     ts_buf_add(&resp->body, res->order.buf ? res->order.buf : "", res->order.len);
 }
 
+/*
+ * Whether the user of req may trade through the account (an order's, or the order id's,
+ * looked up in the database): 0, or TS_ENOTFOUND as for an account or order that does not
+ * exist (a user learns nothing of the accounts not granted to them). Nothing is asked of
+ * the database for a user granted every account.
+ */
+static int granted(struct ts_api *api, const struct ts_http_req *req, const struct ts_uuid *account,
+                   const struct ts_uuid *order, struct ts_err *err)
+{
+    const char *acc = ts_query_accounts(req);
+    if (!acc) {
+        return 0;
+    }
+    char id[TS_UUID_STRLEN];
+    ts_uuid_format(account ? account : order, id);
+    const char *p[2] = {id, acc};
+    PGresult *r = NULL;
+    int rc = ts_api_query(api, TS_MOD_ORDER_MANAGER, "check the account",
+                          account ? "SELECT $1::uuid = ANY ($2::uuid[])"
+                                  : "SELECT EXISTS (SELECT 1 FROM order_manager.orders WHERE id ="
+                                    " $1 AND account_id = ANY ($2::uuid[]))",
+                          2, p, &r, err);
+    if (!rc && strcmp(ts_db_val(r, 0, 0), "t") != 0) {
+        rc = ts_err_set(err, TS_ENOTFOUND, "%s '%s' not found", account ? "account" : "order", id);
+    }
+    ts_db_clear(r);
+    return rc;
+}
+
 /* The {} of /orders/{id}... as a UUID, or 400. */
 static int path_id(const struct ts_http_req *req, struct ts_uuid *id, struct ts_err *err)
 {
@@ -185,6 +215,7 @@ static void post_order(void *app, const struct ts_http_req *req, struct ts_http_
     rq->tif = (enum ts_tif)tif;
     rq->position_type = (enum ts_position_type)ptype;
     p.metadata = metadata;
+    TRY(granted(api, req, &rq->account_id, NULL, &err));
 
     struct ts_oms_result res;
     ts_oms_result_init(&res);
@@ -224,6 +255,7 @@ static void patch_order(void *app, const struct ts_http_req *req, struct ts_http
     if (!m.m.has_quantity && !m.m.has_price && !m.m.has_stop_price) {
         TRY(ts_err_set(&err, TS_EINVAL, "nothing to modify: give quantity, price or stop_price"));
     }
+    TRY(granted(api, req, NULL, &m.id, &err));
     struct ts_oms_result res;
     ts_oms_result_init(&res);
     int orc = ts_oms_modify(api->oms, req->actor, &m, &res, &err);
@@ -265,6 +297,7 @@ static void post_cancel(void *app, const struct ts_http_req *req, struct ts_http
     }
     TRY(path_id(req, &id, &err));
     TRY(optional_reason(req, &j, &reason, &err));
+    TRY(granted(api, req, NULL, &id, &err));
     struct ts_oms_result res;
     ts_oms_result_init(&res);
     int orc = ts_oms_cancel(api->oms, req->actor, &id, reason, &res, &err);

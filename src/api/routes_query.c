@@ -53,6 +53,7 @@ static const struct ts_api__list orders = {
                 TS_API__FILTER_UUID("strategy_id", "strategy_id"),
                 TS_API__FILTER_RANGE("created_at"), TS_API__FILTER_LIMIT},
     .order = "created_at DESC, id DESC",
+    .account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_orders(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -68,9 +69,10 @@ static void get_order(void *app, const struct ts_http_req *req, struct ts_http_r
     int rc;
     TRY(ts_query_open(&q, req, keys, &err));
     TRY(ts_query_bind_path_uuid(&q, req, "order", &err));
-    TRY(ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read order",
-                     "SELECT * FROM order_manager.orders WHERE id = $1", q.param[0], "order",
-                     &err));
+    TRY(ts_query_one_of(app, TS_MOD_ORDER_MANAGER, resp, "read order",
+                        "SELECT * FROM order_manager.orders WHERE id = $1"
+                        " AND ($2::uuid[] IS NULL OR account_id = ANY ($2::uuid[]))",
+                        q.param[0], ts_query_accounts(req), "order", &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -90,9 +92,10 @@ static void get_order_by_ref(void *app, const struct ts_http_req *req, struct ts
         rc = ts_err_set(&err, TS_EINVAL, "order_ref is not valid UTF-8");
         goto out;
     }
-    TRY(ts_query_one(app, TS_MOD_ORDER_MANAGER, resp, "read order",
-                     "SELECT * FROM order_manager.orders WHERE order_ref = $1", ref,
-                     "order with order_ref", &err));
+    TRY(ts_query_one_of(app, TS_MOD_ORDER_MANAGER, resp, "read order",
+                        "SELECT * FROM order_manager.orders WHERE order_ref = $1"
+                        " AND ($2::uuid[] IS NULL OR account_id = ANY ($2::uuid[]))",
+                        ref, ts_query_accounts(req), "order with order_ref", &err));
 out:
     if (rc) {
         ts_api_fail(resp, &err);
@@ -109,6 +112,9 @@ static const struct ts_api__list order_audit = {
     .path = "order",
     .path_column = "order_id",
     .parent = "order_manager.orders",
+    .account =
+        "order_id IN (SELECT id FROM order_manager.orders WHERE account_id = ANY ($A::uuid[]))",
+    .parent_account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_order_audit(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -127,6 +133,7 @@ static const struct ts_api__list trades = {
                 TS_API__FILTER_UUID("account_id", "account_id"),
                 TS_API__FILTER_RANGE("executed_at"), TS_API__FILTER_LIMIT},
     .order = "executed_at DESC, id DESC",
+    .account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_trades(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -194,6 +201,7 @@ static const struct ts_api__list positions = {
                 TS_API__FILTER_UUID("strategy_id", "strategy_id"),
                 TS_API__FILTER_TEXT("symbol", "symbol"), TS_API__FILTER_LIMIT},
     .order = "opened_at DESC, id DESC",
+    .account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_positions(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -211,6 +219,9 @@ static const struct ts_api__list position_history = {
     .path = "position",
     .path_column = "position_id",
     .parent = "order_manager.positions",
+    .account = "position_id IN (SELECT id FROM order_manager.positions WHERE account_id = ANY "
+               "($A::uuid[]))",
+    .parent_account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_position_history(void *app, const struct ts_http_req *req,
@@ -233,6 +244,7 @@ static const struct ts_api__list audit = {
                 TS_API__FILTER_RANGE("a.changed_at"), TS_API__FILTER_UUID("order_id", "a.order_id"),
                 TS_API__FILTER_LIMIT},
     .order = "a.changed_at DESC, a.seq DESC",
+    .account = "o.account_id = ANY ($A::uuid[])",
 };
 
 static void get_audit(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -259,6 +271,7 @@ static const struct ts_api__list audit_modified = {
                 TS_API__FILTER_TEXT("symbol", "o.symbol"), TS_API__FILTER_RANGE("a.changed_at"),
                 TS_API__FILTER_LIMIT},
     .order = "a.changed_at DESC, a.seq DESC",
+    .account = "o.account_id = ANY ($A::uuid[])",
 };
 
 static void get_audit_modified(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)
@@ -288,6 +301,7 @@ static const struct ts_api__list audit_rejected = {
                 TS_API__FILTER_TEXT("symbol", "symbol"), TS_API__FILTER_RANGE("rejected_at"),
                 TS_API__FILTER_LIMIT},
     .order = "rejected_at DESC, id DESC",
+    .account = "account_id = ANY ($A::uuid[])",
 };
 
 static void get_audit_rejected(void *app, const struct ts_http_req *req, struct ts_http_resp *resp)

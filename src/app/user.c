@@ -137,7 +137,7 @@ static int print_token(PGconn *c, const char *user, const char *label, struct ts
 
 static int cmd_add(struct wsdb *w, int argc, char **argv, struct ts_err *err)
 {
-    const char *name = NULL, *role = NULL, *ids[64];
+    const char *name = NULL, *role = NULL, *ids[TS_AUTH_MAX_ACCOUNTS];
     char *accounts = NULL;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--role") && i + 1 < argc) {
@@ -162,7 +162,7 @@ static int cmd_add(struct wsdb *w, int argc, char **argv, struct ts_err *err)
     char buf[4096];
     if (accounts) {
         snprintf(buf, sizeof(buf), "%s", accounts);
-        if ((rc = parse_accounts(buf, &all, ids, 64, &n)) != 0) {
+        if ((rc = parse_accounts(buf, &all, ids, TS_AUTH_MAX_ACCOUNTS, &n)) != 0) {
             return rc;
         }
     }

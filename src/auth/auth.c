@@ -94,7 +94,9 @@ static int kind_of(const char *s)
     return -1;
 }
 
-#define WHO_COLUMNS "u.id, u.username, u.role, u.all_accounts"
+#define WHO_COLUMNS                                                                                \
+    "u.id, u.username, u.role, u.all_accounts, (SELECT coalesce(array_agg(a.account_id ORDER BY"   \
+    " a.account_id)::text, '{}') FROM workspace.user_accounts a WHERE a.user_id = u.id)"
 
 /* Fills who from a row whose first columns are WHO_COLUMNS. */
 static void who_from(const PGresult *r, struct ts_principal *who)
@@ -103,6 +105,7 @@ static void who_from(const PGresult *r, struct ts_principal *who)
     snprintf(who->username, sizeof(who->username), "%s", ts_db_val(r, 0, 1));
     who->role = ts_role_parse(ts_db_val(r, 0, 2));
     who->all_accounts = !strcmp(ts_db_val(r, 0, 3), "t");
+    snprintf(who->accounts, sizeof(who->accounts), "%s", ts_db_val(r, 0, 4));
 }
 
 int ts_auth_verify(PGconn *c, const char *secret, unsigned kinds, struct ts_principal *out,
@@ -146,9 +149,9 @@ int ts_auth_verify(PGconn *c, const char *secret, unsigned kinds, struct ts_prin
                           "not logged in: the credentials are unknown, expired or revoked");
     }
     who_from(r, out);
-    snprintf(out->credential_id, sizeof(out->credential_id), "%s", ts_db_val(r, 0, 4));
-    out->kind = (enum ts_cred_kind)kind_of(ts_db_val(r, 0, 5));
-    bool stale = !strcmp(ts_db_val(r, 0, 6), "t");
+    snprintf(out->credential_id, sizeof(out->credential_id), "%s", ts_db_val(r, 0, 5));
+    out->kind = (enum ts_cred_kind)kind_of(ts_db_val(r, 0, 6));
+    bool stale = !strcmp(ts_db_val(r, 0, 7), "t");
     ts_db_clear(r);
     if (stale) {
         const char *q[1] = {out->credential_id};
@@ -181,16 +184,17 @@ int ts_auth_each_live(PGconn *c, unsigned kinds,
         struct ts_principal who;
         unsigned char key[32];
         size_t n = 0;
-        int kind = kind_of(ts_db_val(r, i, 5));
+        int kind = kind_of(ts_db_val(r, i, 6));
         memset(&who, 0, sizeof(who));
         snprintf(who.user_id, sizeof(who.user_id), "%s", ts_db_val(r, i, 0));
         snprintf(who.username, sizeof(who.username), "%s", ts_db_val(r, i, 1));
         who.role = ts_role_parse(ts_db_val(r, i, 2));
         who.all_accounts = !strcmp(ts_db_val(r, i, 3), "t");
-        snprintf(who.credential_id, sizeof(who.credential_id), "%s", ts_db_val(r, i, 4));
+        snprintf(who.accounts, sizeof(who.accounts), "%s", ts_db_val(r, i, 4));
+        snprintf(who.credential_id, sizeof(who.credential_id), "%s", ts_db_val(r, i, 5));
         who.kind = (enum ts_cred_kind)kind;
         if (kind >= 0 && (kinds & (1u << kind)) &&
-            sodium_hex2bin(key, sizeof(key), ts_db_val(r, i, 6), ts_db_len(r, i, 6), NULL, &n,
+            sodium_hex2bin(key, sizeof(key), ts_db_val(r, i, 7), ts_db_len(r, i, 7), NULL, &n,
                            NULL) == 0 &&
             n == sizeof(key)) {
             fn(ctx, key, &who);
@@ -313,7 +317,7 @@ int ts_auth_login(PGconn *c, const char *username, const char *password, const c
     }
     bool ok = false;
     if (ts_db_nrows(r) == 1) {
-        ok = crypto_pwhash_str_verify(ts_db_val(r, 0, 4), password, strlen(password)) == 0;
+        ok = crypto_pwhash_str_verify(ts_db_val(r, 0, 5), password, strlen(password)) == 0;
         who_from(r, who);
     } else {
         /* the same work for an unknown name: the time says nothing about who exists */

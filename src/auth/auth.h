@@ -33,6 +33,7 @@
 #define TS_AUTH_MAX_FAILS 5
 #define TS_AUTH_MAX_FAILS_ADDR 20
 #define TS_AUTH_FAIL_WINDOW_S (15 * 60)
+#define TS_AUTH_MAX_ACCOUNTS 64 /* accounts granted one by one to a user */
 
 enum ts_role { TS_ROLE_NONE = 0, TS_ROLE_VIEWER = 1, TS_ROLE_TRADER = 2, TS_ROLE_ADMIN = 3 };
 
@@ -46,6 +47,7 @@ struct ts_principal {
     enum ts_cred_kind kind; /* what proved it */
     char credential_id[37]; /* that credential's id (logout revokes it) */
     bool all_accounts;      /* every order-manager account, else those of user_accounts */
+    char accounts[TS_AUTH_MAX_ACCOUNTS * 37 + 3]; /* those, as a PostgreSQL uuid[] literal */
 };
 
 /* "viewer", "trader", "admin" <-> the enum; unknown: TS_ROLE_NONE / "none". */

@@ -69,7 +69,7 @@ http GET /orders -H "Authorization: Basic $(printf 'tina:x' | base64)"
 expect_eq "Basic auth is not a token: 401 (the bearer of lib.sh aside)" "$(NO_TOKEN=1 http GET /orders -H "Authorization: Basic dGluYTp4"; echo "$CODE")" 401
 NO_TOKEN=1 http GET /orders -H "Cookie: ts_session=$TRADER"
 expect_eq "an API token is not a session cookie" "$CODE" 401
-expect_eq "the users table is whole" "$(sql "$WS" "SELECT count(*) FROM workspace.users")" 5
+expect_eq "the users table is whole" "$(sql "$WS" "SELECT count(*) FROM workspace.users")" 5 # admin, tester, tina, vic, ada
 
 # ---- the roles ----
 send POST /instruments '{"symbol":"AUTH3","asset_class":"stock","name":"Auth","lot_size":1,"tick_size":0.01}'
@@ -112,6 +112,45 @@ expect_match "so it stays active" "$BODY" '"active":true,.*"changed_by":"tina"'
 as "$ADMIN2" POST /risk/kill-switch '{"active":false,"reason":"go"}'
 expect_match "an admin releases it, named as the actor" "$CODE $BODY" '^200 .*"changed_by":"ada"'
 expect_eq "the refused requests changed nothing" "$(sql "$OM" "SELECT count(*) FROM order_manager.orders")|$(sql "$OM" "SELECT count(*) FROM order_manager.accounts")|$(sql "$OM" "SELECT count(*) FROM order_manager.kill_switch_log")" "2|1|2"
+
+# ---- accounts: a user sees and trades only those granted (others: 404, as if absent) ----
+send POST /accounts '{"name":"Other","broker_account":"2"}'
+accB=$(id_of "$BODY")
+must_read accB echo "$accB"
+B=$(sed "s/$acc/$accB/" <<<"$(order b-1)")
+send POST /orders "$B"
+expect_eq "an order of account B (by the admin)" "$CODE" 201
+oB=$(id_of "$BODY")
+RITA=$("$BIN" user add rita --role trader --accounts "$acc" 2>/dev/null)
+must_read RITA echo "$RITA"
+as "$RITA" POST /orders "$(order rita-1)"
+expect_eq "rita trades her account" "$CODE" 201
+oA=$(id_of "$BODY")
+as "$RITA" POST /orders "$(sed "s/$acc/$accB/; s/b-1/rita-2/" <<<"$B")"
+expect_match "not account B: 404, as for an account that does not exist" "$CODE $BODY" "^404 .*account '$accB' not found"
+as "$RITA" GET "/orders/$oB"
+expect_eq "B's order by id: 404" "$CODE" 404
+as "$RITA" GET /orders/by-ref/b-1
+expect_eq "by its ref: 404" "$CODE" 404
+as "$RITA" GET "/orders/$oB/audit"
+expect_eq "its audit trail: 404" "$CODE" 404
+as "$RITA" POST "/orders/$oB/cancel" '{"reason":"mine now"}'
+expect_eq "cancel it: 404" "$CODE" 404
+as "$RITA" PATCH "/orders/$oB" '{"price":"1.01"}'
+expect_eq "modify it: 404" "$CODE" 404
+expect_eq "and it is untouched" "$(sql "$OM" "SELECT status || ' ' || price FROM order_manager.orders WHERE id = '$oB'")" "SUBMITTED 1.00000000"
+as "$RITA" GET "/orders/$oA"
+expect_eq "her own order: 200" "$CODE" 200
+as "$RITA" GET "/orders?limit=1000"
+expect_eq "the order list holds only her account's" "$(grep -o '"account_id":"[^"]*"' <<<"$BODY" | sort -u | tr -d '\n')" "\"account_id\":\"$acc\""
+as "$RITA" GET /accounts
+expect_eq "the account list: hers only" "$(grep -o '"id":"[^"]*"' <<<"$BODY" | tr -d '\n')" "\"id\":\"$acc\""
+as "$RITA" GET "/accounts/$accB"
+expect_eq "account B: 404" "$CODE" 404
+as "$RITA" GET "/audit/orders?limit=1000"
+expect_eq "the audit log: only her account's orders" "$(grep -c "$oB" <<<"$BODY")" 0
+as "$ADMIN2" GET "/orders/$oB"
+expect_eq "an admin of all accounts sees B's order" "$CODE" 200
 
 # ---- revocation and disabling take effect at once ----
 tid=$("$BIN" user list | awk '$1 == "vic" { print $5 }')
