@@ -154,6 +154,11 @@ static int cmd_add(struct wsdb *w, int argc, char **argv, struct ts_err *err)
         return ts_app_usage_error("usage: tradingsystem user add NAME --role viewer|trader|admin "
                                   "[--accounts all|ID,...]");
     }
+    if (!ts_auth_username_ok(name)) {
+        return ts_app_usage_error("user add: '%.100s' is not a user name (1 to 100 letters, "
+                                  "digits or ._@-, starting with a letter or digit)",
+                                  name);
+    }
     if (ts_role_parse(role) == TS_ROLE_NONE) {
         return ts_app_usage_error("user add: role '%s' is not viewer, trader or admin", role);
     }
@@ -268,19 +273,23 @@ int ts_app_user(int argc, char **argv)
     static const char *const one[] = {"token", "revoke", "disable", "login-url", "passwd"};
     struct ts_err err = TS_ERR_INIT;
     struct wsdb w;
-    int rc = -1;
+    bool known = true;
+    int rc = 0;
     memset(&w, 0, sizeof(w));
     if (!strcmp(argv[0], "add")) {
         rc = cmd_add(&w, argc - 1, argv + 1, &err);
     } else if (!strcmp(argv[0], "list") && argc == 1) {
         rc = cmd_list(&w, &err);
-    }
-    for (size_t i = 0; rc == -1 && i < sizeof(one) / sizeof(one[0]); i++) {
-        if (!strcmp(argv[0], one[i])) {
-            rc = cmd_one(&w, one[i], argc - 1, argv + 1, &err);
+    } else {
+        known = false;
+        for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+            if (!strcmp(argv[0], one[i])) {
+                known = true;
+                rc = cmd_one(&w, one[i], argc - 1, argv + 1, &err);
+            }
         }
     }
-    if (rc == -1) {
+    if (!known) {
         return ts_app_usage_error("user: unknown command '%s'", argv[0]);
     }
     if (rc == TS_APP_EXIT_USAGE) {

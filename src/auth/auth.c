@@ -368,8 +368,7 @@ int ts_auth_login_link(PGconn *c, const char *link, const char *from, struct ts_
     return open_session(c, who, "login_link", from, secret, err);
 }
 
-/* A user name as the users table's check allows it, at most 100 characters. */
-static bool name_ok(const char *s)
+bool ts_auth_username_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 100) {
@@ -390,7 +389,7 @@ int ts_auth_user_add(PGconn *c, const char *username, enum ts_role role, bool al
                      const char *const *accounts, int naccounts, char user_id[37],
                      struct ts_err *err)
 {
-    if (!name_ok(username)) {
+    if (!ts_auth_username_ok(username)) {
         return ts_err_set(err, TS_EINVAL,
                           "user name '%.100s': 1 to 100 letters, digits or ._@- (starting with a "
                           "letter or digit)",

@@ -105,6 +105,10 @@ int ts_auth_login_link(PGconn *c, const char *link, const char *from, struct ts_
 
 /* ---- users (the `tradingsystem user` commands, the first run of serve) ---- */
 
+/* A user name as the users table allows it: 1 to 100 letters, digits or ._@-, starting with a
+ * letter or a digit. */
+bool ts_auth_username_ok(const char *s);
+
 /*
  * Adds a user: role, accounts (all_accounts, or naccounts UUIDs), an API token's secret into
  * secret (may be NULL: none) and the user's id into user_id. TS_ECONFLICT when the name is
