@@ -1,7 +1,7 @@
 /*
  * sha256.h - SHA-256 (FIPS 180-4), incremental, for checksums of files we write
- * (the Parquet archives recorded in data_capture.export_log). Pure; any thread,
- * one context per thread.
+ * (the Parquet archives recorded in data_capture.export_log): libsodium's
+ * crypto_hash_sha256 behind our own small interface. Any thread, one context per thread.
  */
 #ifndef TS_CORE_SHA256_H
 #define TS_CORE_SHA256_H
@@ -14,10 +14,9 @@
 #define TS_SHA256_HEXLEN 65 /* 64 hex digits and a NUL */
 
 struct ts_sha256 {
-    uint32_t h[8];
-    uint64_t bytes;  /* message length so far */
-    uint8_t buf[64]; /* a partial block */
-    size_t nbuf;
+    /* libsodium's crypto_hash_sha256_state (sha256.c checks that it fits), opaque here so
+       that only sha256.c includes sodium.h */
+    _Alignas(16) unsigned char state[128];
 };
 
 void ts_sha256_init(struct ts_sha256 *s);
