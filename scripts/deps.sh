@@ -16,6 +16,7 @@ fi
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(chromium) # the dashboard's end-to-end test (npm playwright-core drives it)
     pkgs+=(python3 clang-format) # lint/layers (scripts/check-layers.py), lint/format
+    pkgs+=(openssl)              # cli/test_tls makes its certificate
 fi
 # Node.js runs the stream tests (and builds the dashboard): Debian's, unless one is installed.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

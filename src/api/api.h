@@ -25,6 +25,7 @@ struct ts_api {
     const char *version;                 /* static */
     const char *web_dir; /* the dashboard's files; borrowed, set by the app; NULL: none */
     int64_t started_ns;  /* wall clock at start */
+    bool tls;            /* served over TLS: the session cookie is Secure */
 };
 
 /* Opens the pools (connections are made lazily). */

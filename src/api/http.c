@@ -646,10 +646,21 @@ int ts_http_new(const struct ts_http_opts *opts, struct ts_http **out, struct ts
     info.retry_and_idle_policy = &idle;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * (strchr(host, ':') == NULL) |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (opts->tls_cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = opts->tls_cert;
+        info.ssl_private_key_filepath = opts->tls_key;
+        /* HTTP/1.1 only: the server's requests, bodies and WebSocket upgrades are HTTP/1.1's
+           (an h2 client falls back through ALPN) */
+        info.alpn = "http/1.1";
+    }
     h->ctx = lws_create_context(&info);
     if (!h->ctx) {
         ts_http_free(h);
-        return ts_err_set(err, TS_EIO, "cannot start the HTTP server on %s", opts->addr);
+        return ts_err_set(err, TS_EIO, "cannot start the HTTP server on %s%s", opts->addr,
+                          opts->tls_cert ? " (check the TLS certificate and key: PEM files, the "
+                                           "key matching the certificate)"
+                                         : "");
     }
     if (h->ws && h->ws->tick_ms > 0) {
         lws_sul_schedule(h->ctx, 0, &h->tick, on_tick, (lws_usec_t)h->ws->tick_ms * 1000);

@@ -130,7 +130,9 @@ struct ts_http_opts {
     int workers;                         /* worker threads for blocking routes */
     const struct ts_http_ws_hooks *ws;   /* NULL: no WebSocket endpoint */
     ts_http_authenticate authenticate;   /* NULL: every route is public (tests of the server) */
-    int ws_access;                       /* the access a WebSocket upgrade needs */
+    const char *tls_cert;                /* PEM files: serve HTTPS (and WSS); NULL: plain HTTP */
+    const char *tls_key;
+    int ws_access; /* the access a WebSocket upgrade needs */
 };
 
 /* Loop thread: sends one text message (call from the writable hook); 0 or -1. */

@@ -165,12 +165,20 @@ bool ts_api_authenticate(void *app, const struct ts_http_route *route, struct ts
     return true;
 }
 
-/* Sets the session cookie and answers who logged in. */
-static void logged_in(struct ts_http_resp *resp, const struct ts_principal *who,
-                      const char secret[TS_AUTH_SECRET_LEN + 1])
+/* The session cookie (Secure when the server speaks TLS). */
+static void set_session(const struct ts_api *api, struct ts_http_resp *resp,
+                        const char secret[TS_AUTH_SECRET_LEN + 1])
 {
     snprintf(resp->set_cookie, sizeof(resp->set_cookie),
-             "ts_session=%s; " COOKIE_ATTRS "; Max-Age=%d", secret, TS_AUTH_SESSION_MAX_S);
+             "ts_session=%s; " COOKIE_ATTRS "; Max-Age=%d%s", secret, TS_AUTH_SESSION_MAX_S,
+             api->tls ? "; Secure" : "");
+}
+
+/* Sets the session cookie and answers who logged in. */
+static void logged_in(const struct ts_api *api, struct ts_http_resp *resp,
+                      const struct ts_principal *who, const char secret[TS_AUTH_SECRET_LEN + 1])
+{
+    set_session(api, resp, secret);
     ts_buf_addf(&resp->body, "{\"username\":");
     ts_buf_add_json_str(&resp->body, who->username);
     ts_buf_addf(&resp->body, ",\"role\":\"%s\",\"credential\":\"session\"}",
@@ -194,7 +202,7 @@ static void post_login(void *app, const struct ts_http_req *req, struct ts_http_
     TRY(ts_json_finish(&j, &err));
     c = workspace_conn(api, &err);
     TRY(c ? ts_auth_login(c, user, password, req->peer, &who, secret, &err) : err.code);
-    logged_in(resp, &who, secret);
+    logged_in(api, resp, &who, secret);
 out:
     if (c) {
         ts_pool_put(api->pools[TS_MOD_WORKSPACE], c, rc == TS_ECONN);
@@ -222,8 +230,7 @@ static void get_login_link(void *app, const struct ts_http_req *req, struct ts_h
     c = workspace_conn(api, &err);
     TRY(c ? ts_auth_login_link(c, vals[0], req->peer, &who, secret, &err) : err.code);
     ts_info("api", "%s logged in with a login link", who.username);
-    snprintf(resp->set_cookie, sizeof(resp->set_cookie),
-             "ts_session=%s; " COOKIE_ATTRS "; Max-Age=%d", secret, TS_AUTH_SESSION_MAX_S);
+    set_session(api, resp, secret);
     resp->status = 303;
     snprintf(resp->location, sizeof(resp->location), "/");
     ts_buf_adds(&resp->body, "{\"logged_in\":true}");

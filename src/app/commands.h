@@ -5,6 +5,7 @@
 #ifndef TS_APP_COMMANDS_H
 #define TS_APP_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +28,8 @@ extern const char ts_app_usage_retention[];
 int ts_app_user(int argc, char **argv);
 extern const char ts_app_usage_user[];
 /* A new one-time login link of user for the dashboard of `serve` on addr, into out. */
-int ts_app_login_link(PGconn *c, const char *user, const char *addr, char *out, size_t cap,
-                      struct ts_err *err) TS_MUST_CHECK;
+int ts_app_login_link(PGconn *c, const char *user, const char *addr, bool tls, char *out,
+                      size_t cap, struct ts_err *err) TS_MUST_CHECK;
 
 /* `tradingsystem export ...` (export.c). */
 int ts_app_export(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "api/guard.h"
@@ -64,6 +65,9 @@ static const char usage_serve[] =
     "  --listen           with bridge: accept the bridge's connection on HOST:PORT\n"
     "  --feed none        (default) ticks only from POST /api/v1/market/ticks\n"
     "  --venue paper      where orders go: the paper venue (the only one)\n"
+    "  --tls-cert FILE --tls-key FILE\n"
+    "                     serve HTTPS and WSS with this PEM certificate and key\n"
+    "                     (or TS_TLS_CERT, TS_TLS_KEY); the session cookie is Secure\n"
     "\n"
     "serves: the dashboard at /, the REST API of docs/api.md under /api/v1 (health:\n"
     "GET /api/v1/health), live streams on the WebSocket GET /api/v1/stream\n";
@@ -73,9 +77,10 @@ struct serve_opts {
     const char *feed; /* "sim", "none", "replay:FILE", "bridge:HOST:PORT" */
     struct ts_feed_config fcfg;
     bool check_hours;
-    int eod_minute;               /* B3 local minute of day; -1: only on demand */
-    int64_t clock_offset_s;       /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
-    struct ts_http_policy policy; /* TS_ALLOWED_HOSTS, TS_CORS_ORIGINS (api/guard.h) */
+    int eod_minute;                 /* B3 local minute of day; -1: only on demand */
+    int64_t clock_offset_s;         /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
+    struct ts_http_policy policy;   /* TS_ALLOWED_HOSTS, TS_CORS_ORIGINS (api/guard.h) */
+    const char *tls_cert, *tls_key; /* --tls-cert/--tls-key or TS_TLS_CERT/TS_TLS_KEY */
 };
 
 /* The order manager's clock when TS_CLOCK_OFFSET_S shifts it (tests): the wall clock plus
@@ -109,6 +114,9 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     if (!o->addr || !*o->addr) {
         o->addr = "127.0.0.1:8080";
     }
+    const char *cert = getenv("TS_TLS_CERT"), *key = getenv("TS_TLS_KEY");
+    o->tls_cert = cert && *cert ? cert : NULL;
+    o->tls_key = key && *key ? key : NULL;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (ts_app_is_help(arg)) {
@@ -139,6 +147,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
                 return ts_app_usage_error(
                     "--feed %s: expected sim, replay:FILE, bridge:HOST:PORT or none", o->feed);
             }
+        } else if (!strcmp(arg, "--tls-cert") || !strcmp(arg, "--tls-key")) {
+            if (i + 1 >= argc) {
+                return ts_app_usage_error("%s needs a file", arg);
+            }
+            *(arg[6] == 'c' ? &o->tls_cert : &o->tls_key) = argv[++i];
         } else if (!strcmp(arg, "--listen")) {
             o->fcfg.listen = true;
         } else if (!strcmp(arg, "--venue") || !strncmp(arg, "--venue=", 8)) {
@@ -152,6 +165,17 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     }
     if (o->fcfg.listen && strncmp(o->feed, "bridge:", 7) != 0) {
         return ts_app_usage_error("--listen goes with --feed bridge:HOST:PORT");
+    }
+    if (!o->tls_cert != !o->tls_key) {
+        return ts_app_usage_error("--tls-cert and --tls-key go together (or TS_TLS_CERT and "
+                                  "TS_TLS_KEY)");
+    }
+    for (int k = 0; o->tls_cert && k < 2; k++) {
+        const char *f = k ? o->tls_key : o->tls_cert;
+        if (access(f, R_OK) != 0) {
+            return ts_app_usage_error("%s %s: %s", k ? "--tls-key" : "--tls-cert", f,
+                                      strerror(errno));
+        }
     }
     return 0;
 }
@@ -304,7 +328,7 @@ static void stop_services(struct services *s)
 
 /* Starts every service and wires them; an exit code (what started is stopped by the caller). */
 /* No user yet: makes `admin` and prints, on stdout and only there, a login link for them. */
-static int first_run(const struct ts_db_config *cfg, const char *addr)
+static int first_run(const struct ts_db_config *cfg, const char *addr, bool tls)
 {
     struct ts_err err = TS_ERR_INIT;
     PGconn *c = NULL;
@@ -314,7 +338,7 @@ static int first_run(const struct ts_db_config *cfg, const char *addr)
     rc = rc ? rc : ts_auth_any_user(c, &any, &err);
     if (!rc && !any) {
         rc = ts_auth_user_add(c, "admin", TS_ROLE_ADMIN, true, NULL, 0, uid, &err);
-        rc = rc ? rc : ts_app_login_link(c, "admin", addr, url, sizeof(url), &err);
+        rc = rc ? rc : ts_app_login_link(c, "admin", addr, tls, url, sizeof(url), &err);
         if (!rc) {
             printf("\nFirst run: there was no user, so the user `admin` was made. Log in to the "
                    "dashboard\nwith this link (once, within 15 minutes):\n\n    %s\n\n"
@@ -345,6 +369,7 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     }
     s->api_ready = true;
     s->api.web_dir = web_dir;
+    s->api.tls = o->tls_cert != NULL;
     ts_app_wire_sink(&s->wire, &sink);
     if (ts_cap_init(&s->cap, cfg, &sink, &err)) {
         return ts_app_fail(&err);
@@ -377,6 +402,8 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     struct ts_http_opts hopts = {.addr = o->addr,
                                  .policy = &o->policy,
                                  .authenticate = ts_api_authenticate,
+                                 .tls_cert = o->tls_cert,
+                                 .tls_key = o->tls_key,
                                  .ws_access = 0, /* any user */
                                  .routes = ts_api_routes(),
                                  .app = &s->api,
@@ -386,7 +413,7 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
         return ts_app_fail(&err);
     }
     ts_stream_attach(s->wire.stream, s->http);
-    if ((rc = first_run(cfg, o->addr)) != EXIT_OK) {
+    if ((rc = first_run(cfg, o->addr, o->tls_cert != NULL)) != EXIT_OK) {
         return rc;
     }
     ts_api_auth_preload(&s->api);

@@ -34,7 +34,8 @@ const char ts_app_usage_user[] =
     "  login-url NAME      prints a one-time login link for the dashboard (15 minutes)\n"
     "  passwd NAME         sets NAME's password, read from stdin (8 to 1024 characters)\n"
     "\n"
-    "environment: TS_HTTP_ADDR (the address login-url names, default 127.0.0.1:8080),\n"
+    "environment: TS_HTTP_ADDR (the address login-url names, default 127.0.0.1:8080;\n"
+    "https:// when TS_TLS_CERT is set),\n"
     "and the database settings of `tradingsystem --help`.\n";
 
 /* The workspace database, migrated (a first command may come before any serve). */
@@ -70,19 +71,20 @@ static int ws_close(struct wsdb *w, int rc)
 }
 
 /* The link `serve` on addr ("host:port") answers; 0.0.0.0 and :: become loopback. */
-static void login_url(const char *addr, const char *secret, char *out, size_t cap)
+static void login_url(const char *addr, bool tls, const char *secret, char *out, size_t cap)
 {
     const char *a = addr && *addr ? addr : "127.0.0.1:8080";
     const char *port = strrchr(a, ':');
+    const char *scheme = tls ? "https" : "http";
     if (!strncmp(a, "0.0.0.0:", 8) || !strncmp(a, "[::]:", 5)) {
-        snprintf(out, cap, "http://127.0.0.1%s/login?token=%s", port, secret);
+        snprintf(out, cap, "%s://127.0.0.1%s/login?token=%s", scheme, port, secret);
     } else {
-        snprintf(out, cap, "http://%s/login?token=%s", a, secret);
+        snprintf(out, cap, "%s://%s/login?token=%s", scheme, a, secret);
     }
 }
 
-int ts_app_login_link(PGconn *c, const char *user, const char *addr, char *out, size_t cap,
-                      struct ts_err *err)
+int ts_app_login_link(PGconn *c, const char *user, const char *addr, bool tls, char *out,
+                      size_t cap, struct ts_err *err)
 {
     char id[37], uid[37], secret[TS_AUTH_SECRET_LEN + 1];
     int rc = ts_auth_user_id(c, user, uid, err);
@@ -90,7 +92,7 @@ int ts_app_login_link(PGconn *c, const char *user, const char *addr, char *out, 
         rc = ts_auth_credential_new(c, uid, TS_CRED_LINK, "login link", NULL, secret, id, err);
     }
     if (!rc) {
-        login_url(addr, secret, out, cap);
+        login_url(addr, tls, secret, out, cap);
     }
     return rc;
 }
@@ -257,7 +259,9 @@ static int cmd_one(struct wsdb *w, const char *cmd, int argc, char **argv, struc
     if (!strcmp(cmd, "passwd")) {
         return ts_auth_user_password(w->c, argv[0], pw, err);
     }
-    rc = ts_app_login_link(w->c, argv[0], getenv("TS_HTTP_ADDR"), url, sizeof(url), err);
+    const char *cert = getenv("TS_TLS_CERT");
+    rc = ts_app_login_link(w->c, argv[0], getenv("TS_HTTP_ADDR"), cert && *cert, url, sizeof(url),
+                           err);
     if (!rc) {
         printf("%s\n", url);
     }
