@@ -38,8 +38,10 @@ int ts_frame_open(struct ts_frame *fr, const char *line, size_t len, int64_t rec
     }
     fr->type = (enum ts_frame_type)type;
     rc = ts_json_take_str(&fr->json, "time", type == TS_FRAME_TRADE, 64, &ts, &has_time, err);
-    if (!rc && has_time) {
-        rc = ts_time_parse_rfc3339_err(ts, strlen(ts), &fr->time_ns, err);
+    if (!rc && has_time && ts_time_parse_rfc3339_err(ts, strlen(ts), &fr->time_ns, err)) {
+        /* out of range (TS_ERANGE) is a bad field like any other: frame.h's one refusal */
+        err->code = TS_EINVAL;
+        rc = TS_EINVAL;
     }
     if (!rc && type != TS_FRAME_STATE && type != TS_FRAME_ORDER) {
         rc = ts_json_take_str(&fr->json, "symbol", true, TS_SYMBOL_MAX, &fr->symbol, NULL, err);
