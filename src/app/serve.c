@@ -23,6 +23,7 @@
 #include "app/commands.h"
 #include "app/wire.h"
 #include "auth/auth.h"
+#include "auth/secret.h"
 #include "capture/capture.h"
 #include "capture/tradefile.h"
 #include "core/log.h"
@@ -327,6 +328,29 @@ static void stop_services(struct services *s)
 }
 
 /* Starts every service and wires them; an exit code (what started is stopped by the caller). */
+/* The key file of stored secrets (auth/secret.h): made on the first run, refused when others
+ * may read it. Nothing is sealed with it yet at start: the services that keep secrets (the
+ * Telegram bots) load it themselves. */
+static int secret_key(const struct ts_db_config *cfg)
+{
+    struct ts_err err = TS_ERR_INIT;
+    struct ts_keyring kr;
+    char path[4096];
+    bool created = false;
+    ts_keyring_path(cfg->home, path, sizeof(path));
+    int rc = ts_keyring_load(path, true, &kr, &created, &err);
+    ts_keyring_wipe(&kr);
+    if (rc) {
+        return ts_app_fail(&err);
+    }
+    if (created) {
+        ts_info("app", "made the key file of stored secrets %s (mode 0600): back it up with the "
+                       "database; without it their secrets are lost",
+                path);
+    }
+    return EXIT_OK;
+}
+
 /* No user yet: makes `admin` and prints, on stdout and only there, a login link for them. */
 static int first_run(const struct ts_db_config *cfg, const char *addr, bool tls)
 {
@@ -413,7 +437,8 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
         return ts_app_fail(&err);
     }
     ts_stream_attach(s->wire.stream, s->http);
-    if ((rc = first_run(cfg, o->addr, o->tls_cert != NULL)) != EXIT_OK) {
+    if ((rc = secret_key(cfg)) != EXIT_OK ||
+        (rc = first_run(cfg, o->addr, o->tls_cert != NULL)) != EXIT_OK) {
         return rc;
     }
     ts_api_auth_preload(&s->api);

@@ -37,6 +37,9 @@ expect_match "with a session cookie a page cannot read nor send cross-site" "$(g
 cookie=$(grep -i '^set-cookie:' "$TMP/h" | sed -E 's/.*(ts_session=[^;]+).*/\1/')
 expect_match "the session says who" "$(curl -s -H "Cookie: $cookie" "http://$addr/api/v1/auth/me")" '^\{"username":"admin","role":"admin","credential":"session"'
 expect_eq "a link works once" "$(curl -s -o /dev/null -w '%{http_code}' "$link")" 401
+expect_eq "the first run makes the key file of stored secrets, mode 0600" "$(stat -c %a "$TS_HOME/secret.key" 2>&1)" 600
+expect_match "one key line in it" "$(cat "$TS_HOME/secret.key")" '^ts-key-v1 [0-9a-f]{16} [A-Za-z0-9+/]{43}=$'
+expect_eq "and no key in the log" "$(grep -c "$(cut -d' ' -f3 "$TS_HOME/secret.key")" "$TMP/serve.err")" 0
 http GET /api/v1/health
 expect_eq "health answers 200" "$CODE" 200
 expect_match "health says ok" "$BODY" '^\{"status":"ok"'
@@ -84,6 +87,15 @@ expect_match "naming the module that is down" "$BODY" '"order_manager":\{"up":fa
 "$BIN" db start >/dev/null 2>&1
 http GET /api/v1/health
 expect_eq "health answers 200 again when they are back" "$CODE" 200
+
+# A key file others may read is refused, with what to do.
+key=$(cat "$TS_HOME/secret.key")
+chmod 644 "$TS_HOME/secret.key"
+run "$BIN" serve --addr "127.0.0.1:$((port + 1))"
+expect_rc "a key file others may read: serve exits 1" 1
+expect_match "saying chmod 600" "$ERR" 'may be read by others \(mode 644\): chmod 600 it'
+chmod 600 "$TS_HOME/secret.key"
+expect_eq "the key file is kept as it was" "$(cat "$TS_HOME/secret.key")" "$key"
 
 # A second serve on the same address fails with a clear cause.
 run "$BIN" serve --addr "$addr"
