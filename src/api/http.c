@@ -65,8 +65,9 @@ struct job {
 };
 
 struct pss {
-    struct job *job;       /* the request in flight on this connection, or NULL */
-    struct ts_http_ws *ws; /* a WebSocket connection (http_ws.c), or NULL */
+    struct job *job;          /* the request in flight on this connection, or NULL */
+    struct ts_http_ws *ws;    /* a WebSocket connection (http_ws.c), or NULL */
+    struct ts_http_user user; /* who upgraded it (from the filter to the open) */
 };
 
 struct queue {
@@ -560,10 +561,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         return on_cancelled(h);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: /* an upgrade: only on the WebSocket path */
-        return h ? ts_http__ws_filter(h->ws, &h->policy, wsi, h->authenticate, h->app, h->ws_access)
+        return h ? ts_http__ws_filter(h->ws, &h->policy, wsi, h->authenticate, h->app, h->ws_access,
+                                      pss ? &pss->user : NULL)
                  : -1;
     case LWS_CALLBACK_ESTABLISHED:
-        return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws);
+        return ts_http__ws_open(h->ws, h->app, wsi, &pss->ws, &pss->user);
     case LWS_CALLBACK_RECEIVE:
         return ts_http__ws_receive(pss ? pss->ws : NULL, wsi, in, len);
     case LWS_CALLBACK_SERVER_WRITEABLE:

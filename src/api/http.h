@@ -109,8 +109,9 @@ struct ts_http_ws; /* one WebSocket connection (opaque; loop thread only) */
 struct ts_http_ws_hooks {
     const char *path;   /* e.g. "/api/v1/stream" */
     size_t max_message; /* bytes of one client message */
-    /* returns the connection's state (passed back below), NULL to refuse it */
-    void *(*open)(void *app, struct ts_http_ws *ws);
+    /* returns the connection's state (passed back below), NULL to refuse it; user: who
+       opened it (authenticated by the upgrade; empty when there is no authenticate hook) */
+    void *(*open)(void *app, struct ts_http_ws *ws, const struct ts_http_user *user);
     void (*message)(void *conn, const char *data, size_t len);
     /* the connection may take one message now (ts_http_ws_send) */
     void (*writable)(void *conn);

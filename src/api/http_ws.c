@@ -34,7 +34,8 @@ struct ts_http_ws {
 };
 
 int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
-                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access)
+                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access,
+                       struct ts_http_user *user)
 {
     char uri[256];
     if (!hooks || lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
@@ -65,6 +66,8 @@ int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_htt
         if (!authenticate(app, &route, &req, &r)) {
             ts_info("http", "WebSocket upgrade refused: %d (%.200s)", r.status, r.body.buf);
             rc = ts_http__refuse_now(wsi, &r);
+        } else if (user) {
+            *user = req.user;
         }
     }
     ts_buf_release(&r.body);
@@ -72,7 +75,7 @@ int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_htt
 }
 
 int ts_http__ws_open(const struct ts_http_ws_hooks *hooks, void *app, struct lws *wsi,
-                     struct ts_http_ws **slot)
+                     struct ts_http_ws **slot, const struct ts_http_user *user)
 {
     /*
      * A fixed send buffer instead of the kernel's autotuning (up to 4 MiB): a
@@ -86,7 +89,7 @@ int ts_http__ws_open(const struct ts_http_ws_hooks *hooks, void *app, struct lws
     ws->hooks = hooks;
     ts_buf_init(&ws->in);
     *slot = ws;
-    ws->conn = hooks->open(app, ws);
+    ws->conn = hooks->open(app, ws, user);
     if (!ws->conn) {
         return -1; /* CLOSED frees ws */
     }

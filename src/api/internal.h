@@ -247,7 +247,8 @@ struct lws;
  * authenticate (when not NULL) finds a user whose role reaches access; refused when hooks
  * is NULL (none). The refusals are answered as JSON errors. */
 int ts_http__ws_filter(const struct ts_http_ws_hooks *hooks, const struct ts_http_policy *p,
-                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access);
+                       struct lws *wsi, ts_http_authenticate authenticate, void *app, int access,
+                       struct ts_http_user *user);
 /* The guard's verdict (guard.h) on the request of wsi, from its headers. Loop thread. */
 struct ts_http_verdict;
 void ts_http__guard(const struct ts_http_policy *p, struct lws *wsi, enum ts_http_method m,
@@ -271,7 +272,7 @@ int ts_http__cors_headers(struct lws *wsi, const char *origin, bool preflight, u
  * ts_http__ws_closed() frees, also when hooks->open refused it and this returned -1.
  */
 int ts_http__ws_open(const struct ts_http_ws_hooks *hooks, void *app, struct lws *wsi,
-                     struct ts_http_ws **slot);
+                     struct ts_http_ws **slot, const struct ts_http_user *user);
 /* A fragment of a message; a whole text message goes to hooks->message. ws may be NULL. */
 int ts_http__ws_receive(struct ts_http_ws *ws, struct lws *wsi, const void *in, size_t len);
 /* Writable: closes when ts_http_ws_close() asked to, else calls hooks->writable. */

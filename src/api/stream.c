@@ -30,8 +30,9 @@ static const char *const event_topics[] = {"orders", "trades",  "positions",
 
 struct event {
     int64_t seq;
-    unsigned topic; /* bit of event_topics */
-    char *msg;      /* the whole message, owned */
+    unsigned topic;   /* bit of event_topics */
+    char account[37]; /* the event's account_id, "" when it has none (risk, status) */
+    char *msg;        /* the whole message, owned */
     size_t len;
 };
 
@@ -53,6 +54,7 @@ struct market_sub {
 struct client {
     struct ts_stream *s;
     struct ts_http_ws *ws;
+    char *accounts;  /* the user's accounts (a uuid[] literal, owned), NULL: every account */
     unsigned events; /* subscribed event topics */
     uint64_t cursor; /* absolute number of the next event to look at */
     bool overflow;   /* an event of its topics left the ring before it was sent */
@@ -126,12 +128,12 @@ static int poll_outbox(struct ts_stream *s, PGconn *c, struct ts_err *err)
     snprintf(after, sizeof(after), "%" PRId64, s->polled_seq);
     const char *p[1] = {after};
     PGresult *r = NULL;
-    if (ts_db_exec(
-            c, "read the outbox",
-            "SELECT seq, topic, event_type,"
-            " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-            " payload::text FROM order_manager.outbox WHERE seq > $1 ORDER BY seq LIMIT 5000",
-            1, p, &r, err)) {
+    if (ts_db_exec(c, "read the outbox",
+                   "SELECT seq, topic, event_type,"
+                   " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+                   " payload::text, coalesce(payload->>'account_id', '') FROM order_manager.outbox"
+                   " WHERE seq > $1 ORDER BY seq LIMIT 5000",
+                   1, p, &r, err)) {
         return -1;
     }
     int n = ts_db_nrows(r);
@@ -140,6 +142,7 @@ static int poll_outbox(struct ts_stream *s, PGconn *c, struct ts_err *err)
         struct ts_buf m = TS_BUF_INIT;
         it->ev.seq = strtoll(ts_db_val(r, i, 0), NULL, 10);
         it->ev.topic = topic_bit(ts_db_val(r, i, 1));
+        snprintf(it->ev.account, sizeof(it->ev.account), "%s", ts_db_val(r, i, 5));
         ts_buf_adds(&m, "{\"topic\":");
         ts_buf_add_json_str(&m, ts_db_val(r, i, 1));
         ts_buf_adds(&m, ",\"type\":");
@@ -207,6 +210,16 @@ static struct event *ev_at(struct ts_stream *s, uint64_t n)
     return &s->ring[n % s->cap];
 }
 
+/* Whether client c gets event e: one of its topics, and of an account its user may see (an
+ * event without an account, such as the kill switch, goes to every subscriber). */
+static bool sees(const struct client *c, const struct event *e)
+{
+    if (!(e->topic & c->events)) {
+        return false;
+    }
+    return !c->accounts || !e->account[0] || strstr(c->accounts, e->account) != NULL;
+}
+
 static void ring_append(struct ts_stream *s, struct event *e)
 {
     if (e->seq <= s->last_seq) {
@@ -218,7 +231,7 @@ static void ring_append(struct ts_stream *s, struct event *e)
         /* a client waiting at the evicted event loses it only if it wanted it */
         for (struct client *c = s->clients; c; c = c->next) {
             if (c->events && c->cursor == s->first) {
-                if (old->topic & c->events) {
+                if (sees(c, old)) {
                     c->overflow = true;
                 } else {
                     c->cursor++;
@@ -495,7 +508,7 @@ static void on_writable(void *conn)
             ts_http_ws_close(c->ws, 1008, "too slow: events were dropped before delivery");
             return;
         }
-        while (c->cursor < s->end && !(ev_at(s, c->cursor)->topic & c->events)) {
+        while (c->cursor < s->end && !sees(c, ev_at(s, c->cursor))) {
             c->cursor++;
         }
         if (c->cursor < s->end) {
@@ -518,7 +531,7 @@ static void on_writable(void *conn)
     }
 }
 
-static void *on_open(void *app, struct ts_http_ws *ws)
+static void *on_open(void *app, struct ts_http_ws *ws, const struct ts_http_user *user)
 {
     struct ts_api *api = app;
     struct ts_stream *s = api->stream;
@@ -528,6 +541,9 @@ static void *on_open(void *app, struct ts_http_ws *ws)
     struct client *c = ts_xcalloc(1, sizeof(*c));
     c->s = s;
     c->ws = ws;
+    if (user && user->id[0] && !user->all_accounts) {
+        c->accounts = ts_xstrdup(user->accounts); /* sees only these accounts' events */
+    }
     c->cursor = s->end;
     c->next = s->clients;
     if (s->clients) {
@@ -557,6 +573,7 @@ static void on_close(void *conn)
     for (int i = 0; i < c->nmarket; i++) {
         ts_free(c->market[i].latest);
     }
+    ts_free(c->accounts);
     ts_free(c);
 }
 

@@ -344,8 +344,9 @@ static int secret_key(const struct ts_db_config *cfg)
         return ts_app_fail(&err);
     }
     if (created) {
-        ts_info("app", "made the key file of stored secrets %s (mode 0600): back it up with the "
-                       "database; without it their secrets are lost",
+        ts_info("app",
+                "made the key file of stored secrets %s (mode 0600): back it up with the "
+                "database; without it their secrets are lost",
                 path);
     }
     return EXIT_OK;

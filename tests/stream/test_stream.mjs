@@ -6,9 +6,10 @@
 // Run by ctest: TS_BIN=build/tradingsystem node --test tests/stream/test_stream.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import WebSocket from 'ws';
-import { Serve } from './lib.mjs';
+import { BIN, Serve } from './lib.mjs';
 
 const RING = 64;
 const srv = new Serve('ts-stream-', 55438, { TS_STREAM_RING: String(RING), TS_BARS_REFRESH_MS: '300' });
@@ -391,6 +392,30 @@ function upgrade(url, headers = srv.auth()) {
     ws.on('error', (e) => res({ error: e.code || e.message }));
   });
 }
+
+test('a user granted one account gets only that account\'s order events', async () => {
+  const other = (await http('POST', '/accounts', { name: 'stream-other', broker_account: 'S-2' })).body.id;
+  // rosa is granted acc alone, made with the CLI as an admin would
+  const only = execFileSync(BIN, ['user', 'add', 'rosa', '--role', 'viewer', '--accounts', acc],
+    { env: srv.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const mine = await srv.client(only), all = await client();
+  for (const c of [mine, all]) {
+    c.send({ op: 'subscribe', topics: ['orders'] });
+    await c.wait((m) => m.type === 'subscribed');
+  }
+  const theirs = await http('POST', '/orders', { order_ref: `s-${++refNo}`, account_id: other, strategy_id: strat,
+    symbol: 'PETR4', side: 'BUY', order_type: 'LIMIT', quantity: '1', price: '1.00', position_type: 'DAY_TRADE' });
+  assert.equal(theirs.status, 201);
+  const ours = await placeOrder('PETR4', '1.00');
+  const seen = await all.wait((m) => m.type === 'OrderPlaced' && m.data.id === theirs.body.id);
+  assert.equal(seen.data.account_id, other, 'events name their account (what the filter reads)');
+  await all.wait((m) => m.type === 'OrderPlaced' && m.data.id === ours.id);
+  await mine.wait((m) => m.type === 'OrderPlaced' && m.data.id === ours.id); // after theirs in seq
+  assert.equal(mine.msgs.filter((m) => m.data && m.data.account_id === other).length, 0,
+    'no event of an account not granted');
+  mine.close();
+  all.close();
+});
 
 test('the stream needs credentials, a viewer\'s will do', async () => {
   assert.deepEqual(await upgrade(srv.wsUrl, {}), { status: 401 });
