@@ -26,6 +26,7 @@ struct ts_api {
     const char *web_dir; /* the dashboard's files; borrowed, set by the app; NULL: none */
     int64_t started_ns;  /* wall clock at start */
     bool tls;            /* served over TLS: the session cookie is Secure */
+    bool metrics_public; /* TS_METRICS_PUBLIC=1: GET /metrics needs no credentials (Prometheus) */
 };
 
 /* Opens the pools (connections are made lazily). */

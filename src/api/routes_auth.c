@@ -143,6 +143,10 @@ bool ts_api_authenticate(void *app, const struct ts_http_route *route, struct ts
     struct ts_err err = TS_ERR_INIT;
     struct ts_principal who;
     const char *secret = req->bearer ? req->bearer : req->session;
+    if (api->metrics_public && !strcmp(route->pattern, "/api/v1/metrics")) {
+        snprintf(req->user.name, sizeof(req->user.name), "anonymous");
+        return true; /* a local Prometheus scrapes without a token (TS_METRICS_PUBLIC) */
+    }
     if (!secret) {
         ts_http_error(resp, 401, "unauthenticated",
                       "not logged in: send Authorization: Bearer TOKEN (`tradingsystem user "

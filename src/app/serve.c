@@ -82,6 +82,7 @@ struct serve_opts {
     int64_t clock_offset_s;         /* TS_CLOCK_OFFSET_S: added to the order manager's clock */
     struct ts_http_policy policy;   /* TS_ALLOWED_HOSTS, TS_CORS_ORIGINS (api/guard.h) */
     const char *tls_cert, *tls_key; /* --tls-cert/--tls-key or TS_TLS_CERT/TS_TLS_KEY */
+    bool metrics_public;            /* TS_METRICS_PUBLIC=1 */
 };
 
 /* The order manager's clock when TS_CLOCK_OFFSET_S shifts it (tests): the wall clock plus
@@ -202,10 +203,29 @@ static int parse_clock_offset(const char *off, int64_t *secs)
     return 0;
 }
 
+/* The HTTP server's settings: its address, TS_ALLOWED_HOSTS, TS_CORS_ORIGINS,
+ * TS_METRICS_PUBLIC; 0 or a usage error. */
+static int parse_http_env(struct serve_opts *o)
+{
+    struct ts_err err = TS_ERR_INIT;
+    const char *mp = getenv("TS_METRICS_PUBLIC");
+    if (mp && *mp && strcmp(mp, "0") != 0 && strcmp(mp, "1") != 0) {
+        return ts_app_usage_error("TS_METRICS_PUBLIC must be 0 or 1, not '%s'", mp);
+    }
+    o->metrics_public = mp && !strcmp(mp, "1");
+    char host[256];
+    int port;
+    if (ts_http_parse_addr(o->addr, host, sizeof(host), &port, &err) ||
+        ts_http_policy_parse(getenv("TS_ALLOWED_HOSTS"), getenv("TS_CORS_ORIGINS"), &o->policy,
+                             &err)) {
+        return ts_app_usage_error("%s", err.msg);
+    }
+    return 0;
+}
+
 /* The settings of the environment into o (after the options); 0 or a usage error. */
 static int parse_env(struct serve_opts *o)
 {
-    struct ts_err err = TS_ERR_INIT;
     int rc;
     const char *th = getenv("TS_TRADING_HOURS");
     if (th && *th && strcmp(th, "enforce") != 0 && strcmp(th, "off") != 0) {
@@ -271,14 +291,7 @@ static int parse_env(struct serve_opts *o)
     if ((rc = parse_clock_offset(getenv("TS_CLOCK_OFFSET_S"), &o->clock_offset_s)) != 0) {
         return rc;
     }
-    char host[256];
-    int port;
-    if (ts_http_parse_addr(o->addr, host, sizeof(host), &port, &err) ||
-        ts_http_policy_parse(getenv("TS_ALLOWED_HOSTS"), getenv("TS_CORS_ORIGINS"), &o->policy,
-                             &err)) {
-        return ts_app_usage_error("%s", err.msg);
-    }
-    return 0;
+    return parse_http_env(o);
 }
 
 /* The feed o asks for, started on cap into *out (NULL for none); an exit code. */
@@ -395,6 +408,7 @@ static int start_services(struct services *s, const struct ts_db_config *cfg,
     s->api_ready = true;
     s->api.web_dir = web_dir;
     s->api.tls = o->tls_cert != NULL;
+    s->api.metrics_public = o->metrics_public;
     ts_app_wire_sink(&s->wire, &sink);
     if (ts_cap_init(&s->cap, cfg, &sink, &err)) {
         return ts_app_fail(&err);

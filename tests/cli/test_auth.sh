@@ -202,6 +202,17 @@ for bad in '{"username":"ada"}' '{"username":"ada","password":"x","extra":1}' '{
     expect_eq "login body $bad: 400" "$CODE" 400
 done
 
+# ---- TS_METRICS_PUBLIC=1: a local Prometheus scrapes without a token, and nothing else opens ----
+serve_stop
+run env TS_METRICS_PUBLIC=yes "$BIN" serve --addr 127.0.0.1:1
+expect_rc "TS_METRICS_PUBLIC=yes: usage error" 2
+TS_METRICS_PUBLIC=1 serve_start
+as "" GET /metrics
+expect_eq "metrics without credentials: 200" "$CODE" 200
+expect_match "the Prometheus text" "$BODY" '^ts_orders_placed_total '
+as "" GET /orders
+expect_eq "but nothing else" "$CODE" 401
+
 # ---- no secret anywhere but with its owner ----
 expect_eq "no secret in serve's log" "$(grep -cE 'ts_[A-Za-z0-9_-]{43}' "$TMP/serve.err")" 0
 expect_eq "no secret in the database" "$(pg_dump -a "$WS" | grep -cE "$TRADER|$ADMIN2|${cookie#ts_session=}")" 0

@@ -1091,6 +1091,56 @@ static void test_documentation_files_are_checked_and_deleted_with_their_idea(voi
     th_close(c);
 }
 
+/*
+ * A stop's trigger (order_manager/0002): the three columns are all set or none, only on
+ * STOP and STOP_LIMIT orders, never on a new order, and once set they never change; the
+ * TRIGGERED audit action is allowed.
+ */
+static void test_stop_trigger_is_complete_typed_and_written_once(void **state)
+{
+    (void)state;
+    PGconn *c = th_fresh_db("order_manager");
+    char stop[40], limit[40], stmt[512];
+    seed_account_and_strategy(c);
+    order_id(stop, sizeof(stop), 901);
+    order_id(limit, sizeof(limit), 902);
+    insert_order(c, stop, "stop-1", "STOP", "NULL", "10.50");
+    insert_order(c, limit, "limit-1", "LIMIT", "10", "NULL");
+    fmt(stmt, sizeof(stmt), "UPDATE order_manager.orders SET triggered_at = now() WHERE id = '%s'",
+        stop);
+    as_actor_fails(c, "a trigger time alone", "bob", stmt, "23514",
+                   "orders_trigger_complete_check");
+    fmt(stmt, sizeof(stmt),
+        "UPDATE order_manager.orders SET triggered_at = now(), trigger_trade_id = 7, "
+        "trigger_price = 10.5 WHERE id = '%s'",
+        limit);
+    as_actor_fails(c, "a trigger on a LIMIT order", "bob", stmt, "23514",
+                   "orders_trigger_by_type_check");
+    fmt(stmt, sizeof(stmt),
+        "INSERT INTO order_manager.orders (order_ref, symbol, exchange, asset_class, side, "
+        "order_type, quantity, stop_price, strategy_id, account_id, position_type, created_by, "
+        "triggered_at, trigger_trade_id, trigger_price) VALUES ('stop-2', 'PETR4', 'B3', 'stock', "
+        "'BUY', 'STOP', 100, 10.5, '" STRATEGY "', '" ACCOUNT "', 'DAY_TRADE', 'alice', now(), 7, "
+        "10.5)");
+    as_actor_fails(c, "a new order that has triggered", "alice", stmt, "23514",
+                   "cannot have triggered");
+    update_order(c, stop, "triggered_at = now(), trigger_trade_id = 7, trigger_price = 10.5");
+    want_value(c, "the trigger is kept",
+               "SELECT trigger_trade_id || ' ' || trigger_price FROM order_manager.orders "
+               "WHERE order_ref = 'stop-1'",
+               "7 10.50000000");
+    fmt(stmt, sizeof(stmt), "UPDATE order_manager.orders SET trigger_price = 11 WHERE id = '%s'",
+        stop);
+    as_actor_fails(c, "a trigger rewritten", "bob", stmt, "23514",
+                   "cannot change once it triggered");
+    update_order(c, stop, "status = 'SUBMITTED'"); /* other columns still change */
+    want_value(c, "and it is still the same trigger",
+               "SELECT trigger_trade_id || ' ' || trigger_price FROM order_manager.orders "
+               "WHERE order_ref = 'stop-1'",
+               "7 10.50000000");
+    th_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1121,6 +1171,7 @@ int main(void)
         cmocka_unit_test(test_outbox_seq_increases_and_cannot_be_chosen),
         cmocka_unit_test(test_workspace_metadata_without_version_is_refused),
         cmocka_unit_test(test_documentation_files_are_checked_and_deleted_with_their_idea),
+        cmocka_unit_test(test_stop_trigger_is_complete_typed_and_written_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
