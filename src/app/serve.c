@@ -497,7 +497,7 @@ int ts_app_serve(int argc, char **argv)
                            .check_hours = true,
                            .eod_minute =
                                18 * 60 + 30}; /* after the closing call and after-market */
-    struct ts_db_config cfg;
+    struct ts_db_config cfg, app_cfg;
     struct ts_app_dirs dirs; /* outlives the services: api.web_dir borrows dirs.web */
     struct ts_err err = TS_ERR_INIT;
     struct services s;
@@ -527,11 +527,17 @@ int ts_app_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     memset(&s, 0, sizeof(s));
-    rc = start_services(&s, &cfg, &o, dirs.web);
+    /* migrated as the owner; served as the role that owns nothing (docs/security.md) */
+    if (ts_db_config_as_app(&cfg, &app_cfg, &err)) {
+        rc = ts_app_fail(&err);
+        goto out_cluster;
+    }
+    rc = start_services(&s, &app_cfg, &o, dirs.web);
     if (rc == EXIT_OK) {
         rc = run(&s, o.addr);
     }
     stop_services(&s);
+    ts_db_config_release(&app_cfg);
 out_cluster:
     if (ts_app_cluster_release(&cfg, started_cluster)) {
         rc = EXIT_FAIL;

@@ -56,6 +56,15 @@ struct ts_db_config {
 int ts_db_config_load(struct ts_db_config *cfg, const char *migrations_dir,
                       struct ts_err *err) TS_MUST_CHECK;
 void ts_db_config_release(struct ts_db_config *cfg);
+/*
+ * The same databases as the role the program reads and writes as (migrations
+ * common/0100_app_role.sql): ts_app in the embedded cluster, $TS_APP_DB_USER when set
+ * (its password from ~/.pgpass or PGPASSFILE, as libpq reads them), else the role cfg
+ * names. The owner's cfg keeps migrations, partition DDL and retention. app: released by
+ * the caller.
+ */
+int ts_db_config_as_app(const struct ts_db_config *cfg, struct ts_db_config *app,
+                        struct ts_err *err) TS_MUST_CHECK;
 bool ts_db_config_any_embedded(const struct ts_db_config *cfg);
 
 /* Connects; sets application_name and a statement timeout. Caller ts_db_finish()es. */
@@ -98,6 +107,9 @@ int ts_db_exec_script(PGconn *c, const char *what, const char *sql,
 int ts_db_error(PGconn *c, PGresult *res, const char *what, struct ts_err *err);
 
 /* Writes a libpq key=value string with dbname replaced into out. */
+/* The same with keyword key set to value (user, host, ...). */
+int ts_db_conninfo_with(const char *conninfo, const char *key, const char *value,
+                        struct ts_buf *out, struct ts_err *err) TS_MUST_CHECK;
 int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_buf *out,
                            struct ts_err *err) TS_MUST_CHECK;
 /* Appends `key='value'` quoted for a conninfo string. */

@@ -40,6 +40,12 @@ int ts_db_module_parse(const char *name, enum ts_module *out)
 int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_buf *out,
                            struct ts_err *err)
 {
+    return ts_db_conninfo_with(conninfo, "dbname", dbname, out, err);
+}
+
+int ts_db_conninfo_with(const char *conninfo, const char *key, const char *value,
+                        struct ts_buf *out, struct ts_err *err)
+{
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
@@ -49,14 +55,14 @@ int ts_db_conninfo_with_db(const char *conninfo, const char *dbname, struct ts_b
     }
     ts_buf_reset(out);
     for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!strcmp(o->keyword, "dbname")) {
+        if (!strcmp(o->keyword, key)) {
             continue;
         }
         if (o->val && *o->val) {
             ts_db_conninfo_add(out, o->keyword, o->val);
         }
     }
-    ts_db_conninfo_add(out, "dbname", dbname);
+    ts_db_conninfo_add(out, key, value);
     PQconninfoFree(opts);
     return 0;
 }
@@ -141,6 +147,34 @@ out:
     ts_buf_release(&b);
     if (rc) {
         ts_db_config_release(cfg);
+    }
+    return rc;
+}
+
+int ts_db_config_as_app(const struct ts_db_config *cfg, struct ts_db_config *app,
+                        struct ts_err *err)
+{
+    const char *user = getenv("TS_APP_DB_USER");
+    struct ts_buf b = TS_BUF_INIT;
+    int rc = 0;
+    memset(app, 0, sizeof(*app));
+    app->home = ts_xstrdup(cfg->home);
+    app->migrations_dir = ts_xstrdup(cfg->migrations_dir);
+    for (int i = 0; i < TS_MOD_COUNT && !rc; i++) {
+        app->embedded[i] = cfg->embedded[i];
+        /* the embedded cluster has the role (its migrations made it); a server of the
+           operator's uses the role they name, else the one they gave */
+        const char *role = user && *user ? user : cfg->embedded[i] ? "ts_app" : NULL;
+        if (!role) {
+            app->conninfo[i] = ts_xstrdup(cfg->conninfo[i]);
+            continue;
+        }
+        rc = ts_db_conninfo_with(cfg->conninfo[i], "user", role, &b, err);
+        app->conninfo[i] = rc ? NULL : ts_buf_detach(&b, NULL);
+    }
+    ts_buf_release(&b);
+    if (rc) {
+        ts_db_config_release(app);
     }
     return rc;
 }

@@ -630,6 +630,52 @@ static void test_workspace_admin_sees_every_item_and_user_only_own(void **state)
     th_close(c);
 }
 
+/*
+ * The program's role (common/0100_app_role.sql): not a superuser, no BYPASSRLS, owner of
+ * nothing, so the workspace policies bind it; it reads and writes rows but changes no table
+ * and no migration record.
+ */
+static void test_app_role_is_bound_by_the_policies(void **state)
+{
+    (void)state;
+    PGconn *c = th_fresh_db("workspace");
+    as_actor(c, "root",
+             "INSERT INTO workspace.users (username, email, role) VALUES "
+             "('ana', 'ana@example.com', 'admin'), ('bob', 'bob@example.com', 'trader');"
+             "INSERT INTO workspace.workspace_items (title, created_by) VALUES "
+             "('bob 1', 'bob'), ('ana 1', 'ana')");
+    char conninfo[1200];
+    fmt(conninfo, sizeof(conninfo), "%s user=ts_app", th_conninfo(th_db_name(c)));
+    PGconn *app = PQconnectdb(conninfo);
+    if (PQstatus(app) != CONNECTION_OK) {
+        fail_msg("connect as ts_app: %s", PQerrorMessage(app));
+    }
+    PQsetNoticeProcessor(app, NULL, NULL);
+    want_value(app, "who",
+               "SELECT current_user || ' ' || rolsuper || ' ' || rolbypassrls "
+               "FROM pg_roles WHERE rolname = current_user",
+               "ts_app f f");
+    th_exec_ok(app, "SELECT set_config('app.actor', 'bob', false)");
+    assert_int_equal(th_count(app, "SELECT count(*) FROM workspace.workspace_items"), 1);
+    th_exec_ok(app, "SELECT set_config('app.actor', 'nobody', false)");
+    assert_int_equal(th_count(app, "SELECT count(*) FROM workspace.workspace_items"), 0);
+    th_exec_ok(app, "SELECT set_config('app.actor', 'ana', false)");
+    assert_int_equal(th_count(app, "SELECT count(*) FROM workspace.workspace_items"), 2);
+    /* the owner (the migrations' role) sees every row whatever the actor */
+    th_exec_ok(c, "SELECT set_config('app.actor', 'nobody', false)");
+    assert_int_equal(th_count(c, "SELECT count(*) FROM workspace.workspace_items"), 2);
+    want_error(app, "drop a table", "DROP TABLE workspace.workspace_items", "42501", NULL);
+    want_error(app, "alter a table", "ALTER TABLE workspace.users ADD COLUMN x int", "42501", NULL);
+    want_error(app, "turn the policies off",
+               "ALTER TABLE workspace.workspace_items DISABLE ROW LEVEL SECURITY", "42501", NULL);
+    want_error(app, "write a migration record",
+               "INSERT INTO public.schema_migrations (version, name, checksum) VALUES (9999, "
+               "'x', 'y')",
+               "42501", NULL);
+    PQfinish(app);
+    th_close(c);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* erratum 10: the natural key of ticks */
 
@@ -1158,6 +1204,7 @@ int main(void)
         cmocka_unit_test(test_rollup_tables_exist_instead_of_continuous_aggregates),
         cmocka_unit_test(test_strategy_name_is_unique_in_a_plain_table),
         cmocka_unit_test(test_workspace_admin_sees_every_item_and_user_only_own),
+        cmocka_unit_test(test_app_role_is_bound_by_the_policies),
         cmocka_unit_test(test_duplicate_tick_is_stored_once),
         cmocka_unit_test(test_telegram_channel_label_is_unique),
         cmocka_unit_test(test_bot_token_has_no_clear_column),
