@@ -654,7 +654,7 @@ static void test_app_role_is_bound_by_the_policies(void **state)
     want_value(app, "who",
                "SELECT current_user || ' ' || rolsuper || ' ' || rolbypassrls "
                "FROM pg_roles WHERE rolname = current_user",
-               "ts_app f f");
+               "ts_app false false");
     th_exec_ok(app, "SELECT set_config('app.actor', 'bob', false)");
     assert_int_equal(th_count(app, "SELECT count(*) FROM workspace.workspace_items"), 1);
     th_exec_ok(app, "SELECT set_config('app.actor', 'nobody', false)");
