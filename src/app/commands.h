@@ -31,6 +31,10 @@ extern const char ts_app_usage_user[];
 int ts_app_login_link(PGconn *c, const char *user, const char *addr, bool tls, char *out,
                       size_t cap, struct ts_err *err) TS_MUST_CHECK;
 
+/* `tradingsystem secret rotate` (secret_cmd.c). */
+int ts_app_secret(int argc, char **argv);
+extern const char ts_app_usage_secret[];
+
 /* `tradingsystem export ...` (export.c). */
 int ts_app_export(int argc, char **argv);
 extern const char ts_app_usage_export[];

@@ -31,6 +31,7 @@ static const char usage_main[] =
     "  retention run      archive (verified Parquet) and drop expired partitions\n"
     "  user add|token|revoke|disable|list|login-url|passwd\n"
     "                     the users of the server and their credentials\n"
+    "  secret rotate      a new key for stored secrets; re-seals them under it\n"
     "\n"
     "options:\n"
     "  -h, --help         show help (also after any command)\n"
@@ -87,6 +88,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "user")) {
         return ts_app_user(argc - 2, argv + 2);
+    }
+    if (!strcmp(cmd, "secret")) {
+        return ts_app_secret(argc - 2, argv + 2);
     }
     if (cmd[0] == '-') {
         return ts_app_usage_error("unknown option '%s'", cmd);

@@ -195,3 +195,72 @@ int ts_secret_open(const struct ts_keyring *kr, const char *id, const void *box,
     out->buf[plain] = '\0';
     return 0;
 }
+
+/* Re-seals one row's box (hex from the database) under the current key: its new hex. */
+static int reseal_one(const struct ts_keyring *kr, const char *id, const char *hex,
+                      const char *key_id, struct ts_buf *newhex, struct ts_err *err)
+{
+    struct ts_buf box = TS_BUF_INIT, plain = TS_BUF_INIT, sealed = TS_BUF_INIT;
+    char cur[TS_SECRET_ID_LEN];
+    size_t n = 0, hexlen = strlen(hex);
+    ts_buf_grow(&box, hexlen / 2 + 1);
+    int rc = 0;
+    if (sodium_hex2bin((unsigned char *)box.buf, hexlen / 2 + 1, hex, hexlen, NULL, &n, NULL)) {
+        rc = ts_err_set(err, TS_EINVAL, "row %s: the box is not hex", id);
+    }
+    box.len = n;
+    if (!rc && (rc = ts_secret_open(kr, key_id, box.buf, box.len, &plain, err)) != 0) {
+        ts_err_wrap(err, "row %s", id);
+    }
+    if (!rc) {
+        ts_secret_seal(kr, plain.buf, plain.len, &sealed, cur);
+        ts_buf_reset(newhex);
+        ts_buf_grow(newhex, sealed.len * 2 + 1);
+        sodium_bin2hex(newhex->buf, sealed.len * 2 + 1, (const unsigned char *)sealed.buf,
+                       sealed.len);
+        newhex->len = sealed.len * 2;
+    }
+    if (plain.cap) {
+        sodium_memzero(plain.buf, plain.cap);
+    }
+    ts_buf_release(&plain);
+    ts_buf_release(&box);
+    ts_buf_release(&sealed);
+    return rc;
+}
+
+int ts_secret_reseal(PGconn *c, const struct ts_keyring *kr, const char *table, const char *box_col,
+                     const char *key_col, long *n, struct ts_err *err)
+{
+    struct ts_buf sql = TS_BUF_INIT, newhex = TS_BUF_INIT;
+    PGresult *r = NULL;
+    *n = 0;
+    const char *cur = kr->keys[0].id;
+    int rc = ts_db_exec(c, "begin", "BEGIN", 0, NULL, NULL, err);
+    ts_buf_addf(&sql, "SELECT id::text, encode(%s, 'hex'), %s FROM %s WHERE %s <> $1 FOR UPDATE",
+                box_col, key_col, table, key_col);
+    rc = rc ? rc : ts_db_exec(c, "read the sealed secrets", sql.buf, 1, &cur, &r, err);
+    ts_buf_reset(&sql);
+    ts_buf_addf(&sql, "UPDATE %s SET %s = decode($2, 'hex'), %s = $3 WHERE id::text = $1", table,
+                box_col, key_col);
+    for (int i = 0; !rc && i < ts_db_nrows(r); i++) {
+        rc = reseal_one(kr, ts_db_val(r, i, 0), ts_db_val(r, i, 1), ts_db_val(r, i, 2), &newhex,
+                        err);
+        const char *p[3] = {ts_db_val(r, i, 0), newhex.buf, cur};
+        rc = rc ? rc : ts_db_exec(c, "re-seal a secret", sql.buf, 3, p, NULL, err);
+        *n += !rc;
+    }
+    ts_db_clear(r);
+    struct ts_err e2 = TS_ERR_INIT;
+    if (rc) {
+        if (ts_db_exec(c, "roll back", "ROLLBACK", 0, NULL, NULL, &e2)) {
+            /* the connection is gone: its transaction with it */
+        }
+        *n = 0;
+    } else {
+        rc = ts_db_exec(c, "commit", "COMMIT", 0, NULL, NULL, err);
+    }
+    ts_buf_release(&sql);
+    ts_buf_release(&newhex);
+    return rc;
+}

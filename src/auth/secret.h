@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "db/db.h"
 
 #define TS_SECRET_KEYS_MAX 8
 #define TS_SECRET_ID_LEN 17 /* 16 hex digits and a NUL: the first 8 bytes of SHA-256(key) */
@@ -57,5 +58,15 @@ void ts_secret_seal(const struct ts_keyring *kr, const void *plain, size_t n, st
  * ours or was changed. */
 int ts_secret_open(const struct ts_keyring *kr, const char *key_id, const void *box, size_t n,
                    struct ts_buf *out, struct ts_err *err) TS_MUST_CHECK;
+
+/*
+ * Re-seals under the current key every box of table (an identifier, a constant of the
+ * caller: "\"tp-capital\".telegram_bots") whose key column names another key, in one
+ * transaction: columns id, box_col (bytea) and key_col. *n: how many were re-sealed. A box
+ * that does not open stops it all (nothing changes) with TS_EINVAL/TS_ENOTFOUND naming the
+ * row. After ts_keyring_rotate: the old keys may then go.
+ */
+int ts_secret_reseal(PGconn *c, const struct ts_keyring *kr, const char *table, const char *box_col,
+                     const char *key_col, long *n, struct ts_err *err) TS_MUST_CHECK;
 
 #endif

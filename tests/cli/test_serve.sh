@@ -40,6 +40,14 @@ expect_eq "a link works once" "$(curl -s -o /dev/null -w '%{http_code}' "$link")
 expect_eq "the first run makes the key file of stored secrets, mode 0600" "$(stat -c %a "$TS_HOME/secret.key" 2>&1)" 600
 expect_match "one key line in it" "$(cat "$TS_HOME/secret.key")" '^ts-key-v1 [0-9a-f]{16} [A-Za-z0-9+/]{43}=$'
 expect_eq "and no key in the log" "$(grep -c "$(cut -d' ' -f3 "$TS_HOME/secret.key")" "$TMP/serve.err")" 0
+first=$(cut -d' ' -f2 "$TS_HOME/secret.key")
+run "$BIN" secret rotate
+expect_rc "secret rotate: exit 0" 0
+expect_match "re-seals the stored secrets (none yet)" "$OUT" '"tp-capital".telegram_bots: 0 secrets re-sealed'
+expect_eq "a new key first, the old one kept" "$(wc -l <"$TS_HOME/secret.key") $(sed -n 2p "$TS_HOME/secret.key" | cut -d' ' -f2)" "2 $first"
+expect_eq "still mode 0600" "$(stat -c %a "$TS_HOME/secret.key")" 600
+run "$BIN" secret spin
+expect_rc "secret spin: usage error" 2
 http GET /api/v1/health
 expect_eq "health answers 200" "$CODE" 200
 expect_match "health says ok" "$BODY" '^\{"status":"ok"'
