@@ -107,11 +107,13 @@ expect_eq "every file applied once" "$(psql_fixture "${db}_c" -c "select count(*
 applied=$(cat "$TMP/c1" "$TMP/c2" | grep -oE '[0-9]+ applied' | awk '{s+=$1} END {print s}')
 expect_eq "the two runs together applied each file once" "$applied" "$nfiles"
 
-# The layout before migrations/common: each module folder with its own copy of 0000_common.sql.
+# The layout before migrations/common: each module folder with its own copy of the shared
+# files (0000_common.sql then; the later common files are copied too, as an old install
+# brought up to date would have applied them).
 old=$TMP/old-layout
 for m in $modules; do
     mkdir -p "$old/$m"
-    cp "$TS_SOURCE_DIR/migrations/$m/"*.sql "$TS_SOURCE_DIR/migrations/common/0000_common.sql" "$old/$m/"
+    cp "$TS_SOURCE_DIR/migrations/$m/"*.sql "$TS_SOURCE_DIR/migrations/common/"*.sql "$old/$m/"
 done
 expect_eq "the shared file is byte for byte the per-module file of old installs" \
     "$(sha256sum <"$old/order_manager/0000_common.sql" | cut -c1-64)" "$OLD_COMMON_SHA"
