@@ -110,6 +110,25 @@ static void *signal_thread(void *arg)
     return NULL;
 }
 
+/* A TLS file that can be read and looks like PEM of its kind (mark), so that a wrong file is
+ * named here rather than failing inside libwebsockets; 0 or a usage error. */
+static int check_pem(const char *opt, const char *path, const char *mark)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return ts_app_usage_error("%s %s: %s", opt, path, strerror(errno));
+    }
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (!strstr(buf, "-----BEGIN") || !strstr(buf, mark)) {
+        return ts_app_usage_error("%s %s: not a PEM %s", opt, path,
+                                  mark[0] == 'P' ? "private key" : "certificate");
+    }
+    return 0;
+}
+
 /* The command line into o; -1 after --help (printed), else 0 or a usage error. */
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
@@ -173,10 +192,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
                                   "TS_TLS_KEY)");
     }
     for (int k = 0; o->tls_cert && k < 2; k++) {
-        const char *f = k ? o->tls_key : o->tls_cert;
-        if (access(f, R_OK) != 0) {
-            return ts_app_usage_error("%s %s: %s", k ? "--tls-key" : "--tls-cert", f,
-                                      strerror(errno));
+        int rc = check_pem(k ? "--tls-key" : "--tls-cert", k ? o->tls_key : o->tls_cert,
+                           k ? "PRIVATE KEY-----" : "-----BEGIN CERTIFICATE-----");
+        if (rc) {
+            return rc;
         }
     }
     return 0;

@@ -19,8 +19,11 @@ for bad in "--tls-cert $TMP/cert.pem" "--tls-key $TMP/key.pem" "--tls-cert $TMP/
 done
 printf 'not a key\n' >"$TMP/bad.pem"
 run "$BIN" serve --addr "127.0.0.1:$((20000 + RANDOM % 12000))" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/bad.pem"
-expect_rc "a key that is not one: exit 1" 1
-expect_match "naming the TLS files as the cause" "$ERR" 'check the TLS certificate and key'
+expect_rc "a key that is not one: usage error" 2
+expect_match "naming the file" "$ERR" "^tradingsystem: --tls-key $TMP/bad.pem: not a PEM private key"
+run "$BIN" serve --addr "127.0.0.1:$((20000 + RANDOM % 12000))" --tls-cert "$TMP/key.pem" --tls-key "$TMP/key.pem"
+expect_rc "a key given as the certificate: usage error" 2
+expect_match "naming it" "$ERR" "^tradingsystem: --tls-cert $TMP/key.pem: not a PEM certificate"
 
 serve_cleanup
 # lib.sh's http speaks plain HTTP: this test talks to the server with curl itself
