@@ -264,37 +264,39 @@ static bool origin_ok(const char *o)
     return v6 || dns_name(name, n);
 }
 
-int ts_http_policy_parse(const char *hosts, const char *origins, struct ts_http_policy *out,
-                         struct ts_err *err)
+static bool host_entry_ok(const char *e)
+{
+    return dns_name(e, strlen(e));
+}
+
+/* One setting's comma-separated entries, each checked by ok, into list (at most
+ * TS_HTTP_POLICY_MAX); setting and want name them in the refusal. */
+static int parse_list(const char *setting, const char *value, bool (*ok)(const char *),
+                      const char *want, char list[][TS_HTTP_POLICY_LEN], int *n, struct ts_err *err)
 {
     char e[TS_HTTP_POLICY_LEN];
     bool too_long;
-    memset(out, 0, sizeof(*out));
-    for (const char *s = hosts ? hosts : ""; next_entry(&s, e, sizeof(e), &too_long);) {
-        if (too_long || !dns_name(e, strlen(e))) {
-            return ts_err_set(
-                err, TS_EINVAL,
-                "TS_ALLOWED_HOSTS: '%.40s' is not a host name (names separated by commas)",
-                too_long ? "(too long)" : e);
+    for (const char *s = value ? value : ""; next_entry(&s, e, sizeof(e), &too_long);) {
+        if (too_long || !ok(e)) {
+            return ts_err_set(err, TS_EINVAL, "%s: '%.60s' is not %s (separated by commas)",
+                              setting, too_long ? "(too long)" : e, want);
         }
-        if (out->nhosts == TS_HTTP_POLICY_MAX) {
-            return ts_err_set(err, TS_EINVAL, "TS_ALLOWED_HOSTS: at most %d names",
+        if (*n == TS_HTTP_POLICY_MAX) {
+            return ts_err_set(err, TS_EINVAL, "%s: at most %d entries", setting,
                               TS_HTTP_POLICY_MAX);
         }
-        memcpy(out->hosts[out->nhosts++], e, sizeof(e));
-    }
-    for (const char *s = origins ? origins : ""; next_entry(&s, e, sizeof(e), &too_long);) {
-        if (too_long || !origin_ok(e)) {
-            return ts_err_set(err, TS_EINVAL,
-                              "TS_CORS_ORIGINS: '%.60s' is not an origin (http[s]://host[:port], "
-                              "separated by commas)",
-                              too_long ? "(too long)" : e);
-        }
-        if (out->norigins == TS_HTTP_POLICY_MAX) {
-            return ts_err_set(err, TS_EINVAL, "TS_CORS_ORIGINS: at most %d origins",
-                              TS_HTTP_POLICY_MAX);
-        }
-        memcpy(out->origins[out->norigins++], e, sizeof(e));
+        memcpy(list[(*n)++], e, sizeof(e));
     }
     return 0;
+}
+
+int ts_http_policy_parse(const char *hosts, const char *origins, struct ts_http_policy *out,
+                         struct ts_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = parse_list("TS_ALLOWED_HOSTS", hosts, host_entry_ok, "a host name", out->hosts,
+                        &out->nhosts, err);
+    return rc ? rc
+              : parse_list("TS_CORS_ORIGINS", origins, origin_ok,
+                           "an origin (http[s]://host[:port])", out->origins, &out->norigins, err);
 }
