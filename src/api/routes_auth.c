@@ -78,6 +78,17 @@ static void cache_put(const unsigned char key[32], const struct ts_principal *wh
     pthread_mutex_unlock(&verified.lock);
 }
 
+static void cache_drop(const unsigned char key[32])
+{
+    pthread_mutex_lock(&verified.lock);
+    for (int i = 0; i < CACHE_N; i++) {
+        if (verified.e[i].at && !memcmp(verified.e[i].key, key, 32)) {
+            memset(&verified.e[i], 0, sizeof(verified.e[i]));
+        }
+    }
+    pthread_mutex_unlock(&verified.lock);
+}
+
 static bool cache_get(const unsigned char key[32], struct ts_principal *who)
 {
     bool hit = false;
@@ -128,6 +139,8 @@ static int verify(struct ts_api *api, const char *secret, unsigned kinds, struct
     }
     if (!rc) {
         cache_put(key, who);
+    } else if (rc == TS_EAUTH) {
+        cache_drop(key); /* revoked, expired or disabled: never again from the copy */
     } else if ((rc == TS_ECONN || rc == TS_EBUSY || rc == TS_ETIMEDOUT) && cache_get(key, who) &&
                (kinds & (1u << who->kind))) {
         ts_err_clear(err);
@@ -264,6 +277,11 @@ static void post_logout(void *app, const struct ts_http_req *req, struct ts_http
     c = workspace_conn(api, &err);
     TRY(c ? ts_auth_revoke(c, req->user.credential, &err) : err.code);
     TRY(ts_auth_event(c, "logout", req->user.name, req->peer, NULL, &err));
+    if (req->session) {
+        unsigned char key[32];
+        ts_auth_secret_digest(req->session, key);
+        cache_drop(key); /* not even while the database is away */
+    }
     snprintf(resp->set_cookie, sizeof(resp->set_cookie),
              "ts_session=; " COOKIE_ATTRS "; Max-Age=0");
     ts_buf_adds(&resp->body, "{\"logged_out\":true}");
